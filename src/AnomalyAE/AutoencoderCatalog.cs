@@ -1,0 +1,73 @@
+using Microsoft.ML;
+
+namespace AnomalyAE;
+
+/// <summary>Entry point: <c>mlContext.Autoencoders()</c>.</summary>
+public static class MLContextAutoencoderExtensions
+{
+    /// <summary>
+    /// The autoencoder catalog of <paramref name="context"/>. Rooted on <see cref="MLContext"/> because the estimators
+    /// draw their default seed from its seed stream and report through its <c>Log</c>.
+    /// </summary>
+    public static AutoencoderCatalog Autoencoders(this MLContext context) => new(context ?? throw new ArgumentNullException(nameof(context)));
+}
+
+/// <summary>Creates autoencoder estimators, in the manner of ML.NET's own catalogs.</summary>
+public sealed class AutoencoderCatalog
+{
+    private readonly MLContext _context;
+
+    internal AutoencoderCatalog(MLContext context) => _context = context;
+
+    /// <summary>An autoencoder scoring rows by reconstruction error (anomaly detection), configured by <paramref name="options"/>.</summary>
+    /// <example><code>
+    /// var pipeline = ml.Transforms.NormalizeMinMax("Features")
+    ///     .Append(ml.Autoencoders().Autoencoder(new AutoencoderOptions { LatentDimension = 32, Epochs = 50 }));
+    /// </code></example>
+    public AutoencoderEstimator Autoencoder(AutoencoderOptions options) => new(_context, options);
+
+    /// <summary>An undercomplete autoencoder with the most used options as parameters.</summary>
+    /// <param name="featureColumnName">Input column: a known-size vector of Single.</param>
+    /// <param name="latentDimension">Size of the latent code.</param>
+    /// <param name="hiddenLayers">Encoder hidden widths (decoder mirrors them); null for one layer of 64.</param>
+    /// <param name="epochs">Passes over the data.</param>
+    /// <param name="contamination">Expected fraction of anomalies; sets the threshold.</param>
+    /// <param name="seed">Seed; null draws from the context's seed stream.</param>
+    public AutoencoderEstimator Autoencoder(string featureColumnName = "Features", int latentDimension = 8, int[]? hiddenLayers = null,
+        int epochs = 50, double contamination = 0.1, int? seed = null) =>
+        Autoencoder(new AutoencoderOptions
+        {
+            FeatureColumnName = featureColumnName,
+            LatentDimension = latentDimension,
+            HiddenLayers = hiddenLayers ?? [64],
+            Epochs = epochs,
+            Contamination = contamination,
+            Seed = seed,
+        });
+
+    /// <summary>
+    /// Dimensionality reduction: fits an autoencoder on <paramref name="inputColumnName"/> and emits only its latent code as
+    /// <paramref name="outputColumnName"/>, a vector of <paramref name="latentDimension"/> values (the non-linear counterpart of
+    /// <c>ProjectToPrincipalComponents</c>).
+    /// </summary>
+    /// <param name="outputColumnName">Column for the latent features.</param>
+    /// <param name="inputColumnName">Input column; null means <paramref name="outputColumnName"/>.</param>
+    /// <param name="latentDimension">Number of latent features.</param>
+    /// <param name="hiddenLayers">Encoder hidden widths; null for one layer of 64.</param>
+    /// <param name="epochs">Passes over the data.</param>
+    /// <param name="seed">Seed; null draws from the context's seed stream.</param>
+    public AutoencoderEstimator ProjectToLatentSpace(string outputColumnName, string? inputColumnName = null, int latentDimension = 8,
+        int[]? hiddenLayers = null, int epochs = 50, int? seed = null) =>
+        Autoencoder(new AutoencoderOptions
+        {
+            FeatureColumnName = inputColumnName ?? outputColumnName,
+            LatentFeaturesColumnName = outputColumnName,
+            ScoreColumnName = null,
+            PredictedLabelColumnName = null,
+            ReconstructionColumnName = null,
+            LatentDimension = latentDimension,
+            HiddenLayers = hiddenLayers ?? [64],
+            Epochs = epochs,
+            Seed = seed,
+        });
+}

@@ -1,0 +1,35 @@
+namespace AnomalyAE.Networks;
+
+/// <summary>
+/// Everything needed to rebuild a network's architecture and its loss and score: the options that
+/// define the model, as opposed to how it is trained. Persisted next to the weights.
+/// </summary>
+internal abstract record NetworkSpec
+{
+    public required int InputDimension { get; init; }
+    public required int[] HiddenLayers { get; init; }
+    public required int LatentDimension { get; init; }
+    public required AutoencoderActivation Activation { get; init; }
+    public required AutoencoderActivation OutputActivation { get; init; }
+    public required double DropoutRate { get; init; }
+    public required bool BatchNormalization { get; init; }
+    public required ReconstructionLoss Loss { get; init; }
+
+    /// <summary>Encoder widths from input to latent code.</summary>
+    public int[] EncoderWidths => [InputDimension, .. HiddenLayers, LatentDimension];
+
+    /// <summary>Decoder widths from latent code to input.</summary>
+    public int[] DecoderWidths => [LatentDimension, .. HiddenLayers.Reverse(), InputDimension];
+}
+
+/// <summary>Spec of a (sparse, denoising) dense autoencoder.</summary>
+internal sealed record AutoencoderSpec : NetworkSpec
+{
+    public required AutoencoderActivation LatentActivation { get; init; }
+    public required SparsityPenalty Sparsity { get; init; }
+    public required double SparsityWeight { get; init; }
+    public required double SparsityTarget { get; init; }
+    public required InputNoise Noise { get; init; }
+    public required double NoiseLevel { get; init; }
+    public required ReconstructionErrorMetric ErrorMetric { get; init; }
+}

@@ -1,0 +1,73 @@
+namespace AnomalyAE;
+
+/// <summary>Non-linearity applied after a dense layer.</summary>
+public enum AutoencoderActivation
+{
+    /// <summary>No non-linearity: the layer stays affine.</summary>
+    Identity,
+    /// <summary>max(0, x).</summary>
+    ReLU,
+    /// <summary>max(0.01·x, x).</summary>
+    LeakyReLU,
+    /// <summary>Hyperbolic tangent, output in (−1, 1).</summary>
+    Tanh,
+    /// <summary>Logistic sigmoid, output in (0, 1).</summary>
+    Sigmoid,
+    /// <summary>Exponential linear unit.</summary>
+    ELU,
+    /// <summary>Gaussian error linear unit.</summary>
+    GELU,
+}
+
+/// <summary>The reconstruction term minimized during training.</summary>
+public enum ReconstructionLoss
+{
+    /// <summary>Mean squared error; suits standardized or min-max normalized features.</summary>
+    MeanSquaredError,
+    /// <summary>Binary cross-entropy; needs features in [0, 1] and <see cref="AutoencoderActivation.Sigmoid"/> output (e.g. pixel intensities).</summary>
+    BinaryCrossEntropy,
+}
+
+/// <summary>How a row's reconstruction error is turned into its anomaly score.</summary>
+public enum ReconstructionErrorMetric
+{
+    /// <summary>Mean over features of the squared difference.</summary>
+    MeanSquaredError,
+    /// <summary>Mean over features of the absolute difference.</summary>
+    MeanAbsoluteError,
+    /// <summary>Mean over features of the binary cross-entropy; features must be in [0, 1].</summary>
+    BinaryCrossEntropy,
+}
+
+/// <summary>Gradient-based optimizer used for training.</summary>
+public enum AutoencoderOptimizer
+{
+    /// <summary>Adam with L2 penalty given by <see cref="AutoencoderOptionsBase.WeightDecay"/>.</summary>
+    Adam,
+    /// <summary>Adam with decoupled weight decay.</summary>
+    AdamW,
+    /// <summary>Stochastic gradient descent with momentum 0.9.</summary>
+    Sgd,
+}
+
+/// <summary>Sparsity penalty on the latent code (sparse autoencoder).</summary>
+public enum SparsityPenalty
+{
+    /// <summary>No penalty.</summary>
+    None,
+    /// <summary>L1 norm of the latent activations (an activity regularizer).</summary>
+    L1,
+    /// <summary>KL divergence between a target activation rate and each latent unit's mean activation; needs a sigmoid latent layer.</summary>
+    KullbackLeibler,
+}
+
+/// <summary>Corruption applied to inputs during training (denoising autoencoder).</summary>
+public enum InputNoise
+{
+    /// <summary>No corruption.</summary>
+    None,
+    /// <summary>Adds N(0, level²) noise to every feature.</summary>
+    Gaussian,
+    /// <summary>Sets each feature to zero with probability level.</summary>
+    Masking,
+}

@@ -1,0 +1,29 @@
+namespace AnomalyAE;
+
+/// <summary>
+/// Options for <see cref="AutoencoderEstimator"/>: an undercomplete autoencoder, made sparse by
+/// <see cref="Sparsity"/> and denoising by <see cref="Noise"/>.
+/// </summary>
+public sealed class AutoencoderOptions : AutoencoderOptionsBase
+{
+    /// <summary>Activation of the encoder's last (latent) layer.</summary>
+    public AutoencoderActivation LatentActivation { get; set; } = AutoencoderActivation.Identity;
+
+    /// <summary>Penalty that makes the latent code sparse.</summary>
+    public SparsityPenalty Sparsity { get; set; } = SparsityPenalty.None;
+
+    /// <summary>Weight of the sparsity penalty in the loss.</summary>
+    public double SparsityWeight { get; set; } = 1e-3;
+
+    /// <summary>Target mean activation ρ of each latent unit for <see cref="SparsityPenalty.KullbackLeibler"/>.</summary>
+    public double SparsityTarget { get; set; } = 0.05;
+
+    /// <summary>Corruption of the inputs during training; the clean input stays the target.</summary>
+    public InputNoise Noise { get; set; } = InputNoise.None;
+
+    /// <summary>Standard deviation (Gaussian) or drop probability (Masking) of the corruption.</summary>
+    public double NoiseLevel { get; set; } = 0.1;
+
+    /// <summary>How reconstruction error becomes the anomaly score.</summary>
+    public ReconstructionErrorMetric ErrorMetric { get; set; } = ReconstructionErrorMetric.MeanSquaredError;
+}

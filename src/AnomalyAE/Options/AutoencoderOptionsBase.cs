@@ -1,0 +1,83 @@
+namespace AnomalyAE;
+
+/// <summary>
+/// Options shared by <see cref="AutoencoderEstimator"/> and <c>VariationalAutoencoderEstimator</c>:
+/// the columns, the dense architecture and the training procedure.
+/// </summary>
+public abstract class AutoencoderOptionsBase
+{
+    /// <summary>The input column: a known-size vector of <see cref="float"/>.</summary>
+    public string FeatureColumnName { get; set; } = "Features";
+
+    /// <summary>Output column for the anomaly score (higher = more anomalous); null to not emit it.</summary>
+    public string? ScoreColumnName { get; set; } = "Score";
+
+    /// <summary>Output column for <c>Score &gt; Threshold</c>; null to not emit it.</summary>
+    public string? PredictedLabelColumnName { get; set; } = "PredictedLabel";
+
+    /// <summary>Output column for the latent code; null to not emit it.</summary>
+    public string? LatentFeaturesColumnName { get; set; } = "LatentFeatures";
+
+    /// <summary>Output column for the reconstruction of the features; null to not emit it.</summary>
+    public string? ReconstructionColumnName { get; set; } = "Reconstruction";
+
+    /// <summary>Widths of the encoder's hidden layers, input side first; the decoder mirrors them.</summary>
+    public int[] HiddenLayers { get; set; } = [64];
+
+    /// <summary>Size of the latent code.</summary>
+    public int LatentDimension { get; set; } = 8;
+
+    /// <summary>Activation after every hidden layer.</summary>
+    public AutoencoderActivation Activation { get; set; } = AutoencoderActivation.ReLU;
+
+    /// <summary>Activation of the decoder's last layer: Sigmoid for data in [0, 1], Identity otherwise.</summary>
+    public AutoencoderActivation OutputActivation { get; set; } = AutoencoderActivation.Identity;
+
+    /// <summary>Dropout probability after every hidden layer during training (0 = none).</summary>
+    public double DropoutRate { get; set; }
+
+    /// <summary>Batch normalization after every hidden layer.</summary>
+    public bool BatchNormalization { get; set; }
+
+    /// <summary>Reconstruction loss minimized during training.</summary>
+    public ReconstructionLoss Loss { get; set; } = ReconstructionLoss.MeanSquaredError;
+
+    /// <summary>Optimizer.</summary>
+    public AutoencoderOptimizer Optimizer { get; set; } = AutoencoderOptimizer.Adam;
+
+    /// <summary>Passes over the training rows.</summary>
+    public int Epochs { get; set; } = 50;
+
+    /// <summary>Rows per gradient step.</summary>
+    public int BatchSize { get; set; } = 256;
+
+    /// <summary>Optimizer step size.</summary>
+    public double LearningRate { get; set; } = 1e-3;
+
+    /// <summary>L2 penalty (Adam, SGD) or decoupled weight decay (AdamW).</summary>
+    public double WeightDecay { get; set; }
+
+    /// <summary>Fraction of rows held out (after a seeded shuffle) to report validation loss and drive early stopping.</summary>
+    public double ValidationFraction { get; set; } = 0.1;
+
+    /// <summary>
+    /// Stop after this many epochs without improvement of the validation loss (training loss when
+    /// <see cref="ValidationFraction"/> is 0) and restore the best weights; 0 disables early stopping.
+    /// </summary>
+    public int EarlyStoppingPatience { get; set; }
+
+    /// <summary>Expected fraction of anomalies in the training data; the threshold is the (1 − contamination) quantile of training scores.</summary>
+    public double Contamination { get; set; } = 0.1;
+
+    /// <summary>Seed for weight initialization, shuffling and noise; null draws one from the <c>MLContext</c>'s seed stream.</summary>
+    public int? Seed { get; set; }
+
+    /// <summary>libtorch intra-op threads for training and scoring; null uses every core. Same seed and thread count give identical results.</summary>
+    public int? NumberOfThreads { get; set; }
+
+    /// <summary>Rows per forward pass when scoring.</summary>
+    public int ScoringBatchSize { get; set; } = 1024;
+
+    /// <summary>Receives a report after every epoch.</summary>
+    public IProgress<TrainingProgress>? Progress { get; set; }
+}

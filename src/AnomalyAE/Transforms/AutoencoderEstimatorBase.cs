@@ -1,0 +1,110 @@
+using AnomalyAE.Networks;
+using AnomalyAE.Runtime;
+using AnomalyAE.Training;
+using AnomalyAE.Transforms;
+using Microsoft.ML;
+using Microsoft.ML.Runtime;
+
+namespace AnomalyAE;
+
+/// <summary>
+/// Shared fitting procedure of the autoencoder estimators: read the feature column once, check it, build the
+/// network from the options, train it, and fit the threshold on the training scores.
+/// </summary>
+/// <typeparam name="TTransformer">The transformer <see cref="Fit(IDataView)"/> returns.</typeparam>
+public abstract class AutoencoderEstimatorBase<TTransformer> : IEstimator<TTransformer>
+    where TTransformer : AutoencoderTransformerBase
+{
+    private readonly AutoencoderOptionsBase _options;
+
+    private protected AutoencoderEstimatorBase(MLContext context, AutoencoderOptionsBase options, string name)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        Host = ((IHostEnvironment)context).Register(name);
+        _options = options;
+    }
+
+    private protected IHost Host { get; }
+
+    /// <summary>Trains on <paramref name="input"/>.</summary>
+    public TTransformer Fit(IDataView input) => Fit(input, CancellationToken.None);
+
+    /// <summary>Trains on <paramref name="input"/>; <paramref name="cancellationToken"/> is checked between batches.</summary>
+    public TTransformer Fit(IDataView input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ValidateOptions();
+        TorchRuntime.EnsureAvailable();
+        using var channel = Host.Start("Fit");
+        var data = FeatureMatrix.Read(input, _options.FeatureColumnName, cancellationToken);
+        FeatureStatistics.Check(data, _options.FeatureColumnName, NeedsUnitInterval, channel);
+
+        int seed = _options.Seed ?? Host.Rand.Next();
+        int threads = TorchRuntime.ResolveThreads(_options.NumberOfThreads);
+        var spec = CreateSpec(data.Columns);
+        var network = CreateNetwork(spec, seed);
+        try
+        {
+            var settings = new TrainingSettings
+            {
+                Optimizer = _options.Optimizer,
+                Epochs = _options.Epochs,
+                BatchSize = _options.BatchSize,
+                LearningRate = _options.LearningRate,
+                WeightDecay = _options.WeightDecay,
+                ValidationFraction = _options.ValidationFraction,
+                EarlyStoppingPatience = _options.EarlyStoppingPatience,
+                Seed = seed,
+                Threads = threads,
+                DropSingleRowBatch = spec.BatchNormalization,
+                Progress = _options.Progress,
+            };
+            var history = new NetworkTrainer(settings, channel).Train(network, data, cancellationToken);
+            var model = new ScoringModel(network, threads, _options.ScoringBatchSize);
+            float threshold = ScoreQuantile.Threshold(model.ScoreAll(data), _options.Contamination);
+            channel.Info(MessageSensitivity.None, $"Threshold {threshold:G6}: the {1 - _options.Contamination:P1} quantile of the training scores.");
+            return CreateTransformer(model, CreateOutputs(data.Columns), threshold, history);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The input schema plus the columns the fitted transformer will add.</summary>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ValidateOptions();
+        FeatureColumn.Check(inputSchema, _options.FeatureColumnName);
+        // The input's vector size is not part of a SchemaShape; any size gives the same column shape.
+        return SchemaShapes.Extend(inputSchema, CreateOutputs(inputDimension: 1).BuildOwnSchema());
+    }
+
+    /// <summary>True when the loss or score needs features in [0, 1].</summary>
+    private protected abstract bool NeedsUnitInterval { get; }
+
+    private protected abstract void ValidateOptions();
+
+    private protected abstract NetworkSpec CreateSpec(int inputDimension);
+
+    private protected abstract AutoencoderNetwork CreateNetwork(NetworkSpec spec, int seed);
+
+    private protected abstract TTransformer CreateTransformer(ScoringModel model, OutputColumns outputs, float threshold, IReadOnlyList<EpochLoss> history);
+
+    /// <summary>Output columns beyond the four common ones.</summary>
+    private protected virtual IEnumerable<OutputColumn> AdditionalOutputs() => [];
+
+    private OutputColumns CreateOutputs(int inputDimension)
+    {
+        var columns = new List<OutputColumn>();
+        void Add(string? name, OutputKind kind) { if (name is not null) columns.Add(new OutputColumn(name, kind)); }
+        Add(_options.ScoreColumnName, OutputKind.Score);
+        Add(_options.PredictedLabelColumnName, OutputKind.PredictedLabel);
+        Add(_options.LatentFeaturesColumnName, OutputKind.LatentFeatures);
+        Add(_options.ReconstructionColumnName, OutputKind.Reconstruction);
+        columns.AddRange(AdditionalOutputs());
+        OptionsValidation.Distinct(columns.Select(c => c.Name).ToArray());
+        return new OutputColumns(columns, inputDimension, _options.LatentDimension);
+    }
+}

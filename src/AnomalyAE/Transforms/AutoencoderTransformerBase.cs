@@ -1,0 +1,96 @@
+using AnomalyAE.Runtime;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace AnomalyAE;
+
+/// <summary>
+/// Shared surface of the fitted autoencoder transformers: adds the score, predicted label, latent features and
+/// reconstruction columns, lazily and in batches. Holds native (libtorch) weights: dispose it when done.
+/// </summary>
+public abstract class AutoencoderTransformerBase : ITransformer, IDisposable, ICanSaveModel
+{
+    private int _disposed;
+
+    private protected AutoencoderTransformerBase(ScoringModel model, Transforms.OutputColumns outputs, string featureColumnName,
+        float threshold, IReadOnlyList<EpochLoss> trainingHistory)
+    {
+        Model = model;
+        Outputs = outputs;
+        FeatureColumnName = featureColumnName;
+        Threshold = threshold;
+        TrainingHistory = trainingHistory;
+    }
+
+    /// <summary>Rows whose score is above this value get <c>PredictedLabel = true</c>.</summary>
+    public float Threshold { get; }
+
+    /// <summary>The input column the model reads.</summary>
+    public string FeatureColumnName { get; }
+
+    /// <summary>Number of features per row the model was trained on.</summary>
+    public int InputDimension => Model.InputDimension;
+
+    /// <summary>Size of the latent code.</summary>
+    public int LatentDimension => Model.LatentDimension;
+
+    /// <summary>Training and validation loss of every epoch run.</summary>
+    public IReadOnlyList<EpochLoss> TrainingHistory { get; }
+
+    /// <summary>Always true: <c>CreatePredictionEngine</c> works on models containing this transformer.</summary>
+    public bool IsRowToRowMapper => true;
+
+    internal ScoringModel Model { get; }
+
+    internal Transforms.OutputColumns Outputs { get; }
+
+    internal Transforms.ScoringStage Stage => new(Model, Outputs, FeatureColumnName, Threshold);
+
+    /// <inheritdoc />
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        var features = Transforms.FeatureColumn.Find(inputSchema, FeatureColumnName, InputDimension);
+        return Outputs.BuildSchema(inputSchema, features);
+    }
+
+    /// <summary>Adds the output columns to <paramref name="input"/>. Lazy: rows are scored when a cursor reads them.</summary>
+    public IDataView Transform(IDataView input)
+    {
+        ThrowIfDisposed();
+        return new Transforms.ScoredDataView(input, Stage);
+    }
+
+    /// <inheritdoc />
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
+    {
+        ThrowIfDisposed();
+        return new Transforms.ScoringRowMapper(inputSchema, Stage);
+    }
+
+    void ICanSaveModel.Save(ModelSaveContext ctx) =>
+        throw new NotSupportedException(
+            $"{GetType().Name} holds TorchSharp weights that ML.NET's model format cannot store, so mlContext.Model.Save cannot save this pipeline. " +
+            "Save it with mlContext.Autoencoders().Save(model, inputSchema, path) and load it with mlContext.Autoencoders().Load(path, out inputSchema).");
+
+    /// <summary>Releases the native weights once no cursor is using them any more.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0) Model.Release();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>A new model reference for a copy of this transformer (e.g. with another threshold).</summary>
+    private protected ScoringModel ShareModel()
+    {
+        ThrowIfDisposed();
+        if (!Model.TryAcquire()) throw Disposed();
+        return Model;
+    }
+
+    private void ThrowIfDisposed()
+    {
+        if (Volatile.Read(ref _disposed) != 0) throw Disposed();
+    }
+
+    private ObjectDisposedException Disposed() => new(GetType().Name, ScoringModel.DisposedMessage);
+}
