@@ -21,4 +21,20 @@ public static class TestOptions
     /// <summary>Reads one column of a data view into an array.</summary>
     public static T[] Column<T>(Microsoft.ML.IDataView data, string name) =>
         data.GetColumn<T>(name).ToArray();
+
+    /// <summary>Reads a vector column into arrays, copying each row (getters may reuse one buffer).</summary>
+    public static float[][] Vectors(IDataView data, string name)
+    {
+        var column = data.Schema[name];
+        var rows = new List<float[]>();
+        using var cursor = data.GetRowCursor([column]);
+        var getter = cursor.GetGetter<VBuffer<float>>(column);
+        VBuffer<float> value = default;
+        while (cursor.MoveNext())
+        {
+            getter(ref value);
+            rows.Add(value.DenseValues().ToArray());
+        }
+        return [.. rows];
+    }
 }

@@ -53,9 +53,17 @@ internal static class Layers
         {
             if (module is not Linear linear) continue;
             double bound = 1.0 / Math.Sqrt(linear.in_features);
-            nn.init.uniform_(linear.weight, -bound, bound, generator);
-            if (linear.bias is not null) nn.init.uniform_(linear.bias, -bound, bound, generator);
+            Uniform(linear.weight, bound, generator);
+            if (linear.bias is not null) Uniform(linear.bias, bound, generator);
         }
+    }
+
+    // nn.init.uniform_ ignores its generator argument in TorchSharp 0.107 (same seed, different values), so draw with rand.
+    private static void Uniform(Tensor parameter, double bound, Generator generator)
+    {
+        using var draw = rand(parameter.shape, generator: generator);
+        using var scaled = draw * (2 * bound) - bound;
+        parameter.copy_(scaled);
     }
 }
 
