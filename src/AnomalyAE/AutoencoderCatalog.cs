@@ -45,6 +45,32 @@ public sealed class AutoencoderCatalog
             Seed = seed,
         });
 
+    /// <summary>A variational autoencoder configured by <paramref name="options"/>: anomaly scores, latent features and generation.</summary>
+    public VariationalAutoencoderEstimator VariationalAutoencoder(VariationalAutoencoderOptions options) => new(_context, options);
+
+    /// <summary>A variational autoencoder with the most used options as parameters.</summary>
+    /// <param name="featureColumnName">Input column: a known-size vector of Single.</param>
+    /// <param name="latentDimension">Size of the latent code.</param>
+    /// <param name="hiddenLayers">Encoder hidden widths (decoder mirrors them); null for one layer of 64.</param>
+    /// <param name="epochs">Passes over the data.</param>
+    /// <param name="beta">Weight of the KL term.</param>
+    /// <param name="scoreKind">What the score column holds.</param>
+    /// <param name="contamination">Expected fraction of anomalies; sets the threshold.</param>
+    /// <param name="seed">Seed; null draws from the context's seed stream.</param>
+    public VariationalAutoencoderEstimator VariationalAutoencoder(string featureColumnName = "Features", int latentDimension = 2, int[]? hiddenLayers = null,
+        int epochs = 50, double beta = 1.0, VariationalScoreKind scoreKind = VariationalScoreKind.ReconstructionError, double contamination = 0.1, int? seed = null) =>
+        VariationalAutoencoder(new VariationalAutoencoderOptions
+        {
+            FeatureColumnName = featureColumnName,
+            LatentDimension = latentDimension,
+            HiddenLayers = hiddenLayers ?? [64],
+            Epochs = epochs,
+            Beta = beta,
+            ScoreKind = scoreKind,
+            Contamination = contamination,
+            Seed = seed,
+        });
+
     /// <summary>
     /// Dimensionality reduction: fits an autoencoder on <paramref name="inputColumnName"/> and emits only its latent code as
     /// <paramref name="outputColumnName"/>, a vector of <paramref name="latentDimension"/> values (the non-linear counterpart of

@@ -33,3 +33,12 @@ internal sealed record AutoencoderSpec : NetworkSpec
     public required double NoiseLevel { get; init; }
     public required ReconstructionErrorMetric ErrorMetric { get; init; }
 }
+
+/// <summary>Spec of a variational autoencoder.</summary>
+internal sealed record VariationalAutoencoderSpec : NetworkSpec
+{
+    public required double Beta { get; init; }
+    public required int KlWarmupEpochs { get; init; }
+    public required VariationalScoreKind ScoreKind { get; init; }
+    public required int ScoreSamples { get; init; }
+}

@@ -1,7 +1,7 @@
 namespace AnomalyAE;
 
 /// <summary>
-/// Options shared by <see cref="AutoencoderEstimator"/> and <c>VariationalAutoencoderEstimator</c>:
+/// Options shared by <see cref="AutoencoderEstimator"/> and <see cref="VariationalAutoencoderEstimator"/>:
 /// the columns, the dense architecture and the training procedure.
 /// </summary>
 public abstract class AutoencoderOptionsBase

@@ -54,6 +54,15 @@ internal static class OptionsValidation
                 $"must output rates in (0, 1); got LatentActivation {o.LatentActivation}. Set LatentActivation = AutoencoderActivation.Sigmoid, or use Sparsity L1.", nameof(o.LatentActivation));
     }
 
+    public static void Validate(VariationalAutoencoderOptions o)
+    {
+        Validate((AutoencoderOptionsBase)o);
+        Range(nameof(o.Beta), o.Beta, 0, 1e6);
+        Range(nameof(o.KlWarmupEpochs), o.KlWarmupEpochs, 0, 1_000_000);
+        Range(nameof(o.ScoreSamples), o.ScoreSamples, 1, 10_000);
+        Defined(nameof(o.ScoreKind), o.ScoreKind);
+    }
+
     public static void Distinct(IReadOnlyList<string> names)
     {
         var duplicate = names.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1);

@@ -74,30 +74,35 @@ internal sealed class ScoringModel
     }
 
     /// <summary>Scores <paramref name="rows"/> rows laid out row-major in <paramref name="features"/>.</summary>
-    public void Score(float[] features, int rows, ScoredBatch output)
+    public void Score(float[] features, int rows, ScoredBatch output) => Run(network =>
     {
-        if (!TryAcquire()) throw new ObjectDisposedException(nameof(ScoringModel), DisposedMessage);
-        try
-        {
-            ScoreAcquired(features, rows, output);
-        }
-        finally
-        {
-            Release();
-        }
-    }
-
-    private void ScoreAcquired(float[] features, int rows, ScoredBatch output)
-    {
-        TorchRuntime.UseThreads(Threads);
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var result = Network.Infer(TensorBuffers.FromRows(features, rows, InputDimension));
+        var result = network.Infer(TensorBuffers.FromRows(features, rows, InputDimension));
         TensorBuffers.CopyTo(result.Scores, output.Scores);
         TensorBuffers.CopyTo(result.Latent, output.Latent);
         TensorBuffers.CopyTo(result.Reconstruction, output.Reconstruction);
         if (result.LatentLogVariance is { } logVariance) TensorBuffers.CopyTo(logVariance, output.LatentLogVariance);
         output.Count = rows;
+        return rows;
+    });
+
+    /// <summary>
+    /// Runs inference code against the network: holds a reference for the duration (so a concurrent Dispose cannot free
+    /// the weights underneath), sets this thread's torch thread count, and disposes every tensor made inside.
+    /// </summary>
+    public T Run<T>(Func<AutoencoderNetwork, T> inference)
+    {
+        if (!TryAcquire()) throw new ObjectDisposedException(nameof(ScoringModel), DisposedMessage);
+        try
+        {
+            TorchRuntime.UseThreads(Threads);
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            return inference(Network);
+        }
+        finally
+        {
+            Release();
+        }
     }
 
     /// <summary>Scores of every row of a matrix, in batches.</summary>

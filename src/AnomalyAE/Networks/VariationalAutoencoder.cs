@@ -1,0 +1,87 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace AnomalyAE.Networks;
+
+/// <summary>
+/// Encoder d → hidden… → (μ, log σ²) ∈ R^k, reparameterized sample z = μ + σ·ε, mirrored decoder. Loss per row:
+/// reconstruction summed over features + β·KL(q(z|x) ‖ N(0, I)).
+/// </summary>
+internal sealed class VariationalAutoencoder : AutoencoderNetwork
+{
+    // exp(±10) keeps σ² within [4.5e-5, 2.2e4]: wide enough for any sensible posterior, far from overflow.
+    private const double LogVarianceBound = 10;
+
+    private readonly Sequential encoder;
+    private readonly Linear mean;
+    private readonly Linear logVariance;
+    private readonly Sequential decoder;
+    private readonly Tensor score_noise;
+    private readonly VariationalAutoencoderSpec _spec;
+
+    public VariationalAutoencoder(VariationalAutoencoderSpec spec, int seed) : base(nameof(VariationalAutoencoder), spec, seed)
+    {
+        _spec = spec;
+        int[] hidden = [spec.InputDimension, .. spec.HiddenLayers];
+        encoder = Layers.Dense(hidden, spec, Generator, spec.Activation);
+        mean = nn.Linear(hidden[^1], spec.LatentDimension);
+        logVariance = nn.Linear(hidden[^1], spec.LatentDimension);
+        decoder = Layers.Dense(spec.DecoderWidths, spec, Generator, AutoencoderActivation.Identity);
+        // Fixed Monte-Carlo draws for the reconstruction-probability score; RegisterComponents makes this tensor field a
+        // buffer, so it is saved with the weights.
+        score_noise = randn([spec.ScoreSamples, spec.LatentDimension], generator: Generator);
+        RegisterComponents();
+        Layers.InitializeLinearLayers(this, Generator);
+    }
+
+    public override Tensor Objective(Tensor batch, int epoch, bool training)
+    {
+        var (mu, logVar) = Encode(batch);
+        var z = training ? mu + (0.5 * logVar).exp() * randn(mu.shape, generator: Generator) : mu;
+        var reconstruction = ReconstructionTerms.ElementLoss(_spec.Loss, decoder.call(z), batch, _spec.OutputActivation).sum([1]);
+        return (reconstruction + BetaAt(epoch) * KullbackLeibler(mu, logVar)).mean();
+    }
+
+    public override InferenceOutputs Infer(Tensor batch)
+    {
+        var (mu, logVar) = Encode(batch);
+        var logits = decoder.call(mu);
+        var scores = _spec.ScoreKind switch
+        {
+            VariationalScoreKind.ReconstructionError => ReconstructionTerms.ElementLoss(_spec.Loss, logits, batch, _spec.OutputActivation).mean([1]),
+            VariationalScoreKind.NegativeElbo => ReconstructionTerms.ElementLoss(_spec.Loss, logits, batch, _spec.OutputActivation).sum([1]) + KullbackLeibler(mu, logVar),
+            VariationalScoreKind.ReconstructionProbability => MonteCarloReconstructionLoss(batch, mu, logVar),
+            _ => throw new InvalidOperationException($"Unknown score kind {_spec.ScoreKind}."),
+        };
+        return new InferenceOutputs(scores, mu, ReconstructionTerms.Output(logits, _spec.OutputActivation), logVar);
+    }
+
+    /// <summary>Decoder output (after the output activation) for latent points, shape [N, k] → [N, d].</summary>
+    public Tensor Decode(Tensor latent) => ReconstructionTerms.Output(decoder.call(latent), _spec.OutputActivation);
+
+    /// <summary>Posterior mean μ of each row.</summary>
+    public Tensor EncodeMean(Tensor batch) => Encode(batch).Mean;
+
+    private (Tensor Mean, Tensor LogVariance) Encode(Tensor batch)
+    {
+        var hidden = encoder.call(batch);
+        return (mean.call(hidden), logVariance.call(hidden).clamp(-LogVarianceBound, LogVarianceBound));
+    }
+
+    private static Tensor KullbackLeibler(Tensor mu, Tensor logVar) =>
+        -0.5 * (1 + logVar - mu.square() - logVar.exp()).sum([1]);
+
+    private double BetaAt(int epoch) =>
+        _spec.KlWarmupEpochs <= 0 ? _spec.Beta : _spec.Beta * Math.Min(1.0, (double)epoch / _spec.KlWarmupEpochs);
+
+    private Tensor MonteCarloReconstructionLoss(Tensor batch, Tensor mu, Tensor logVar)
+    {
+        // [S, 1, k] draws against [1, B, k] posteriors: every row sees the same ε, so a row's score does not depend on its batch.
+        var z = mu.unsqueeze(0) + (0.5 * logVar).exp().unsqueeze(0) * score_noise.unsqueeze(1);
+        long samples = z.shape[0], rows = z.shape[1];
+        var logits = decoder.call(z.reshape(samples * rows, -1));
+        var target = batch.unsqueeze(0).expand(samples, rows, -1).reshape(samples * rows, -1);
+        var loss = ReconstructionTerms.ElementLoss(_spec.Loss, logits, target, _spec.OutputActivation).sum([1]);
+        return loss.reshape(samples, rows).mean([0]);
+    }
+}

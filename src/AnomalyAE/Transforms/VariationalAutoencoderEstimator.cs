@@ -1,0 +1,52 @@
+using AnomalyAE.Networks;
+using AnomalyAE.Runtime;
+using AnomalyAE.Transforms;
+using Microsoft.ML;
+
+namespace AnomalyAE;
+
+/// <summary>
+/// Trains a variational autoencoder on a feature column and returns a <see cref="VariationalAutoencoderTransformer"/>
+/// that scores rows (see <see cref="VariationalScoreKind"/>), emits the posterior mean as latent features, and generates
+/// new rows. Create it with <c>mlContext.Autoencoders().VariationalAutoencoder(...)</c>.
+/// </summary>
+public sealed class VariationalAutoencoderEstimator : AutoencoderEstimatorBase<VariationalAutoencoderTransformer>
+{
+    private readonly VariationalAutoencoderOptions _options;
+
+    internal VariationalAutoencoderEstimator(MLContext context, VariationalAutoencoderOptions options)
+        : base(context, options, nameof(VariationalAutoencoderEstimator))
+    {
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        OptionsValidation.Validate(options);
+    }
+
+    private protected override bool NeedsUnitInterval => _options.Loss == ReconstructionLoss.BinaryCrossEntropy;
+
+    private protected override void ValidateOptions() => OptionsValidation.Validate(_options);
+
+    private protected override NetworkSpec CreateSpec(int inputDimension) => new VariationalAutoencoderSpec
+    {
+        InputDimension = inputDimension,
+        HiddenLayers = [.. _options.HiddenLayers],
+        LatentDimension = _options.LatentDimension,
+        Activation = _options.Activation,
+        OutputActivation = _options.OutputActivation,
+        DropoutRate = _options.DropoutRate,
+        BatchNormalization = _options.BatchNormalization,
+        Loss = _options.Loss,
+        Beta = _options.Beta,
+        KlWarmupEpochs = _options.KlWarmupEpochs,
+        ScoreKind = _options.ScoreKind,
+        ScoreSamples = _options.ScoreSamples,
+    };
+
+    private protected override AutoencoderNetwork CreateNetwork(NetworkSpec spec, int seed) =>
+        new VariationalAutoencoder((VariationalAutoencoderSpec)spec, seed);
+
+    private protected override IEnumerable<OutputColumn> AdditionalOutputs() =>
+        _options.LatentLogVarianceColumnName is { } name ? [new OutputColumn(name, OutputKind.LatentLogVariance)] : [];
+
+    private protected override VariationalAutoencoderTransformer CreateTransformer(ScoringModel model, OutputColumns outputs, float threshold, IReadOnlyList<EpochLoss> history) =>
+        new(model, outputs, _options.FeatureColumnName, threshold, history);
+}
