@@ -1,3 +1,4 @@
+using AnomalyAE.Persistence;
 using Microsoft.ML;
 
 namespace AnomalyAE;
@@ -96,4 +97,27 @@ public sealed class AutoencoderCatalog
             Epochs = epochs,
             Seed = seed,
         });
+
+    /// <summary>
+    /// Saves a fitted model (a chain of ML.NET and autoencoder stages, or a single autoencoder transformer) to one file.
+    /// The write is atomic: the file at <paramref name="path"/> is replaced only once the new one is complete.
+    /// </summary>
+    /// <param name="model">The fitted model.</param>
+    /// <param name="inputSchema">Schema of the data the model is applied to (e.g. <c>trainingData.Schema</c>).</param>
+    /// <param name="path">Destination file; conventionally <c>*.aeml</c>.</param>
+    public void Save(ITransformer model, DataViewSchema inputSchema, string path) => new ModelWriter(_context).Save(model, inputSchema, path);
+
+    /// <summary>Saves a fitted model to <paramref name="stream"/>; see <see cref="Save(ITransformer, DataViewSchema, string)"/>.</summary>
+    public void Save(ITransformer model, DataViewSchema inputSchema, Stream stream) => new ModelWriter(_context).Save(model, inputSchema, stream);
+
+    /// <summary>
+    /// Loads a model saved by <see cref="Save(ITransformer, DataViewSchema, string)"/>. Every part is checksummed; a truncated,
+    /// corrupted or foreign file throws <see cref="InvalidDataException"/>. Dispose the returned model when done.
+    /// </summary>
+    /// <param name="path">The model file.</param>
+    /// <param name="inputSchema">The schema the model expects as input.</param>
+    public ITransformer Load(string path, out DataViewSchema inputSchema) => new ModelReader(_context).Load(path, out inputSchema);
+
+    /// <summary>Loads a model from <paramref name="stream"/>; see <see cref="Load(string, out DataViewSchema)"/>.</summary>
+    public ITransformer Load(Stream stream, out DataViewSchema inputSchema) => new ModelReader(_context).Load(stream, null, out inputSchema);
 }

@@ -1,9 +1,14 @@
+using System.Text.Json.Serialization;
+
 namespace AnomalyAE.Networks;
 
 /// <summary>
 /// Everything needed to rebuild a network's architecture and its loss and score: the options that
 /// define the model, as opposed to how it is trained. Persisted next to the weights.
 /// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "network")]
+[JsonDerivedType(typeof(AutoencoderSpec), "autoencoder")]
+[JsonDerivedType(typeof(VariationalAutoencoderSpec), "variational-autoencoder")]
 internal abstract record NetworkSpec
 {
     public required int InputDimension { get; init; }
@@ -16,10 +21,13 @@ internal abstract record NetworkSpec
     public required ReconstructionLoss Loss { get; init; }
 
     /// <summary>Encoder widths from input to latent code.</summary>
-    public int[] EncoderWidths => [InputDimension, .. HiddenLayers, LatentDimension];
+    [JsonIgnore] public int[] EncoderWidths => [InputDimension, .. HiddenLayers, LatentDimension];
 
     /// <summary>Decoder widths from latent code to input.</summary>
-    public int[] DecoderWidths => [LatentDimension, .. HiddenLayers.Reverse(), InputDimension];
+    [JsonIgnore] public int[] DecoderWidths => [LatentDimension, .. HiddenLayers.Reverse(), InputDimension];
+
+    /// <summary>A network of this architecture with freshly initialized weights.</summary>
+    public abstract AutoencoderNetwork CreateNetwork(int seed);
 }
 
 /// <summary>Spec of a (sparse, denoising) dense autoencoder.</summary>
@@ -32,6 +40,8 @@ internal sealed record AutoencoderSpec : NetworkSpec
     public required InputNoise Noise { get; init; }
     public required double NoiseLevel { get; init; }
     public required ReconstructionErrorMetric ErrorMetric { get; init; }
+
+    public override AutoencoderNetwork CreateNetwork(int seed) => new DenseAutoencoder(this, seed);
 }
 
 /// <summary>Spec of a variational autoencoder.</summary>
@@ -41,4 +51,6 @@ internal sealed record VariationalAutoencoderSpec : NetworkSpec
     public required int KlWarmupEpochs { get; init; }
     public required VariationalScoreKind ScoreKind { get; init; }
     public required int ScoreSamples { get; init; }
+
+    public override AutoencoderNetwork CreateNetwork(int seed) => new VariationalAutoencoder(this, seed);
 }

@@ -1,5 +1,4 @@
 using AnomalyAE.Networks;
-using AnomalyAE.Runtime;
 using AnomalyAE.Transforms;
 using Microsoft.ML;
 
@@ -44,9 +43,4 @@ public sealed class AutoencoderEstimator : AutoencoderEstimatorBase<AutoencoderT
         NoiseLevel = _options.NoiseLevel,
         ErrorMetric = _options.ErrorMetric,
     };
-
-    private protected override AutoencoderNetwork CreateNetwork(NetworkSpec spec, int seed) => new DenseAutoencoder((AutoencoderSpec)spec, seed);
-
-    private protected override AutoencoderTransformer CreateTransformer(ScoringModel model, OutputColumns outputs, float threshold, IReadOnlyList<EpochLoss> history) =>
-        new(model, outputs, _options.FeatureColumnName, threshold, history);
 }

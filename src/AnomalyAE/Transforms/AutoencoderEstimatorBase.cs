@@ -42,7 +42,7 @@ public abstract class AutoencoderEstimatorBase<TTransformer> : IEstimator<TTrans
         int seed = _options.Seed ?? Host.Rand.Next();
         int threads = TorchRuntime.ResolveThreads(_options.NumberOfThreads);
         var spec = CreateSpec(data.Columns);
-        var network = CreateNetwork(spec, seed);
+        var network = spec.CreateNetwork(seed);
         try
         {
             var settings = new TrainingSettings
@@ -63,7 +63,7 @@ public abstract class AutoencoderEstimatorBase<TTransformer> : IEstimator<TTrans
             var model = new ScoringModel(network, threads, _options.ScoringBatchSize);
             float threshold = ScoreQuantile.Threshold(model.ScoreAll(data), _options.Contamination);
             channel.Info(MessageSensitivity.None, $"Threshold {threshold:G6}: the {1 - _options.Contamination:P1} quantile of the training scores.");
-            return CreateTransformer(model, CreateOutputs(data.Columns), threshold, history);
+            return (TTransformer)AutoencoderTransformerBase.Create(model, CreateOutputs(data.Columns), _options.FeatureColumnName, threshold, history);
         }
         catch
         {
@@ -87,10 +87,6 @@ public abstract class AutoencoderEstimatorBase<TTransformer> : IEstimator<TTrans
     private protected abstract void ValidateOptions();
 
     private protected abstract NetworkSpec CreateSpec(int inputDimension);
-
-    private protected abstract AutoencoderNetwork CreateNetwork(NetworkSpec spec, int seed);
-
-    private protected abstract TTransformer CreateTransformer(ScoringModel model, OutputColumns outputs, float threshold, IReadOnlyList<EpochLoss> history);
 
     /// <summary>Output columns beyond the four common ones.</summary>
     private protected virtual IEnumerable<OutputColumn> AdditionalOutputs() => [];

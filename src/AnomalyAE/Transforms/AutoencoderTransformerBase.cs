@@ -79,6 +79,15 @@ public abstract class AutoencoderTransformerBase : ITransformer, IDisposable, IC
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>The transformer type that serves a network of <paramref name="model"/>'s kind.</summary>
+    internal static AutoencoderTransformerBase Create(ScoringModel model, Transforms.OutputColumns outputs, string featureColumnName,
+        float threshold, IReadOnlyList<EpochLoss> history) => model.Network.Spec switch
+    {
+        Networks.AutoencoderSpec => new AutoencoderTransformer(model, outputs, featureColumnName, threshold, history),
+        Networks.VariationalAutoencoderSpec => new VariationalAutoencoderTransformer(model, outputs, featureColumnName, threshold, history),
+        var other => throw new NotSupportedException($"No transformer serves {other.GetType().Name}."),
+    };
+
     /// <summary>A new model reference for a copy of this transformer (e.g. with another threshold).</summary>
     private protected ScoringModel ShareModel()
     {

@@ -1,5 +1,4 @@
 using AnomalyAE.Networks;
-using AnomalyAE.Runtime;
 using AnomalyAE.Transforms;
 using Microsoft.ML;
 
@@ -41,12 +40,7 @@ public sealed class VariationalAutoencoderEstimator : AutoencoderEstimatorBase<V
         ScoreSamples = _options.ScoreSamples,
     };
 
-    private protected override AutoencoderNetwork CreateNetwork(NetworkSpec spec, int seed) =>
-        new VariationalAutoencoder((VariationalAutoencoderSpec)spec, seed);
-
     private protected override IEnumerable<OutputColumn> AdditionalOutputs() =>
         _options.LatentLogVarianceColumnName is { } name ? [new OutputColumn(name, OutputKind.LatentLogVariance)] : [];
 
-    private protected override VariationalAutoencoderTransformer CreateTransformer(ScoringModel model, OutputColumns outputs, float threshold, IReadOnlyList<EpochLoss> history) =>
-        new(model, outputs, _options.FeatureColumnName, threshold, history);
 }

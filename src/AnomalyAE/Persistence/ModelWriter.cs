@@ -1,0 +1,120 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace AnomalyAE.Persistence;
+
+/// <summary>Writes a model file: ML.NET segments via ml.Model.Save, autoencoder stages as weights plus manifest records.</summary>
+internal sealed class ModelWriter(MLContext context)
+{
+    public void Save(ITransformer model, DataViewSchema inputSchema, string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        string full = Path.GetFullPath(path);
+        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                Save(model, inputSchema, file);
+                file.Flush(flushToDisk: true);
+            }
+            // Atomic on the same volume: readers see the old file or the complete new one, never a partial write.
+            File.Move(temporary, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
+    }
+
+    public void Save(ITransformer model, DataViewSchema inputSchema, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        ArgumentNullException.ThrowIfNull(stream);
+        var stages = PipelineStages.Flatten(model, inputSchema);
+        var entries = new List<(string Name, byte[] Bytes)>
+        {
+            (ModelManifest.InputSchemaEntry, SaveMLNet([], inputSchema)),
+        };
+        var records = new List<StageRecord>();
+        var pending = new List<ITransformer>();
+        DataViewSchema? pendingInput = null;
+
+        void FlushMLNet()
+        {
+            if (pending.Count == 0) return;
+            string entry = $"stages/{records.Count}.mlnet.zip";
+            entries.Add((entry, SaveMLNet(pending, pendingInput!)));
+            records.Add(new StageRecord { Kind = StageRecord.MLNetKind, Entry = entry });
+            pending = [];
+        }
+
+        foreach (var (transformer, input) in stages)
+        {
+            if (transformer is not AutoencoderTransformerBase ours)
+            {
+                if (pending.Count == 0) pendingInput = input;
+                pending.Add(transformer);
+                continue;
+            }
+            FlushMLNet();
+            string entry = $"stages/{records.Count}.weights";
+            entries.Add((entry, SaveWeights(ours)));
+            records.Add(new StageRecord
+            {
+                Kind = StageRecord.NetworkKind,
+                Entry = entry,
+                Spec = ours.Model.Network.Spec,
+                FeatureColumnName = ours.FeatureColumnName,
+                Outputs = [.. ours.Outputs.Columns],
+                Threshold = ours.Threshold,
+                History = [.. ours.TrainingHistory],
+                Threads = ours.Model.Threads,
+                ScoringBatchSize = ours.Model.BatchSize,
+            });
+        }
+        FlushMLNet();
+
+        var manifest = new ModelManifest
+        {
+            Format = ModelManifest.FormatName,
+            FormatVersion = ModelManifest.CurrentFormatVersion,
+            LibraryVersion = typeof(ModelWriter).Assembly.GetName().Version?.ToString() ?? "unknown",
+            SingleTransformer = model is AutoencoderTransformerBase,
+            Stages = records,
+            Checksums = entries.ToDictionary(e => e.Name, e => Convert.ToHexStringLower(SHA256.HashData(e.Bytes))),
+        };
+
+        using var archive = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+        Write(archive, ModelManifest.EntryName, JsonSerializer.SerializeToUtf8Bytes(manifest, ModelManifest.Json));
+        foreach (var (name, bytes) in entries) Write(archive, name, bytes);
+    }
+
+    private byte[] SaveMLNet(List<ITransformer> transformers, DataViewSchema input)
+    {
+        using var buffer = new MemoryStream();
+        context.Model.Save(new TransformerChain<ITransformer>([.. transformers]), input, buffer);
+        return buffer.ToArray();
+    }
+
+    private static byte[] SaveWeights(AutoencoderTransformerBase transformer)
+    {
+        using var buffer = new MemoryStream();
+        transformer.Model.Run(network =>
+        {
+            network.save(buffer);
+            return 0;
+        });
+        return buffer.ToArray();
+    }
+
+    private static void Write(ZipArchive archive, string name, byte[] bytes)
+    {
+        using var entry = archive.CreateEntry(name, CompressionLevel.Fastest).Open();
+        entry.Write(bytes);
+    }
+}
