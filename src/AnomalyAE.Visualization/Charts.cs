@@ -1,0 +1,97 @@
+using ScottPlot;
+
+namespace AnomalyAE.Visualization;
+
+/// <summary>Charts saved as PNG with ScottPlot.</summary>
+public static class Charts
+{
+    /// <summary>Points of a 2-D latent space, one colour per class, with a legend.</summary>
+    public static void LatentScatter(string path, IReadOnlyList<float[]> points, IReadOnlyList<int> classes, string title, int width = 800, int height = 700)
+    {
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        foreach (int c in classes.Distinct().Order())
+        {
+            var xs = points.Where((_, i) => classes[i] == c).Select(p => (double)p[0]).ToArray();
+            var ys = points.Where((_, i) => classes[i] == c).Select(p => (double)p[1]).ToArray();
+            var scatter = plot.Add.ScatterPoints(xs, ys);
+            scatter.Color = palette.GetColor(c).WithAlpha(0.7);
+            scatter.MarkerSize = 4;
+            scatter.LegendText = c.ToString();
+        }
+        plot.Title(title);
+        plot.XLabel("z₁");
+        plot.YLabel("z₂");
+        plot.ShowLegend(Alignment.UpperRight);
+        Save(plot, path, width, height);
+    }
+
+    /// <summary>Histogram of anomaly scores with the decision threshold; split by label when labels are given.</summary>
+    public static void ScoreHistogram(string path, IReadOnlyList<float> scores, float threshold, IReadOnlyList<bool>? isAnomaly = null,
+        string title = "Anomaly scores", int bins = 60, int width = 800, int height = 500)
+    {
+        var plot = new Plot();
+        double min = scores.Min(), max = scores.Max();
+        if (max <= min) max = min + 1e-6;
+        void AddHistogram(IEnumerable<float> values, string legend, Color color)
+        {
+            var histogram = ScottPlot.Statistics.Histogram.WithBinCount(bins, min, max);
+            histogram.AddRange(values.Select(v => (double)v));
+            var bars = plot.Add.Bars(histogram.Bins, histogram.Counts);
+            bars.LegendText = legend;
+            foreach (var bar in bars.Bars)
+            {
+                bar.FillColor = color.WithAlpha(0.6);
+                bar.LineWidth = 0;
+                bar.Size = (max - min) / bins;
+            }
+        }
+        if (isAnomaly is null) AddHistogram(scores, "rows", Colors.SteelBlue);
+        else
+        {
+            AddHistogram(scores.Where((_, i) => !isAnomaly[i]), "normal", Colors.SteelBlue);
+            AddHistogram(scores.Where((_, i) => isAnomaly[i]), "anomalous", Colors.OrangeRed);
+        }
+        var line = plot.Add.VerticalLine(threshold);
+        line.LegendText = $"threshold {threshold:G4}";
+        line.Color = Colors.Black;
+        line.LinePattern = LinePattern.Dashed;
+        plot.Title(title);
+        plot.XLabel("score");
+        plot.YLabel("rows");
+        plot.ShowLegend(Alignment.UpperRight);
+        Save(plot, path, width, height);
+    }
+
+    /// <summary>Training and validation loss per epoch.</summary>
+    public static void LossCurves(string path, IReadOnlyList<(int Epoch, double Training, double? Validation)> history, string title, double? reference = null, string? referenceLabel = null)
+    {
+        var plot = new Plot();
+        var epochs = history.Select(h => (double)h.Epoch).ToArray();
+        var training = plot.Add.Scatter(epochs, history.Select(h => h.Training).ToArray());
+        training.LegendText = "training";
+        var validated = history.Where(h => h.Validation is not null).ToArray();
+        if (validated.Length > 0)
+        {
+            var validation = plot.Add.Scatter(validated.Select(h => (double)h.Epoch).ToArray(), validated.Select(h => h.Validation!.Value).ToArray());
+            validation.LegendText = "validation";
+        }
+        if (reference is double r)
+        {
+            var line = plot.Add.HorizontalLine(r);
+            line.LinePattern = LinePattern.Dashed;
+            line.LegendText = referenceLabel ?? $"reference {r}";
+        }
+        plot.Title(title);
+        plot.XLabel("epoch");
+        plot.YLabel("loss");
+        plot.ShowLegend(Alignment.UpperRight);
+        Save(plot, path, 800, 500);
+    }
+
+    private static void Save(Plot plot, string path, int width, int height)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        plot.SavePng(path, width, height);
+    }
+}
