@@ -27,8 +27,7 @@ internal sealed class DenseAutoencoder : AutoencoderNetwork
         using var input = training ? Corrupt(batch) : batch.alias();
         using var latent = encoder.call(input);
         using var logits = decoder.call(latent);
-        using var elements = ReconstructionTerms.ElementLoss(_spec.Loss, logits, batch, _spec.OutputActivation);
-        var loss = elements.mean();
+        var loss = ReconstructionTerms.MeanLoss(_spec.Loss, logits, batch, _spec.OutputActivation);
         if (_spec.Sparsity == SparsityPenalty.None) return loss;
         using var penalty = SparsityTerm(latent);
         using (loss) return loss + _spec.SparsityWeight * penalty;

@@ -42,6 +42,19 @@ internal static class Layers
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
     };
 
+    /// <summary>The activation as a function call: no module is created (module construction is costly in TorchSharp).</summary>
+    public static Tensor Apply(AutoencoderActivation activation, Tensor x) => activation switch
+    {
+        AutoencoderActivation.Identity => x.alias(),
+        AutoencoderActivation.ReLU => nn.functional.relu(x),
+        AutoencoderActivation.LeakyReLU => nn.functional.leaky_relu(x, 0.01),
+        AutoencoderActivation.Tanh => x.tanh(),
+        AutoencoderActivation.Sigmoid => x.sigmoid(),
+        AutoencoderActivation.ELU => nn.functional.elu(x, 1.0),
+        AutoencoderActivation.GELU => nn.functional.gelu(x),
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
+    };
+
     /// <summary>
     /// PyTorch's default Linear initialization, U(−1/√fan_in, 1/√fan_in) for weights and biases, drawn from
     /// <paramref name="generator"/> instead of the global one so that concurrent fits stay reproducible.

@@ -1,0 +1,60 @@
+using System.ComponentModel;
+using AnomalyAE.Visualization;
+using Serilog;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace AnomalyAE.Cli.Commands;
+
+/// <summary>anomalyae plot: latent scatter, score histogram with threshold and, for images, reconstructions.</summary>
+internal sealed class PlotCommand : Command<PlotCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--model <MODEL>")] public string Model { get; init; } = "";
+        [CommandOption("--data <FILE>")] public string Data { get; init; } = "";
+        [CommandOption("--out <DIR>"), Description("Folder for the PNG files.")] public string Out { get; init; } = "plots";
+        [CommandOption("--label-column <NAME>"), Description("Colours points and splits the histogram by label.")] public string? LabelColumn { get; init; }
+        [CommandOption("--id-column <NAME>")] public string? IdColumn { get; init; }
+        [CommandOption("--image <SIDE>"), Description("Features are square SIDE×SIDE images (e.g. 28): also draw reconstructions.")] public int? Image { get; init; }
+
+        public override ValidationResult Validate() =>
+            string.IsNullOrWhiteSpace(Model) || string.IsNullOrWhiteSpace(Data)
+                ? ValidationResult.Error("--model MODEL and --data FILE are required.")
+                : ValidationResult.Success();
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var scored = ScoredTable.Score(settings.Model, settings.Data, settings.LabelColumn, settings.IdColumn, vectors: true);
+        bool[]? labels = scored.Table.LabelColumn is null ? null : scored.Labels();
+        Directory.CreateDirectory(settings.Out);
+        var written = new List<string>();
+
+        string histogram = Path.Combine(settings.Out, "scores.png");
+        Charts.ScoreHistogram(histogram, scored.Scores, scored.Threshold, labels, $"Scores of {Path.GetFileName(settings.Data)}");
+        written.Add(histogram);
+
+        if (scored.Latent is { Length: > 0 } latent && latent[0].Length >= 2)
+        {
+            string scatter = Path.Combine(settings.Out, "latent.png");
+            var classes = labels?.Select(l => l ? 1 : 0).ToArray() ?? new int[latent.Length];
+            Charts.LatentScatter(scatter, latent, classes, latent[0].Length == 2 ? "Latent plane" : $"First two of {latent[0].Length} latent dimensions" + (labels is null ? "" : " (1 = anomaly)"));
+            written.Add(scatter);
+        }
+        else Log.Warning("The latent space has fewer than two dimensions; no scatter plot.");
+
+        if (settings.Image is int side)
+        {
+            if (scored.Features is null || scored.Reconstruction is null || scored.Features[0].Length != side * side)
+                throw new CliException($"--image {side}: the model's features are not {side}×{side} = {side * side} values per row.");
+            string images = Path.Combine(settings.Out, "reconstructions.png");
+            int count = Math.Min(10, scored.Features.Length);
+            ImageGrid.Save(images, [.. scored.Features.Take(count), .. scored.Reconstruction.Take(count)], columns: count, side: side,
+                rowTitles: ["input", "decoded"], title: "Rows (top) and their reconstructions (bottom)");
+            written.Add(images);
+        }
+        foreach (var file in written) Log.Information("Wrote {Path}", Path.GetFullPath(file));
+        return 0;
+    }
+}

@@ -1,0 +1,112 @@
+using System.ComponentModel;
+using AnomalyAE.Cli.Tables;
+using Microsoft.ML;
+using Serilog;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace AnomalyAE.Cli.Commands;
+
+/// <summary>anomalyae train: CSV → Concatenate → normalizer → autoencoder/VAE → model file.</summary>
+internal sealed class TrainCommand : Command<TrainCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--data <FILE>"), Description("Training CSV with a header row.")] public string Data { get; init; } = "";
+        [CommandOption("--out <MODEL>"), Description("Model file to write (e.g. model.aeml).")] public string Out { get; init; } = "";
+        [CommandOption("--label-column <NAME>"), Description("Column left out of the features (default: 'label' if present).")] public string? LabelColumn { get; init; }
+        [CommandOption("--id-column <NAME>"), Description("Text column carried along, not a feature (default: 'id' if present).")] public string? IdColumn { get; init; }
+        [CommandOption("--model <KIND>"), Description("autoencoder or vae.")] public string Model { get; init; } = "autoencoder";
+        [CommandOption("--latent <K>"), Description("Latent dimension.")] public int Latent { get; init; } = 8;
+        [CommandOption("--hidden <WIDTHS>"), Description("Hidden layer widths, comma-separated (e.g. 64,32).")] public string Hidden { get; init; } = "64";
+        [CommandOption("--epochs <N>")] public int Epochs { get; init; } = 50;
+        [CommandOption("--batch <N>")] public int Batch { get; init; } = 256;
+        [CommandOption("--noise <KIND:LEVEL>"), Description("Denoising: gaussian:0.1 or masking:0.2 (autoencoder only).")] public string? Noise { get; init; }
+        [CommandOption("--normalize <KIND>"), Description("minmax, meanvar or none.")] public string Normalize { get; init; } = "meanvar";
+        [CommandOption("--contamination <FRACTION>")] public double Contamination { get; init; } = 0.05;
+        [CommandOption("--seed <N>")] public int Seed { get; init; } = 1;
+        [CommandOption("--threads <N>"), Description("libtorch threads (default: all cores).")] public int? Threads { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (string.IsNullOrWhiteSpace(Data)) return ValidationResult.Error("--data FILE is required.");
+            if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("--out MODEL is required.");
+            if (Model is not ("autoencoder" or "vae")) return ValidationResult.Error($"--model must be 'autoencoder' or 'vae', not '{Model}'.");
+            if (Normalize is not ("minmax" or "meanvar" or "none")) return ValidationResult.Error($"--normalize must be minmax, meanvar or none, not '{Normalize}'.");
+            if (Noise is not null && Model == "vae") return ValidationResult.Error("--noise applies to --model autoencoder only.");
+            return ValidationResult.Success();
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var session = new ModelSession(settings.Seed);
+        var ml = session.Context;
+        var table = FeatureTable.ForTraining(CsvTable.Read(settings.Data), settings.LabelColumn, settings.IdColumn);
+        Log.Information("Training on {Rows} rows of {Path}: {Count} feature columns ({Columns})", table.Csv.Rows.Count, settings.Data, table.FeatureColumns.Length, string.Join(", ", table.FeatureColumns.Take(8)) + (table.FeatureColumns.Length > 8 ? ", …" : ""));
+
+        IEstimator<ITransformer> pipeline = ml.Transforms.Concatenate("Features", table.FeatureColumns);
+        pipeline = settings.Normalize switch
+        {
+            "minmax" => pipeline.Append(ml.Transforms.NormalizeMinMax("Features")),
+            "meanvar" => pipeline.Append(ml.Transforms.NormalizeMeanVariance("Features")),
+            _ => pipeline,
+        };
+        var progress = new TrainingProgressDisplay(settings.Epochs);
+        pipeline = pipeline.Append(CreateEstimator(ml, settings, progress));
+
+        ITransformer model = progress.Run(() => pipeline.Fit(table.Data));
+        try
+        {
+            ml.Autoencoders().Save(model, table.Data.Schema, settings.Out);
+        }
+        finally
+        {
+            (model as IDisposable)?.Dispose();
+        }
+        Log.Information("Saved the pipeline to {Path}", Path.GetFullPath(settings.Out));
+        return 0;
+    }
+
+    private static IEstimator<ITransformer> CreateEstimator(MLContext ml, Settings s, IProgress<TrainingProgress> progress)
+    {
+        int[] hidden = ParseWidths(s.Hidden);
+        if (s.Model == "vae")
+            return ml.Autoencoders().VariationalAutoencoder(new VariationalAutoencoderOptions
+            {
+                LatentDimension = s.Latent, HiddenLayers = hidden, Epochs = s.Epochs, BatchSize = s.Batch,
+                Contamination = s.Contamination, Seed = s.Seed, NumberOfThreads = s.Threads, Progress = progress,
+            });
+        var (noise, level) = ParseNoise(s.Noise);
+        return ml.Autoencoders().Autoencoder(new AutoencoderOptions
+        {
+            LatentDimension = s.Latent, HiddenLayers = hidden, Epochs = s.Epochs, BatchSize = s.Batch, Noise = noise, NoiseLevel = level,
+            Contamination = s.Contamination, Seed = s.Seed, NumberOfThreads = s.Threads, Progress = progress,
+        });
+    }
+
+    private static int[] ParseWidths(string text)
+    {
+        if (string.IsNullOrWhiteSpace(text) || text == "none") return [];
+        try
+        {
+            return text.Split(',').Select(w => int.Parse(w.Trim())).ToArray();
+        }
+        catch (FormatException)
+        {
+            throw new CliException($"--hidden '{text}': expected comma-separated layer widths such as 64,32.");
+        }
+    }
+
+    private static (InputNoise Kind, double Level) ParseNoise(string? text)
+    {
+        if (text is null || text == "none") return (InputNoise.None, 0.1);
+        var parts = text.Split(':');
+        if (parts.Length == 2 && double.TryParse(parts[1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double level))
+        {
+            if (parts[0] == "gaussian") return (InputNoise.Gaussian, level);
+            if (parts[0] == "masking") return (InputNoise.Masking, level);
+        }
+        throw new CliException($"--noise '{text}': expected gaussian:LEVEL or masking:LEVEL, e.g. gaussian:0.1.");
+    }
+}
