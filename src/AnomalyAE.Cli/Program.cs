@@ -20,6 +20,7 @@ try
         config.AddCommand<TrainCommand>("train").WithDescription("Train an autoencoder or VAE on the numeric columns of a CSV file and save the pipeline (normalizer included).");
         config.AddCommand<ScoreCommand>("score").WithDescription("Score a CSV file with a saved model: input columns + Score, PredictedLabel (latent/reconstruction on request).");
         config.AddCommand<EvaluateCommand>("evaluate").WithDescription("ROC AUC, average precision, detection rate at k false positives and the confusion at the threshold.");
+        config.AddCommand<WorkerCommand>("worker").WithDescription("Run the background scoring worker (directory inbox or Redis Streams) configured by a JSON file.");
         config.AddCommand<PlotCommand>("plot").WithDescription("PNG plots: latent scatter, score histogram with threshold, reconstructions of images.");
     });
     return app.Run(args);

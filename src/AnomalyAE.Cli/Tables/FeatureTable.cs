@@ -1,3 +1,4 @@
+using AnomalyAE.DataViews;
 using Microsoft.ML;
 
 namespace AnomalyAE.Cli.Tables;
@@ -47,11 +48,12 @@ internal sealed class FeatureTable
 
     private static FeatureTable Build(CsvTable csv, string[] features, string? label, string? id)
     {
-        var numeric = features.Select(f => (Canonical(csv, f), csv.Numbers(csv.IndexOf(f, "feature")))).ToList();
-        if (label is not null) numeric.Add((Canonical(csv, label), csv.Numbers(csv.IndexOf(label, "label"))));
-        var text = id is null ? [] : new List<(string, string[])> { (Canonical(csv, id), csv.Rows.Select(r => r[csv.IndexOf(id, "id")]).ToArray()) };
+        var view = new ColumnarDataView.Builder();
+        foreach (var feature in features) view.AddSingle(Canonical(csv, feature), csv.Numbers(csv.IndexOf(feature, "feature")));
+        if (label is not null) view.AddSingle(Canonical(csv, label), csv.Numbers(csv.IndexOf(label, "label")));
+        if (id is not null) view.AddText(Canonical(csv, id), csv.Rows.Select(r => r[csv.IndexOf(id, "id")]).ToArray());
         return new FeatureTable(csv, features.Select(f => Canonical(csv, f)).ToArray(), label is null ? null : Canonical(csv, label), id is null ? null : Canonical(csv, id),
-            new TableDataView(numeric, text));
+            view.Build());
     }
 
     private static string? Resolve(CsvTable csv, string? requested, string conventional, string purpose)

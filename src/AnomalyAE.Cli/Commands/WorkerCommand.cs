@@ -1,0 +1,41 @@
+using System.ComponentModel;
+using AnomalyAE.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Serilog;
+using Serilog.Events;
+using Spectre.Console.Cli;
+
+namespace AnomalyAE.Cli.Commands;
+
+/// <summary>
+/// anomalyae worker: hosts the scoring worker with a JSON configuration file (the AnomalyScoring and Serilog sections,
+/// as in samples/ScoringWorker/appsettings.json). Environment variables override it (AnomalyScoring__BatchSize=…).
+/// Stops gracefully on Ctrl+C or SIGTERM, finishing the batch in flight.
+/// </summary>
+internal sealed class WorkerCommand : Command<WorkerCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--config <FILE>"), Description("JSON configuration (appsettings.json format).")] public string Config { get; init; } = "";
+
+        public override Spectre.Console.ValidationResult Validate() =>
+            string.IsNullOrWhiteSpace(Config) ? Spectre.Console.ValidationResult.Error("--config FILE is required.") : Spectre.Console.ValidationResult.Success();
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        string config = Path.GetFullPath(settings.Config);
+        if (!File.Exists(config)) throw new CliException($"{settings.Config}: configuration file not found.");
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = Path.GetDirectoryName(config), Args = [] });
+        builder.Configuration.AddJsonFile(config, optional: false).AddEnvironmentVariables();
+        builder.Services.AddSerilog((_, logger) => logger
+            .MinimumLevel.Information()
+            .ReadFrom.Configuration(builder.Configuration)
+            .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}"));
+        builder.Services.AddAnomalyScoring(builder.Configuration);
+        using var host = builder.Build();
+        host.Run();
+        return 0;
+    }
+}

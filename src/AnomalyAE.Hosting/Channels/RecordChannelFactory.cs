@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AnomalyAE.Hosting.Channels;
+
+/// <summary>Creates the configured channel when the worker starts.</summary>
+public interface IRecordChannelFactory
+{
+    /// <summary>Opens the channel (connects, creates folders or consumer groups).</summary>
+    Task<IRecordChannel> CreateAsync(CancellationToken cancellationToken);
+}
+
+internal sealed class RecordChannelFactory(IOptions<ScoringOptions> options, ILoggerFactory logs) : IRecordChannelFactory
+{
+    public async Task<IRecordChannel> CreateAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        return o.Source switch
+        {
+            RecordSourceKind.Inbox => new InboxChannel(o.Inbox.Directory, o.IdField, logs.CreateLogger<InboxChannel>()),
+            RecordSourceKind.Redis => await RedisStreamChannel.ConnectAsync(o.Redis, o.IdField, logs.CreateLogger<RedisStreamChannel>()),
+            _ => throw new InvalidOperationException($"Unknown source {o.Source}."),
+        };
+    }
+}

@@ -1,0 +1,99 @@
+using Microsoft.Extensions.Options;
+
+namespace AnomalyAE.Hosting;
+
+/// <summary>Where records come from and go to.</summary>
+public enum RecordSourceKind
+{
+    /// <summary>CSV or JSON-lines files dropped into a directory (no server needed).</summary>
+    Inbox,
+    /// <summary>Redis Streams with a consumer group, for several worker processes or machines.</summary>
+    Redis,
+}
+
+/// <summary>Options of the scoring worker, bound from the configuration section <c>AnomalyScoring</c>.</summary>
+public sealed class ScoringOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string Section = "AnomalyScoring";
+
+    /// <summary>Model file written by <c>mlContext.Autoencoders().Save</c> (or <c>anomalyae train</c>).</summary>
+    public string ModelPath { get; set; } = "";
+
+    /// <summary>Record source and sink.</summary>
+    public RecordSourceKind Source { get; set; } = RecordSourceKind.Inbox;
+
+    /// <summary>Largest number of records scored in one forward pass.</summary>
+    public int BatchSize { get; set; } = 512;
+
+    /// <summary>Wait between polls when no records are available.</summary>
+    public TimeSpan IdleDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How often the model file is checked for a newer version (hot reload).</summary>
+    public TimeSpan ModelReloadInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Name of the record field that identifies a record (dedupe key, carried into outputs).</summary>
+    public string IdField { get; set; } = "id";
+
+    /// <summary>The directory inbox.</summary>
+    public InboxOptions Inbox { get; set; } = new();
+
+    /// <summary>The Redis Streams source.</summary>
+    public RedisOptions Redis { get; set; } = new();
+}
+
+/// <summary>Directory inbox: files move inbox/ → processing/ → done/, results go to out/, rejected rows to deadletter/.</summary>
+public sealed class InboxOptions
+{
+    /// <summary>Root folder holding inbox/, processing/, out/, done/ and deadletter/.</summary>
+    public string Directory { get; set; } = "scoring";
+}
+
+/// <summary>Redis Streams: one input stream read by a consumer group, output, alert and dead-letter streams.</summary>
+public sealed class RedisOptions
+{
+    /// <summary>StackExchange.Redis configuration string, e.g. <c>127.0.0.1:6379</c>.</summary>
+    public string Configuration { get; set; } = "127.0.0.1:6379";
+    /// <summary>Stream of records to score; each entry's fields are the record's fields.</summary>
+    public string InputStream { get; set; } = "anomaly:input";
+    /// <summary>Consumer group shared by all workers.</summary>
+    public string ConsumerGroup { get; set; } = "anomaly-scorers";
+    /// <summary>This worker's consumer name; empty uses machine name and process id.</summary>
+    public string ConsumerName { get; set; } = "";
+    /// <summary>Stream receiving one result entry per record.</summary>
+    public string OutputStream { get; set; } = "anomaly:scores";
+    /// <summary>Stream receiving the records predicted anomalous.</summary>
+    public string AlertStream { get; set; } = "anomaly:alerts";
+    /// <summary>Stream receiving malformed records and records that failed too often, with the reason.</summary>
+    public string DeadLetterStream { get; set; } = "anomaly:deadletter";
+    /// <summary>Set of record ids already written to the output (makes the output exactly-once per id).</summary>
+    public string ProcessedSet { get; set; } = "anomaly:processed";
+    /// <summary>Entries pending this long on a consumer (e.g. a dead one) are claimed by another.</summary>
+    public TimeSpan ClaimIdleTime { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>A record delivered this many times without being committed goes to the dead-letter stream.</summary>
+    public int MaxDeliveries { get; set; } = 5;
+}
+
+/// <summary>Validates <see cref="ScoringOptions"/> at start-up, naming each wrong setting.</summary>
+internal sealed class ScoringOptionsValidator : IValidateOptions<ScoringOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ScoringOptions o)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(o.ModelPath)) failures.Add($"{ScoringOptions.Section}:ModelPath is required (a file saved by mlContext.Autoencoders().Save).");
+        else if (!File.Exists(o.ModelPath)) failures.Add($"{ScoringOptions.Section}:ModelPath '{o.ModelPath}' does not exist.");
+        if (o.BatchSize is < 1 or > 1_000_000) failures.Add($"{ScoringOptions.Section}:BatchSize must be in [1, 1000000]; got {o.BatchSize}.");
+        if (o.IdleDelay <= TimeSpan.Zero) failures.Add($"{ScoringOptions.Section}:IdleDelay must be positive.");
+        if (o.ModelReloadInterval <= TimeSpan.Zero) failures.Add($"{ScoringOptions.Section}:ModelReloadInterval must be positive.");
+        if (string.IsNullOrWhiteSpace(o.IdField)) failures.Add($"{ScoringOptions.Section}:IdField is required.");
+        if (!Enum.IsDefined(o.Source)) failures.Add($"{ScoringOptions.Section}:Source must be Inbox or Redis; got {o.Source}.");
+        if (o.Source == RecordSourceKind.Inbox && string.IsNullOrWhiteSpace(o.Inbox.Directory)) failures.Add($"{ScoringOptions.Section}:Inbox:Directory is required.");
+        if (o.Source == RecordSourceKind.Redis)
+        {
+            if (string.IsNullOrWhiteSpace(o.Redis.Configuration)) failures.Add($"{ScoringOptions.Section}:Redis:Configuration is required.");
+            if (o.Redis.MaxDeliveries < 1) failures.Add($"{ScoringOptions.Section}:Redis:MaxDeliveries must be at least 1.");
+            if (o.Redis.ClaimIdleTime <= TimeSpan.Zero) failures.Add($"{ScoringOptions.Section}:Redis:ClaimIdleTime must be positive.");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
