@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using StackExchange.Redis;
+
+namespace AnomalyAE.Hosting.Tests;
+
+/// <summary>
+/// Worker processes (`anomalyae worker`) against a real redis-server: load sharing, exactly-once output by record id
+/// when a worker is killed mid-stream and restarted, dead letters, graceful shutdown.
+/// </summary>
+public sealed class RedisWorkerTests : IClassFixture<RedisServer>, IDisposable
+{
+    private readonly RedisServer _redis;
+    private readonly string _folder = Directory.CreateTempSubdirectory("anomalyae-redis-").FullName;
+    private readonly string _prefix = $"t{Guid.NewGuid():N}"[..10];
+    private readonly List<Process> _workers = [];
+
+    public RedisWorkerTests(RedisServer redis) => _redis = redis;
+
+    public void Dispose()
+    {
+        foreach (var worker in _workers.Where(w => !w.HasExited)) worker.Kill(entireProcessTree: true);
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private string Key(string name) => $"{_prefix}:{name}";
+
+    private string WriteConfig()
+    {
+        TestModels.Train(Path.Combine(_folder, "model.aeml"));
+        var config = new
+        {
+            AnomalyScoring = new
+            {
+                ModelPath = "model.aeml", Source = "Redis", BatchSize = 500, IdleDelay = "00:00:00.050",
+                Redis = new
+                {
+                    Configuration = _redis.Configuration, InputStream = Key("in"), ConsumerGroup = "scorers", OutputStream = Key("out"),
+                    AlertStream = Key("alerts"), DeadLetterStream = Key("dead"), ProcessedSet = Key("done"), ClaimIdleTime = "00:00:02", MaxDeliveries = 5,
+                },
+            },
+        };
+        string path = Path.Combine(_folder, "worker.json");
+        File.WriteAllText(path, JsonSerializer.Serialize(config));
+        return path;
+    }
+
+    private Process StartWorker(string config, string name)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "AnomalyAE.Cli.dll"), "worker", "--config", config])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment = { ["AnomalyScoring__Redis__ConsumerName"] = name },
+        };
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _workers.Add(process);
+        return process;
+    }
+
+    private static async Task AddRecords(IDatabase db, string stream, IEnumerable<TestModels.Row> rows)
+    {
+        var adds = rows.Select(r => db.StreamAddAsync(stream,
+            [new NameValueEntry("id", r.Id), .. TestModels.FeatureNames.Select((n, i) => new NameValueEntry(n, r.Values[i].ToString("R", CultureInfo.InvariantCulture)))]));
+        await Task.WhenAll(adds);
+    }
+
+    private static async Task WaitFor(Func<Task<bool>> condition, string what, int seconds = 120)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what}");
+            await Task.Delay(100);
+        }
+    }
+
+    [SkippableFact]
+    public async Task TwoWorkersShareTheStreamAndAKilledWorkerLosesNothing()
+    {
+        Skip.If(_redis.Configuration is null, "no redis-server: apt-get install redis-server (.ci/run does)");
+        using var connection = await ConnectionMultiplexer.ConnectAsync(_redis.Configuration!);
+        var db = connection.GetDatabase();
+        string config = WriteConfig();
+        var rows = TestModels.Rows(20_000, seed: 11);
+        await AddRecords(db, Key("in"), rows);
+        await db.StreamAddAsync(Key("in"), [new NameValueEntry("id", "bad-1"), new NameValueEntry("x0", "oops")]);
+
+        var first = StartWorker(config, "worker-a");
+        StartWorker(config, "worker-b");
+        await WaitFor(async () => await db.StreamLengthAsync(Key("out")) >= 4_000, "the first results");
+        first.Kill(entireProcessTree: true); // no graceful shutdown: whatever worker-a held is pending
+        first.WaitForExit();
+        StartWorker(config, "worker-a"); // restarted under the same name
+
+        await WaitFor(async () => await db.StreamLengthAsync(Key("out")) >= rows.Length && (await db.StreamPendingAsync(Key("in"), "scorers")).PendingMessageCount == 0,
+            "every record scored and acknowledged");
+        await Task.Delay(500);
+
+        var output = await db.StreamRangeAsync(Key("out"));
+        var ids = output.Select(e => (string)e["id"]!).ToList();
+        Assert.Equal(rows.Length, ids.Count);               // nothing duplicated …
+        Assert.Equal(rows.Select(r => r.Id).Order(), ids.Order()); // … and nothing lost
+        var workers = output.Select(e => (string)e["worker"]!).Distinct().ToList();
+        Assert.True(workers.Count >= 2, $"only {string.Join(", ", workers)} did any work");
+
+        var alerts = (await db.StreamRangeAsync(Key("alerts"))).Select(e => (string)e["id"]!).ToHashSet();
+        Assert.True(rows.Where(r => r.Outlier).All(r => alerts.Contains(r.Id)), "an outlier raised no alert");
+        var dead = await db.StreamRangeAsync(Key("dead"));
+        var letter = Assert.Single(dead);
+        Assert.Equal("bad-1", (string)letter["id"]!);
+        Assert.Contains("'oops' is not a finite number", (string)letter["reason"]!);
+    }
+
+    [SkippableFact]
+    public async Task GracefulShutdownFinishesAndAcknowledgesTheBatchInFlight()
+    {
+        Skip.If(_redis.Configuration is null, "no redis-server: apt-get install redis-server (.ci/run does)");
+        using var connection = await ConnectionMultiplexer.ConnectAsync(_redis.Configuration!);
+        var db = connection.GetDatabase();
+        string config = WriteConfig();
+        await AddRecords(db, Key("in"), TestModels.Rows(30_000, seed: 12));
+        var worker = StartWorker(config, "worker-stop");
+        await WaitFor(async () => await db.StreamLengthAsync(Key("out")) >= 1_000, "the first results");
+
+        Process.Start("kill", ["-TERM", worker.Id.ToString()])!.WaitForExit(); // what systemd or docker stop sends
+        Assert.True(worker.WaitForExit(TimeSpan.FromSeconds(30)), "worker did not stop");
+
+        var pending = await db.StreamPendingAsync(Key("in"), "scorers");
+        Assert.Equal(0, pending.PendingMessageCount);          // the batch in flight was committed, not abandoned
+        long written = await db.StreamLengthAsync(Key("out"));
+        Assert.True(written is > 0 and < 30_000, $"{written} results");
+        Assert.Equal(written, await db.SetLengthAsync(Key("done")));
+    }
+}
