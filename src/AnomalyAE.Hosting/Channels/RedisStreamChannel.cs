@@ -8,23 +8,32 @@ namespace AnomalyAE.Hosting.Channels;
 
 /// <summary>
 /// Redis Streams. Workers read the input stream through one consumer group (XREADGROUP), so any number of them share
-/// the load. Each record is committed by one Lua script — atomic in Redis — that writes its result (and alert) only if
-/// its id is not yet in the processed set, then acknowledges it (XACK): the output holds every record exactly once
+/// the load. Records are committed by a Lua script — atomic in Redis — that writes each result (and alert) only if
+/// its id is not yet in the processed set, and acknowledges it (XACK) in the same step: the output holds every record exactly once
 /// even when a worker dies between scoring and committing. Entries pending on a dead consumer longer than
 /// ClaimIdleTime are reclaimed (XAUTOCLAIM); an entry delivered MaxDeliveries times goes to the dead-letter stream.
 /// </summary>
 public sealed class RedisStreamChannel : IRecordChannel
 {
+    // One call commits a whole batch; Redis runs a script atomically. Per record (7 ARGV after the group and worker):
+    // entry id, record id, score, anomaly flag, error, original fields (JSON, for dead letters).
     private const string CommitScript = """
-        -- KEYS: input, output, alerts, deadletter, processed; ARGV: group, entry, id, score, anomaly, error, worker, fields
-        if ARGV[6] ~= '' then
-          redis.call('XADD', KEYS[4], '*', 'id', ARGV[3], 'entry', ARGV[2], 'reason', ARGV[6], 'fields', ARGV[8])
-        elseif redis.call('SADD', KEYS[5], ARGV[3]) == 1 then
-          redis.call('XADD', KEYS[2], '*', 'id', ARGV[3], 'score', ARGV[4], 'anomaly', ARGV[5], 'worker', ARGV[7])
-          if ARGV[5] == '1' then redis.call('XADD', KEYS[3], '*', 'id', ARGV[3], 'score', ARGV[4], 'worker', ARGV[7]) end
+        -- KEYS: input, output, alerts, deadletter, processed; ARGV: group, worker, then 6 values per record
+        local acknowledged = 0
+        for i = 3, #ARGV, 6 do
+          local entry, id, score, anomaly, err, fields = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]
+          if err ~= '' then
+            redis.call('XADD', KEYS[4], '*', 'id', id, 'entry', entry, 'reason', err, 'fields', fields)
+          elseif redis.call('SADD', KEYS[5], id) == 1 then
+            redis.call('XADD', KEYS[2], '*', 'id', id, 'score', score, 'anomaly', anomaly, 'worker', ARGV[2])
+            if anomaly == '1' then redis.call('XADD', KEYS[3], '*', 'id', id, 'score', score, 'worker', ARGV[2]) end
+          end
+          acknowledged = acknowledged + redis.call('XACK', KEYS[1], ARGV[1], entry)
         end
-        return redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+        return acknowledged
         """;
+
+    private const int CommitChunk = 1000; // keeps each atomic script short, so Redis stays responsive
 
     private readonly ConnectionMultiplexer _connection;
     private readonly IDatabase _db;
@@ -86,14 +95,20 @@ public sealed class RedisStreamChannel : IRecordChannel
     /// <inheritdoc />
     public async Task CommitAsync(IReadOnlyList<RecordOutcome> outcomes, CancellationToken cancellationToken)
     {
-        // Independent scripts are pipelined by the client; each one is atomic on the server.
-        var commits = outcomes.Select(o => _db.ScriptEvaluateAsync(CommitScript, _keys,
-        [
-            _options.ConsumerGroup, o.Record.Receipt, o.Record.Id,
-            o.Scored ? o.Score.ToString("R", CultureInfo.InvariantCulture) : "", o.IsAnomaly ? "1" : "0",
-            o.Error ?? "", _consumer, o.Scored ? "" : JsonSerializer.Serialize(o.Record.Fields),
-        ]));
-        await Task.WhenAll(commits);
+        foreach (var chunk in outcomes.Chunk(CommitChunk))
+        {
+            var arguments = new List<RedisValue>(2 + chunk.Length * 6) { _options.ConsumerGroup, _consumer };
+            foreach (var o in chunk)
+            {
+                arguments.Add(o.Record.Receipt);
+                arguments.Add(o.Record.Id);
+                arguments.Add(o.Scored ? o.Score.ToString("R", CultureInfo.InvariantCulture) : "");
+                arguments.Add(o.IsAnomaly ? "1" : "0");
+                arguments.Add(o.Error ?? "");
+                arguments.Add(o.Scored ? "" : JsonSerializer.Serialize(o.Record.Fields));
+            }
+            await _db.ScriptEvaluateAsync(CommitScript, _keys, [.. arguments]);
+        }
     }
 
     /// <inheritdoc />
