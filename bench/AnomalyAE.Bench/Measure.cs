@@ -15,25 +15,33 @@ internal static class Measure
     }
 
     /// <summary>Fits and returns the mean training rows/s of the epochs after the first (as the bare loop reports).</summary>
-    public static (AutoencoderTransformer Model, double EpochRowsPerSecond) FitAutoencoder(MLContext ml, IDataView data, int epochs, int threads)
+    public static (AutoencoderTransformerBase Model, double EpochRowsPerSecond) Fit(MLContext ml, IDataView data, bool variational, int epochs, int threads)
     {
         var rates = new List<double>();
-        var model = ml.Autoencoders().Autoencoder(new AutoencoderOptions
+        void Configure(AutoencoderOptionsBase o)
         {
-            HiddenLayers = [128], LatentDimension = 32, Epochs = epochs, BatchSize = 256, ValidationFraction = 0,
-            NumberOfThreads = threads, Seed = 1, Progress = new Callback<TrainingProgress>(p => rates.Add(p.RowsPerSecond)),
-        }).Fit(data);
-        return (model, rates.Skip(epochs > 1 ? 1 : 0).Average());
-    }
-
-    public static (VariationalAutoencoderTransformer Model, double EpochRowsPerSecond) FitVae(MLContext ml, IDataView data, int epochs, int threads)
-    {
-        var rates = new List<double>();
-        var model = ml.Autoencoders().VariationalAutoencoder(new VariationalAutoencoderOptions
+            o.HiddenLayers = [128];
+            o.LatentDimension = 32;
+            o.Epochs = epochs;
+            o.BatchSize = 256;
+            o.ValidationFraction = 0;
+            o.NumberOfThreads = threads;
+            o.Seed = 1;
+            o.Progress = new Callback<TrainingProgress>(p => rates.Add(p.RowsPerSecond));
+        }
+        AutoencoderTransformerBase model;
+        if (variational)
         {
-            HiddenLayers = [128], LatentDimension = 32, Epochs = epochs, BatchSize = 256, ValidationFraction = 0,
-            NumberOfThreads = threads, Seed = 1, Progress = new Callback<TrainingProgress>(p => rates.Add(p.RowsPerSecond)),
-        }).Fit(data);
+            var options = new VariationalAutoencoderOptions();
+            Configure(options);
+            model = ml.Autoencoders().VariationalAutoencoder(options).Fit(data);
+        }
+        else
+        {
+            var options = new AutoencoderOptions();
+            Configure(options);
+            model = ml.Autoencoders().Autoencoder(options).Fit(data);
+        }
         return (model, rates.Skip(epochs > 1 ? 1 : 0).Average());
     }
 
@@ -87,7 +95,7 @@ internal static class Measure
             if (pass == 1 || pass == passes || pass % Math.Max(1, passes / 5) == 0)
             {
                 process.Refresh();
-                Console.WriteLine($"  after pass {pass,3}: working set {process.WorkingSet64 / (1 << 20),5} MiB, managed heap {GC.GetTotalMemory(false) / (1 << 20),4} MiB, {passRows * pass / clock.Elapsed.TotalSeconds:F0} rows/s");
+                Console.WriteLine($"  after pass {pass,3}: working set {process.WorkingSet64 / (1 << 20),5} MiB, managed heap after a full GC {GC.GetTotalMemory(forceFullCollection: true) / (1 << 20),4} MiB, {passRows * pass / clock.Elapsed.TotalSeconds:F0} rows/s");
             }
         }
     }

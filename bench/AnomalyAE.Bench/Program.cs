@@ -24,35 +24,30 @@ Report.Header();
 
 // Warm-up: JIT, libtorch initialization, allocator pools.
 BareTorchLoop.TrainAutoencoder(trainFlat, 2048, 784, 1, 256, 1);
-using (Measure.FitAutoencoder(ml, trainData, 1, 1).Model) { }
+using (Measure.Fit(ml, trainData, variational: false, 1, 1).Model) { }
 
 foreach (int threads in settings.Threads)
 {
-    var oursTrain = Measure.Median(settings.Repeats, () => { var fit = Measure.FitAutoencoder(ml, trainData, settings.Epochs, threads); fit.Model.Dispose(); return fit.EpochRowsPerSecond; });
-    var bareTrain = Measure.Median(settings.Repeats, () => BareTorchLoop.TrainAutoencoder(trainFlat, train.Length, 784, settings.Epochs, 256, threads).Skip(1).Average());
-    Report.Row("AE training (rows/s)", threads, oursTrain, bareTrain, targetOverhead: 0.10);
+    foreach (bool variational in new[] { false, true })
+    {
+        string name = variational ? "VAE" : "AE";
+        var oursTrain = Measure.Median(settings.Repeats, () => { var fit = Measure.Fit(ml, trainData, variational, settings.Epochs, threads); fit.Model.Dispose(); return fit.EpochRowsPerSecond; });
+        var bareTrain = Measure.Median(settings.Repeats, () => (variational ? BareTorchLoop.TrainVae : (Func<float[], int, int, int, int, int, List<double>>)BareTorchLoop.TrainAutoencoder)(trainFlat, train.Length, 784, settings.Epochs, 256, threads).Skip(1).Average());
+        Report.Row($"{name} training (rows/s)", threads, oursTrain, bareTrain, targetOverhead: 0.10);
 
-    using var model = Measure.FitAutoencoder(ml, trainData, 1, threads).Model;
-    var oursScore = Measure.Median(settings.Repeats, () => Measure.ScoreRows(model, scoringData));
-    var bareScore = Measure.Median(settings.Repeats, () => BareTorchLoop.ScoreAutoencoder(scoringFlat, scoring.Length, 784, 1024, threads));
-    Report.Row("AE batched scoring (rows/s)", threads, oursScore, bareScore, targetOverhead: 0.20);
-
-    var vaeTrain = Measure.Median(settings.Repeats, () => { var fit = Measure.FitVae(ml, trainData, settings.Epochs, threads); fit.Model.Dispose(); return fit.EpochRowsPerSecond; });
-    var bareVaeTrain = Measure.Median(settings.Repeats, () => BareTorchLoop.TrainVae(trainFlat, train.Length, 784, settings.Epochs, 256, threads).Skip(1).Average());
-    Report.Row("VAE training (rows/s)", threads, vaeTrain, bareVaeTrain, targetOverhead: 0.10);
-
-    using var vae = Measure.FitVae(ml, trainData, 1, threads).Model;
-    var vaeScore = Measure.Median(settings.Repeats, () => Measure.ScoreRows(vae, scoringData));
-    var bareVaeScore = Measure.Median(settings.Repeats, () => BareTorchLoop.ScoreVae(scoringFlat, scoring.Length, 784, 1024, threads));
-    Report.Row("VAE batched scoring (rows/s)", threads, vaeScore, bareVaeScore, targetOverhead: 0.20);
-
-    var (p50, p99) = Measure.PredictionEngineLatency(ml, model, scoring, 3000);
-    Console.WriteLine($"{"PredictionEngine latency",-30} {threads,7}   p50 {p50 * 1000:F1} µs, p99 {p99 * 1000:F1} µs (single row, 784 features)");
+        using var model = Measure.Fit(ml, trainData, variational, 1, threads).Model;
+        var oursScore = Measure.Median(settings.Repeats, () => Measure.ScoreRows(model, scoringData));
+        var bareScore = Measure.Median(settings.Repeats, () => (variational ? BareTorchLoop.ScoreVae : (Func<float[], int, int, int, int, double>)BareTorchLoop.ScoreAutoencoder)(scoringFlat, scoring.Length, 784, 1024, threads));
+        Report.Row($"{name} batched scoring (rows/s)", threads, oursScore, bareScore, targetOverhead: 0.20);
+        if (variational) continue;
+        var (p50, p99) = Measure.PredictionEngineLatency(ml, model, scoring, 3000);
+        Console.WriteLine($"{"PredictionEngine latency",-30} {threads,7}   p50 {p50 * 1000:F1} µs, p99 {p99 * 1000:F1} µs (single row, 784 features)");
+    }
 }
 
 if (settings.SoakRows > 0)
 {
-    using var model = Measure.FitAutoencoder(ml, trainData, 1, settings.Threads.Max()).Model;
+    using var model = Measure.Fit(ml, trainData, variational: false, 1, settings.Threads.Max()).Model;
     Console.WriteLine();
     Measure.Soak(model, scoringData, scoring.Length, settings.SoakRows);
 }

@@ -1,4 +1,5 @@
 using AnomalyAE.Datasets;
+using AnomalyAE.DataViews;
 using AnomalyAE.Visualization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -69,7 +70,7 @@ internal sealed class Demos(MLContext ml, ImageRow[] train, ImageRow[] test, Dem
         var last = model.TrainingHistory[^1];
         Console.WriteLine($"   final negative ELBO per digit: training {last.TrainingLoss:F1}, validation {last.ValidationLoss:F1}");
 
-        var means = TestColumn(model, "LatentFeatures");
+        var means = model.Transform(_test).ReadVectors("LatentFeatures");
         Charts.LatentScatter(Out("3-vae-latent-plane.png"), means, test.Select(r => r.Class).ToArray(), "Test digits on the VAE's 2-D latent plane (posterior means)");
 
         // As in the article: a 15×15 grid of latent points at the N(0, 1) quantiles 0.05 … 0.95, decoded.
@@ -111,21 +112,6 @@ internal sealed class Demos(MLContext ml, ImageRow[] train, ImageRow[] test, Dem
         OutputActivation = AutoencoderActivation.Sigmoid, Loss = ReconstructionLoss.BinaryCrossEntropy, ErrorMetric = ReconstructionErrorMetric.MeanSquaredError,
         Optimizer = AutoencoderOptimizer.Adam, Epochs = arguments.Epochs, BatchSize = 256, LearningRate = 1e-3, Seed = 1, NumberOfThreads = arguments.Threads,
     };
-
-    private float[][] TestColumn(ITransformer model, string column)
-    {
-        var data = model.Transform(_test);
-        var rows = new List<float[]>();
-        using var cursor = data.GetRowCursor([data.Schema[column]]);
-        var getter = cursor.GetGetter<VBuffer<float>>(data.Schema[column]);
-        VBuffer<float> value = default;
-        while (cursor.MoveNext())
-        {
-            getter(ref value);
-            rows.Add(value.DenseValues().ToArray());
-        }
-        return [.. rows];
-    }
 
     private static float[] Clip(float[] image) => image.Select(v => Math.Clamp(v, 0f, 1f)).ToArray();
 

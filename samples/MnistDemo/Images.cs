@@ -1,4 +1,5 @@
 using AnomalyAE.Datasets;
+using AnomalyAE.DataViews;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -16,19 +17,6 @@ internal static class Images
 
     public static IDataView Load(MLContext ml, IEnumerable<ImageRow> rows) => ml.Data.LoadFromEnumerable(rows, Schema<ImageRow>());
 
-    public static float[][] Reconstruct(MLContext ml, ITransformer model, IEnumerable<ImageRow> rows)
-    {
-        var data = model.Transform(Load(ml, rows));
-        var column = data.Schema["Reconstruction"];
-        var result = new List<float[]>();
-        using var cursor = data.GetRowCursor([column]);
-        var getter = cursor.GetGetter<VBuffer<float>>(column);
-        VBuffer<float> value = default;
-        while (cursor.MoveNext())
-        {
-            getter(ref value);
-            result.Add(value.DenseValues().ToArray());
-        }
-        return [.. result];
-    }
+    public static float[][] Reconstruct(MLContext ml, ITransformer model, IEnumerable<ImageRow> rows) =>
+        model.Transform(Load(ml, rows)).ReadVectors("Reconstruction");
 }

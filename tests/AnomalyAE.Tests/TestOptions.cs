@@ -22,19 +22,6 @@ public static class TestOptions
     public static T[] Column<T>(Microsoft.ML.IDataView data, string name) =>
         data.GetColumn<T>(name).ToArray();
 
-    /// <summary>Reads a vector column into arrays, copying each row (getters may reuse one buffer).</summary>
-    public static float[][] Vectors(IDataView data, string name)
-    {
-        var column = data.Schema[name];
-        var rows = new List<float[]>();
-        using var cursor = data.GetRowCursor([column]);
-        var getter = cursor.GetGetter<VBuffer<float>>(column);
-        VBuffer<float> value = default;
-        while (cursor.MoveNext())
-        {
-            getter(ref value);
-            rows.Add(value.DenseValues().ToArray());
-        }
-        return [.. rows];
-    }
+    /// <summary>Reads a vector column into arrays, one copy per row.</summary>
+    public static float[][] Vectors(IDataView data, string name) => AnomalyAE.DataViews.DataViewColumns.ReadVectors(data, name);
 }

@@ -1,4 +1,5 @@
 using AnomalyAE.Cli.Tables;
+using AnomalyAE.DataViews;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -30,9 +31,9 @@ internal sealed class ScoredTable
                 Scores = scored.GetColumn<float>("Score").ToArray(),
                 Predicted = scored.GetColumn<bool>("PredictedLabel").ToArray(),
                 Threshold = FindThreshold(model),
-                Latent = vectors && scored.Schema.GetColumnOrNull("LatentFeatures") is not null ? Vectors(scored, "LatentFeatures") : null,
-                Features = vectors ? Vectors(scored, "Features") : null,
-                Reconstruction = vectors && scored.Schema.GetColumnOrNull("Reconstruction") is not null ? Vectors(scored, "Reconstruction") : null,
+                Latent = vectors && scored.Schema.GetColumnOrNull("LatentFeatures") is not null ? scored.ReadVectors("LatentFeatures") : null,
+                Features = vectors ? scored.ReadVectors("Features") : null,
+                Reconstruction = vectors && scored.Schema.GetColumnOrNull("Reconstruction") is not null ? scored.ReadVectors("Reconstruction") : null,
             };
         }
         finally
@@ -55,19 +56,4 @@ internal sealed class ScoredTable
         IEnumerable<ITransformer> chain => chain.Select(FindThreshold).Where(t => !float.IsNaN(t)).DefaultIfEmpty(float.NaN).Last(),
         _ => float.NaN,
     };
-
-    private static float[][] Vectors(IDataView data, string name)
-    {
-        var column = data.Schema[name];
-        var rows = new List<float[]>();
-        using var cursor = data.GetRowCursor([column]);
-        var getter = cursor.GetGetter<VBuffer<float>>(column);
-        VBuffer<float> value = default;
-        while (cursor.MoveNext())
-        {
-            getter(ref value);
-            rows.Add(value.DenseValues().ToArray());
-        }
-        return [.. rows];
-    }
 }

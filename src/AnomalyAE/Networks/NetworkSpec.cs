@@ -11,14 +11,15 @@ namespace AnomalyAE.Networks;
 [JsonDerivedType(typeof(VariationalAutoencoderSpec), "variational-autoencoder")]
 internal abstract record NetworkSpec
 {
-    public required int InputDimension { get; init; }
-    public required int[] HiddenLayers { get; init; }
-    public required int LatentDimension { get; init; }
-    public required AutoencoderActivation Activation { get; init; }
-    public required AutoencoderActivation OutputActivation { get; init; }
-    public required double DropoutRate { get; init; }
-    public required bool BatchNormalization { get; init; }
-    public required ReconstructionLoss Loss { get; init; }
+    // The architecture shared by every network; set by the estimator base from the common options.
+    public int InputDimension { get; init; }
+    public int[] HiddenLayers { get; init; } = [];
+    public int LatentDimension { get; init; }
+    public AutoencoderActivation Activation { get; init; }
+    public AutoencoderActivation OutputActivation { get; init; }
+    public double DropoutRate { get; init; }
+    public bool BatchNormalization { get; init; }
+    public ReconstructionLoss Loss { get; init; }
 
     /// <summary>Encoder widths from input to latent code.</summary>
     [JsonIgnore] public int[] EncoderWidths => [InputDimension, .. HiddenLayers, LatentDimension];

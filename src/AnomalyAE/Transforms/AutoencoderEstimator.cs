@@ -25,16 +25,8 @@ public sealed class AutoencoderEstimator : AutoencoderEstimatorBase<AutoencoderT
 
     private protected override void ValidateOptions() => OptionsValidation.Validate(_options);
 
-    private protected override NetworkSpec CreateSpec(int inputDimension) => new AutoencoderSpec
+    private protected override NetworkSpec CreateSpec() => new AutoencoderSpec
     {
-        InputDimension = inputDimension,
-        HiddenLayers = [.. _options.HiddenLayers],
-        LatentDimension = _options.LatentDimension,
-        Activation = _options.Activation,
-        OutputActivation = _options.OutputActivation,
-        DropoutRate = _options.DropoutRate,
-        BatchNormalization = _options.BatchNormalization,
-        Loss = _options.Loss,
         LatentActivation = _options.LatentActivation,
         Sparsity = _options.Sparsity,
         SparsityWeight = _options.SparsityWeight,

@@ -41,7 +41,17 @@ public abstract class AutoencoderEstimatorBase<TTransformer> : IEstimator<TTrans
 
         int seed = _options.Seed ?? Host.Rand.Next();
         int threads = TorchRuntime.ResolveThreads(_options.NumberOfThreads);
-        var spec = CreateSpec(data.Columns);
+        var spec = CreateSpec() with
+        {
+            InputDimension = data.Columns,
+            HiddenLayers = [.. _options.HiddenLayers],
+            LatentDimension = _options.LatentDimension,
+            Activation = _options.Activation,
+            OutputActivation = _options.OutputActivation,
+            DropoutRate = _options.DropoutRate,
+            BatchNormalization = _options.BatchNormalization,
+            Loss = _options.Loss,
+        };
         var network = spec.CreateNetwork(seed);
         try
         {
@@ -86,7 +96,8 @@ public abstract class AutoencoderEstimatorBase<TTransformer> : IEstimator<TTrans
 
     private protected abstract void ValidateOptions();
 
-    private protected abstract NetworkSpec CreateSpec(int inputDimension);
+    /// <summary>The network-specific part of the spec; the shared architecture is filled in from the common options.</summary>
+    private protected abstract NetworkSpec CreateSpec();
 
     /// <summary>Output columns beyond the four common ones.</summary>
     private protected virtual IEnumerable<OutputColumn> AdditionalOutputs() => [];

@@ -17,7 +17,6 @@ public sealed class AutoencoderTransformer : AutoencoderTransformerBase
     /// <summary>A transformer sharing these weights with another decision threshold. Dispose each transformer you create.</summary>
     public AutoencoderTransformer WithThreshold(float threshold)
     {
-        if (!float.IsFinite(threshold)) throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "The threshold must be a finite number.");
-        return new(ShareModel(), Outputs, FeatureColumnName, threshold, TrainingHistory);
+        return new(ShareModel(threshold), Outputs, FeatureColumnName, threshold, TrainingHistory);
     }
 }

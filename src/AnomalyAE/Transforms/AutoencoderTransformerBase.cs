@@ -88,9 +88,10 @@ public abstract class AutoencoderTransformerBase : ITransformer, IDisposable, IC
         var other => throw new NotSupportedException($"No transformer serves {other.GetType().Name}."),
     };
 
-    /// <summary>A new model reference for a copy of this transformer (e.g. with another threshold).</summary>
-    private protected ScoringModel ShareModel()
+    /// <summary>A new model reference for a copy of this transformer with another (checked) threshold.</summary>
+    private protected ScoringModel ShareModel(float threshold)
     {
+        if (!float.IsFinite(threshold)) throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "The threshold must be a finite number.");
         ThrowIfDisposed();
         if (!Model.TryAcquire()) throw Disposed();
         return Model;

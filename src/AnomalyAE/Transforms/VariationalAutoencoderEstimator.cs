@@ -24,16 +24,8 @@ public sealed class VariationalAutoencoderEstimator : AutoencoderEstimatorBase<V
 
     private protected override void ValidateOptions() => OptionsValidation.Validate(_options);
 
-    private protected override NetworkSpec CreateSpec(int inputDimension) => new VariationalAutoencoderSpec
+    private protected override NetworkSpec CreateSpec() => new VariationalAutoencoderSpec
     {
-        InputDimension = inputDimension,
-        HiddenLayers = [.. _options.HiddenLayers],
-        LatentDimension = _options.LatentDimension,
-        Activation = _options.Activation,
-        OutputActivation = _options.OutputActivation,
-        DropoutRate = _options.DropoutRate,
-        BatchNormalization = _options.BatchNormalization,
-        Loss = _options.Loss,
         Beta = _options.Beta,
         KlWarmupEpochs = _options.KlWarmupEpochs,
         ScoreKind = _options.ScoreKind,

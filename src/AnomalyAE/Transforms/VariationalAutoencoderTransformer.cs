@@ -21,8 +21,7 @@ public sealed class VariationalAutoencoderTransformer : AutoencoderTransformerBa
     /// <summary>A transformer sharing these weights with another decision threshold. Dispose each transformer you create.</summary>
     public VariationalAutoencoderTransformer WithThreshold(float threshold)
     {
-        if (!float.IsFinite(threshold)) throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "The threshold must be a finite number.");
-        return new(ShareModel(), Outputs, FeatureColumnName, threshold, TrainingHistory);
+        return new(ShareModel(threshold), Outputs, FeatureColumnName, threshold, TrainingHistory);
     }
 
     /// <summary>Decodes latent points (each of length <see cref="AutoencoderTransformerBase.LatentDimension"/>) into feature rows.</summary>
