@@ -10,12 +10,13 @@ public sealed class SampleTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private static (int ExitCode, string Output) Run(string assembly, params string[] arguments)
+    private (int ExitCode, string Output) Run(string assembly, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, assembly), .. arguments])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            WorkingDirectory = _folder,
         };
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
@@ -50,5 +51,15 @@ public sealed class SampleTests : IDisposable
         Assert.Contains("Saved and reloaded", output);
         var auc = double.Parse(output.Split("ROC AUC ")[1].Split(',')[0], System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(auc > 0.95, output);
+    }
+
+    [Fact]
+    public void TheReadmeExampleRunsAndFindsTheAnomalies()
+    {
+        var (exit, output) = Run("ReadmeExample.dll");
+        Assert.True(exit == 0, output);
+        var auc = double.Parse(output.Split("AUC ")[1].Split(',')[0], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(auc > 0.95, output);
+        Assert.True(File.Exists(Path.Combine(_folder, "model.aeml")));
     }
 }
