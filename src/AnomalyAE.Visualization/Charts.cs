@@ -52,14 +52,39 @@ public static class Charts
             AddHistogram(scores.Where((_, i) => !isAnomaly[i]), "normal", Colors.SteelBlue);
             AddHistogram(scores.Where((_, i) => isAnomaly[i]), "anomalous", Colors.OrangeRed);
         }
-        var line = plot.Add.VerticalLine(threshold);
-        line.LegendText = $"threshold {threshold:G4}";
-        line.Color = Colors.Black;
-        line.LinePattern = LinePattern.Dashed;
+        if (float.IsFinite(threshold))
+        {
+            var line = plot.Add.VerticalLine(threshold);
+            line.LegendText = $"threshold {threshold:G4}";
+            line.Color = Colors.Black;
+            line.LinePattern = LinePattern.Dashed;
+        }
         plot.Title(title);
         plot.XLabel("score");
         plot.YLabel("rows");
         plot.ShowLegend(Alignment.UpperRight);
+        Save(plot, path, width, height);
+    }
+
+    /// <summary>Bars per category, one colour per series (e.g. AUC per class and method).</summary>
+    public static void GroupedBars(string path, IReadOnlyList<string> categories, IReadOnlyDictionary<string, double[]> series, string title, double yMin = 0, int width = 1200, int height = 550)
+    {
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        int count = series.Count;
+        double width1 = 0.8 / count;
+        int s = 0;
+        foreach (var (name, values) in series)
+        {
+            var bars = values.Select((v, c) => new Bar { Position = c + (s - (count - 1) / 2.0) * width1, Value = v, ValueBase = yMin, Size = width1, FillColor = palette.GetColor(s), LineWidth = 0 }).ToList();
+            var plotted = plot.Add.Bars(bars);
+            plotted.LegendText = name;
+            s++;
+        }
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(categories.Select((c, i) => new Tick(i, c)).ToArray());
+        plot.Axes.SetLimitsY(yMin, 1.0);
+        plot.Title(title);
+        plot.ShowLegend(Alignment.LowerRight);
         Save(plot, path, width, height);
     }
 

@@ -141,6 +141,26 @@ public class VariationalAutoencoderTests
         Assert.Throws<ArgumentException>(() => model.Decode([new float[] { float.NaN, 0 }]));
     }
 
+    [Fact]
+    public void WithScoreKindScoresLikeAModelTrainedForThatKind()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = SyntheticData.Load(ml, SyntheticData.Manifold(400, Dimensions), Dimensions);
+        VariationalAutoencoderTransformer Fit(VariationalScoreKind kind)
+        {
+            var options = Small(epochs: 4);
+            options.ScoreKind = kind;
+            return ml.Autoencoders().VariationalAutoencoder(options).Fit(data);
+        }
+        using var reconstruction = Fit(VariationalScoreKind.ReconstructionError);
+        using var elbo = Fit(VariationalScoreKind.NegativeElbo);
+        using var switched = reconstruction.WithScoreKind(VariationalScoreKind.NegativeElbo, threshold: 3f);
+
+        Assert.Equal(TestOptions.Column<float>(elbo.Transform(data), "Score"), TestOptions.Column<float>(switched.Transform(data), "Score"));
+        Assert.NotEqual(TestOptions.Column<float>(reconstruction.Transform(data), "Score"), TestOptions.Column<float>(switched.Transform(data), "Score"));
+        Assert.Equal(3f, switched.Threshold);
+    }
+
     public static TheoryData<string, Action<VariationalAutoencoderOptions>> BadOptions => new()
     {
         { "Beta", o => o.Beta = -0.1 },

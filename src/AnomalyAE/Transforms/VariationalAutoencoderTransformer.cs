@@ -24,6 +24,36 @@ public sealed class VariationalAutoencoderTransformer : AutoencoderTransformerBa
         return new(ShareModel(threshold), Outputs, FeatureColumnName, threshold, TrainingHistory);
     }
 
+    /// <summary>
+    /// The same trained weights scoring rows another way (see <see cref="VariationalScoreKind"/>). Scores of different kinds
+    /// live on different scales, so the decision threshold does not carry over: pass one for the new kind (for example a
+    /// high quantile of its scores on normal rows). Dispose each transformer you create.
+    /// </summary>
+    public VariationalAutoencoderTransformer WithScoreKind(VariationalScoreKind scoreKind, float threshold)
+    {
+        OptionsValidation.Defined(nameof(scoreKind), scoreKind);
+        if (!float.IsFinite(threshold)) throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "The threshold must be a finite number.");
+        var spec = (VariationalAutoencoderSpec)Model.Network.Spec with { ScoreKind = scoreKind };
+        var network = spec.CreateNetwork(seed: 0);
+        try
+        {
+            Model.Run(current =>
+            {
+                using var saved = new MemoryStream();
+                current.save(saved); // closes the stream; ToArray still works
+                using var weights = new MemoryStream(saved.ToArray());
+                network.load(weights);
+                return 0;
+            });
+            return new(new ScoringModel(network, Model.Threads, Model.BatchSize), Outputs, FeatureColumnName, threshold, TrainingHistory);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Decodes latent points (each of length <see cref="AutoencoderTransformerBase.LatentDimension"/>) into feature rows.</summary>
     public float[][] Decode(IReadOnlyList<float[]> latentPoints)
     {
