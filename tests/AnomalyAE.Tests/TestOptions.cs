@@ -6,17 +6,21 @@ namespace AnomalyAE.Tests;
 /// <summary>Small and fast settings shared by the tests; each test states what it changes.</summary>
 public static class TestOptions
 {
-    public static AutoencoderOptions Small(int epochs = 30, int seed = 7) => new()
+    public static AutoencoderOptions Small(int epochs = 30, int seed = 7) => Small(new AutoencoderOptions(), epochs, seed);
+
+    /// <summary>The small settings applied to any options object (autoencoder or VAE).</summary>
+    public static T Small<T>(T options, int epochs, int seed) where T : AutoencoderOptionsBase
     {
-        HiddenLayers = [32],
-        LatentDimension = 2,
-        Epochs = epochs,
-        BatchSize = 64,
-        LearningRate = 3e-3,
-        Seed = seed,
-        NumberOfThreads = 1,
-        Contamination = 0.02,
-    };
+        options.HiddenLayers = [32];
+        options.LatentDimension = 2;
+        options.Epochs = epochs;
+        options.BatchSize = 64;
+        options.LearningRate = 3e-3;
+        options.Seed = seed;
+        options.NumberOfThreads = 1;
+        options.Contamination = 0.02;
+        return options;
+    }
 
     /// <summary>Reads one column of a data view into an array.</summary>
     public static T[] Column<T>(Microsoft.ML.IDataView data, string name) =>

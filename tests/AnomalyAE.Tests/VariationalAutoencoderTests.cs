@@ -7,18 +7,8 @@ public class VariationalAutoencoderTests
 {
     private const int Dimensions = 20;
 
-    private static VariationalAutoencoderOptions Small(int epochs = 30, int seed = 5) => new()
-    {
-        HiddenLayers = [32],
-        LatentDimension = 2,
-        Epochs = epochs,
-        BatchSize = 64,
-        LearningRate = 3e-3,
-        Seed = seed,
-        NumberOfThreads = 1,
-        Contamination = 0.02,
-        LatentLogVarianceColumnName = "LatentLogVariance",
-    };
+    private static VariationalAutoencoderOptions Small(int epochs = 30, int seed = 5) =>
+        TestOptions.Small(new VariationalAutoencoderOptions { LatentLogVarianceColumnName = "LatentLogVariance" }, epochs, seed);
 
     [Fact]
     public void KlTermPushesTheAggregatePosteriorTowardStandardNormal()
