@@ -130,7 +130,7 @@ internal sealed class Workspace : IDisposable
             {
                 ModelPath = "model.aeml", Source = source, BatchSize = 1024, IdleDelay = "00:00:00.020",
                 Inbox = new { Directory = prefix },
-                Redis = new { Configuration = _redisConfiguration, InputStream = $"{prefix}:in", OutputStream = $"{prefix}:out", AlertStream = $"{prefix}:alerts", DeadLetterStream = $"{prefix}:dead", ProcessedSet = $"{prefix}:done", ConsumerGroup = "bench" },
+                Redis = new { Configuration = _redisConfiguration, InputStream = $"{prefix}:in", OutputStream = $"{prefix}:out", AlertStream = $"{prefix}:alerts", DeadLetterStream = $"{prefix}:dead", ProcessedKeyPrefix = $"{prefix}:done", ConsumerGroup = "bench" },
             },
             Serilog = new { MinimumLevel = new { Default = "Warning" } },
         };

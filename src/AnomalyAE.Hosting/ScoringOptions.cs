@@ -66,8 +66,13 @@ public sealed class RedisOptions
     public string AlertStream { get; set; } = "anomaly:alerts";
     /// <summary>Stream receiving malformed records and records that failed too often, with the reason.</summary>
     public string DeadLetterStream { get; set; } = "anomaly:deadletter";
-    /// <summary>Set of record ids already written to the output (makes the output exactly-once per id).</summary>
-    public string ProcessedSet { get; set; } = "anomaly:processed";
+    /// <summary>
+    /// Prefix of the keys that remember which record ids were already written to the output (PREFIX:ID), making the output
+    /// exactly-once per id. Each key expires after <see cref="ProcessedIdRetention"/>, so memory stays bounded.
+    /// </summary>
+    public string ProcessedKeyPrefix { get; set; } = "anomaly:processed";
+    /// <summary>How long a record id is remembered; a record re-sent after that is scored again. At least ClaimIdleTime × MaxDeliveries.</summary>
+    public TimeSpan ProcessedIdRetention { get; set; } = TimeSpan.FromDays(7);
     /// <summary>Entries pending this long on a consumer (e.g. a dead one) are claimed by another.</summary>
     public TimeSpan ClaimIdleTime { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>A record delivered this many times without being committed goes to the dead-letter stream.</summary>
@@ -93,6 +98,8 @@ internal sealed class ScoringOptionsValidator : IValidateOptions<ScoringOptions>
             if (string.IsNullOrWhiteSpace(o.Redis.Configuration)) failures.Add($"{ScoringOptions.Section}:Redis:Configuration is required.");
             if (o.Redis.MaxDeliveries < 1) failures.Add($"{ScoringOptions.Section}:Redis:MaxDeliveries must be at least 1.");
             if (o.Redis.ClaimIdleTime <= TimeSpan.Zero) failures.Add($"{ScoringOptions.Section}:Redis:ClaimIdleTime must be positive.");
+            if (o.Redis.ProcessedIdRetention < o.Redis.ClaimIdleTime * Math.Max(1, o.Redis.MaxDeliveries))
+                failures.Add($"{ScoringOptions.Section}:Redis:ProcessedIdRetention ({o.Redis.ProcessedIdRetention}) must be at least ClaimIdleTime × MaxDeliveries, or a redelivered record could be written twice.");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

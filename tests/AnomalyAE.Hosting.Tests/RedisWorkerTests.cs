@@ -37,7 +37,7 @@ public sealed class RedisWorkerTests : IClassFixture<RedisServer>, IDisposable
                 Redis = new
                 {
                     Configuration = _redis.Configuration, InputStream = Key("in"), ConsumerGroup = "scorers", OutputStream = Key("out"),
-                    AlertStream = Key("alerts"), DeadLetterStream = Key("dead"), ProcessedSet = Key("done"), ClaimIdleTime = "00:00:02", MaxDeliveries = 5,
+                    AlertStream = Key("alerts"), DeadLetterStream = Key("dead"), ProcessedKeyPrefix = Key("done"), ClaimIdleTime = "00:00:02", MaxDeliveries = 5,
                 },
             },
         };
@@ -88,11 +88,12 @@ public sealed class RedisWorkerTests : IClassFixture<RedisServer>, IDisposable
         var db = connection.GetDatabase();
         string config = WriteConfig();
         var rows = TestModels.Rows(20_000, seed: 11);
-        await AddRecords(db, Key("in"), rows);
-        await db.StreamAddAsync(Key("in"), [new NameValueEntry("id", "bad-1"), new NameValueEntry("x0", "oops")]);
-
         var first = StartWorker(config, "worker-a");
         StartWorker(config, "worker-b");
+        // Both workers must be reading before the records arrive, or a slow start-up could leave one with nothing to do.
+        await WaitFor(async () => await db.KeyExistsAsync(Key("in")) && (await db.StreamConsumerInfoAsync(Key("in"), "scorers")).Length >= 2, "both workers reading");
+        await AddRecords(db, Key("in"), rows);
+        await db.StreamAddAsync(Key("in"), [new NameValueEntry("id", "bad-1"), new NameValueEntry("x0", "oops")]);
         await WaitFor(async () => await db.StreamLengthAsync(Key("out")) >= 4_000, "the first results");
         first.Kill(entireProcessTree: true); // no graceful shutdown: whatever worker-a held is pending
         first.WaitForExit();
@@ -135,6 +136,8 @@ public sealed class RedisWorkerTests : IClassFixture<RedisServer>, IDisposable
         Assert.Equal(0, pending.PendingMessageCount);          // the batch in flight was committed, not abandoned
         long written = await db.StreamLengthAsync(Key("out"));
         Assert.True(written is > 0 and < 30_000, $"{written} results");
-        Assert.Equal(written, await db.SetLengthAsync(Key("done")));
+        var markers = connection.GetServer(connection.GetEndPoints()[0]).Keys(pattern: Key("done") + ":*").ToList();
+        Assert.Equal(written, markers.Count);
+        Assert.InRange((await db.KeyTimeToLiveAsync(markers[0]))!.Value, TimeSpan.FromDays(6), TimeSpan.FromDays(7));
     }
 }

@@ -9,22 +9,23 @@ namespace AnomalyAE.Hosting.Channels;
 /// <summary>
 /// Redis Streams. Workers read the input stream through one consumer group (XREADGROUP), so any number of them share
 /// the load. Records are committed by a Lua script — atomic in Redis — that writes each result (and alert) only if
-/// its id is not yet in the processed set, and acknowledges it (XACK) in the same step: the output holds every record exactly once
+/// its id has not been marked processed (a key per id that expires after ProcessedIdRetention), and acknowledges it (XACK) in the same step: the output holds every record exactly once
 /// even when a worker dies between scoring and committing. Entries pending on a dead consumer longer than
 /// ClaimIdleTime are reclaimed (XAUTOCLAIM); an entry delivered MaxDeliveries times goes to the dead-letter stream.
 /// </summary>
 public sealed class RedisStreamChannel : IRecordChannel
 {
-    // One call commits a whole batch; Redis runs a script atomically. Per record (7 ARGV after the group and worker):
-    // entry id, record id, score, anomaly flag, error, original fields (JSON, for dead letters).
+    // One call commits a whole batch; Redis runs a script atomically. ARGV: group, worker, retention (ms), then per
+    // record: entry id, record id, score, anomaly flag, error, original fields (JSON, for dead letters). The processed
+    // marker is a key per id (PREFIX:ID, SET NX PX) so that it expires; a non-cluster deployment is assumed.
     private const string CommitScript = """
-        -- KEYS: input, output, alerts, deadletter, processed; ARGV: group, worker, then 6 values per record
+        -- KEYS: input, output, alerts, deadletter, processed-key prefix
         local acknowledged = 0
-        for i = 3, #ARGV, 6 do
+        for i = 4, #ARGV, 6 do
           local entry, id, score, anomaly, err, fields = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]
           if err ~= '' then
             redis.call('XADD', KEYS[4], '*', 'id', id, 'entry', entry, 'reason', err, 'fields', fields)
-          elseif redis.call('SADD', KEYS[5], id) == 1 then
+          elseif redis.call('SET', KEYS[5] .. ':' .. id, '1', 'NX', 'PX', ARGV[3]) then
             redis.call('XADD', KEYS[2], '*', 'id', id, 'score', score, 'anomaly', anomaly, 'worker', ARGV[2])
             if anomaly == '1' then redis.call('XADD', KEYS[3], '*', 'id', id, 'score', score, 'worker', ARGV[2]) end
           end
@@ -52,7 +53,7 @@ public sealed class RedisStreamChannel : IRecordChannel
         _consumer = string.IsNullOrWhiteSpace(options.ConsumerName) ? $"{Environment.MachineName}-{Environment.ProcessId}" : options.ConsumerName;
         _idField = idField;
         _log = log;
-        _keys = [options.InputStream, options.OutputStream, options.AlertStream, options.DeadLetterStream, options.ProcessedSet];
+        _keys = [options.InputStream, options.OutputStream, options.AlertStream, options.DeadLetterStream, options.ProcessedKeyPrefix];
     }
 
     /// <summary>Connects and makes sure the consumer group exists (reading the stream from its start).</summary>
@@ -97,7 +98,7 @@ public sealed class RedisStreamChannel : IRecordChannel
     {
         foreach (var chunk in outcomes.Chunk(CommitChunk))
         {
-            var arguments = new List<RedisValue>(2 + chunk.Length * 6) { _options.ConsumerGroup, _consumer };
+            var arguments = new List<RedisValue>(3 + chunk.Length * 6) { _options.ConsumerGroup, _consumer, (long)_options.ProcessedIdRetention.TotalMilliseconds };
             foreach (var o in chunk)
             {
                 arguments.Add(o.Record.Receipt);
