@@ -100,6 +100,48 @@ public class BadInputTests
         Assert.Contains(warnings, w => w.Contains("constant") && w.Contains("slots 2"));
     }
 
+    private List<string> Warnings()
+    {
+        var warnings = new List<string>();
+        _ml.Log += (_, e) => { if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning) lock (warnings) warnings.Add(e.RawMessage); };
+        return warnings;
+    }
+
+    [Fact]
+    public void FewGradientStepsAreWarnedAbout()
+    {
+        var warnings = Warnings();
+        var options = Quick();
+        options.BatchSize = 256;
+        using var model = _ml.Autoencoders().Autoencoder(options).Fit(Data(rows: 300));
+        Assert.Contains(warnings, w => w.Contains("only 4 gradient steps") && w.Contains("BatchSize"));
+    }
+
+    [Fact]
+    public void FeaturesOnVeryDifferentScalesAreWarnedAbout()
+    {
+        var warnings = Warnings();
+        using var model = _ml.Autoencoders().Autoencoder(Quick()).Fit(Data(edit: rows => { foreach (var r in rows) r.Features[0] *= 10_000; }));
+        Assert.Contains(warnings, w => w.Contains("the widest feature spans") && w.Contains("NormalizeMeanVariance"));
+    }
+
+    [Fact]
+    public void ACollapsedModelIsWarnedAboutAndAWellTrainedOneIsNot()
+    {
+        var collapsed = Warnings();
+        var options = Quick();
+        options.LearningRate = 1e-7; // effectively untrained: reconstructions stay near the initial constant output
+        options.Epochs = 1;
+        using (_ml.Autoencoders().Autoencoder(options).Fit(Data())) { }
+        Assert.Contains(collapsed, w => w.Contains("no better than its column means"));
+
+        collapsed.Clear();
+        var trained = Quick();
+        trained.Epochs = 40;
+        using (_ml.Autoencoders().Autoencoder(trained).Fit(Data(rows: 1000))) { }
+        Assert.DoesNotContain(collapsed, w => w.Contains("no better than its column means"));
+    }
+
     [Fact]
     public void BinaryCrossEntropyRejectsValuesOutsideUnitInterval()
     {

@@ -2,7 +2,7 @@ using Microsoft.ML.Runtime;
 
 namespace AnomalyAE.Training;
 
-/// <summary>Checks on the training features as a whole: value range for cross-entropy, and variance.</summary>
+/// <summary>Checks on the training features as a whole: value range for cross-entropy, variance, scales, and fit quality.</summary>
 internal static class FeatureStatistics
 {
     public static void Check(FeatureMatrix data, string columnName, bool needsUnitInterval, IChannel channel)
@@ -30,11 +30,56 @@ internal static class FeatureStatistics
             channel.Warning(MessageSensitivity.None,
                 $"Column '{columnName}': {constant.Length} of {data.Columns} features are constant in the training data (slots {string.Join(", ", constant.Take(10))}{(constant.Length > 10 ? ", …" : "")}); any change in them at scoring time will raise the score.");
 
+        // Reconstruction error sums over features, so a feature spanning a hundred times the typical range dominates it.
+        // Compared with the median (not the narrowest) range, so that nearly blank image borders do not trigger it.
+        var ranges = Enumerable.Range(0, data.Columns).Where(c => max[c] > min[c]).Select(c => (double)max[c] - min[c]).Order().ToArray();
+        if (ranges.Length > 1 && ranges[^1] > 100 * ranges[ranges.Length / 2])
+            channel.Warning(MessageSensitivity.None,
+                $"Column '{columnName}': the widest feature spans {ranges[^1]:G3}, the median feature {ranges[ranges.Length / 2]:G3}; the reconstruction error, and so the score, " +
+                $"is dominated by the widest features. Normalize first, e.g. ml.Transforms.NormalizeMeanVariance(\"{columnName}\").");
+
         if (!needsUnitInterval) return;
         float low = min.Min(), high = max.Max();
         if (low < 0 || high > 1)
             throw new InvalidOperationException(
                 $"Binary cross-entropy needs every value of column '{columnName}' in [0, 1], but the training data ranges over [{low}, {high}]. " +
                 $"Scale it first with ml.Transforms.NormalizeMinMax(\"{columnName}\"), or use ReconstructionLoss.MeanSquaredError and ReconstructionErrorMetric.MeanSquaredError.");
+    }
+
+    /// <summary>Mean over features of each feature's variance: the MSE of always predicting the column means.</summary>
+    public static double MeanVariance(FeatureMatrix data)
+    {
+        var mean = new double[data.Columns];
+        var square = new double[data.Columns];
+        for (int r = 0; r < data.Rows; r++)
+        {
+            var row = data.Row(r);
+            for (int c = 0; c < row.Length; c++)
+            {
+                mean[c] += row[c];
+                square[c] += (double)row[c] * row[c];
+            }
+        }
+        return Enumerable.Range(0, data.Columns).Average(c => square[c] / data.Rows - mean[c] / data.Rows * (mean[c] / data.Rows));
+    }
+
+    /// <summary>Warns when the trained network reconstructs no better than the column means (collapse or undertraining).</summary>
+    public static void CheckFit(FeatureMatrix data, float[] meanSquaredErrors, string columnName, IChannel channel)
+    {
+        double error = meanSquaredErrors.Average(e => (double)e), baseline = MeanVariance(data);
+        if (error < 0.9 * baseline) return;
+        channel.Warning(MessageSensitivity.None,
+            $"The autoencoder reconstructs column '{columnName}' no better than its column means (mean squared error {error:G3} against a variance of {baseline:G3}): " +
+            "it has collapsed or is undertrained, and its scores rank rows much like their distance from the mean. Raise Epochs or LearningRate, lower BatchSize, or normalize the features.");
+    }
+
+    /// <summary>Warns when the planned training makes few gradient steps (small data at the default batch size and epochs).</summary>
+    public static void CheckSteps(int trainingRows, int batchSize, int epochs, IChannel channel)
+    {
+        long steps = (long)Math.Ceiling(trainingRows / (double)batchSize) * epochs;
+        if (steps >= 500) return;
+        channel.Warning(MessageSensitivity.None,
+            $"Training will make only {steps} gradient steps ({trainingRows} training rows in batches of {batchSize}, {epochs} epochs); small data sets usually need more. " +
+            "Raise Epochs or lower BatchSize (e.g. BatchSize = 32).");
     }
 }

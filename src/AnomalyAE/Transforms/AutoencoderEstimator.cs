@@ -23,6 +23,8 @@ public sealed class AutoencoderEstimator : AutoencoderEstimatorBase<AutoencoderT
     private protected override bool NeedsUnitInterval =>
         _options.Loss == ReconstructionLoss.BinaryCrossEntropy || _options.ErrorMetric == ReconstructionErrorMetric.BinaryCrossEntropy;
 
+    private protected override bool ScoreIsMeanSquaredError => _options.ErrorMetric == ReconstructionErrorMetric.MeanSquaredError;
+
     private protected override void ValidateOptions() => OptionsValidation.Validate(_options);
 
     private protected override NetworkSpec CreateSpec() => new AutoencoderSpec

@@ -69,9 +69,12 @@ public abstract class AutoencoderEstimatorBase<TTransformer> : IEstimator<TTrans
                 DropSingleRowBatch = spec.BatchNormalization,
                 Progress = _options.Progress,
             };
+            FeatureStatistics.CheckSteps(data.Rows - (int)Math.Floor(data.Rows * _options.ValidationFraction), _options.BatchSize, _options.Epochs, channel);
             var history = new NetworkTrainer(settings, channel).Train(network, data, cancellationToken);
             var model = new ScoringModel(network, threads, _options.ScoringBatchSize);
-            float threshold = ScoreQuantile.Threshold(model.ScoreAll(data), _options.Contamination);
+            var trainingScores = model.ScoreAll(data);
+            if (ScoreIsMeanSquaredError) FeatureStatistics.CheckFit(data, trainingScores, _options.FeatureColumnName, channel);
+            float threshold = ScoreQuantile.Threshold(trainingScores, _options.Contamination);
             channel.Info(MessageSensitivity.None, $"Threshold {threshold:G6}: the {1 - _options.Contamination:P1} quantile of the training scores.");
             return (TTransformer)AutoencoderTransformerBase.Create(model, CreateOutputs(data.Columns), _options.FeatureColumnName, threshold, history);
         }
@@ -90,6 +93,9 @@ public abstract class AutoencoderEstimatorBase<TTransformer> : IEstimator<TTrans
         // The input's vector size is not part of a SchemaShape; any size gives the same column shape.
         return SchemaShapes.Extend(inputSchema, CreateOutputs(inputDimension: 1).BuildOwnSchema());
     }
+
+    /// <summary>True when the score is the per-row mean squared reconstruction error (enables the collapse check).</summary>
+    private protected abstract bool ScoreIsMeanSquaredError { get; }
 
     /// <summary>True when the loss or score needs features in [0, 1].</summary>
     private protected abstract bool NeedsUnitInterval { get; }

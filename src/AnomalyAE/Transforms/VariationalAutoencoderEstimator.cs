@@ -22,6 +22,9 @@ public sealed class VariationalAutoencoderEstimator : AutoencoderEstimatorBase<V
 
     private protected override bool NeedsUnitInterval => _options.Loss == ReconstructionLoss.BinaryCrossEntropy;
 
+    private protected override bool ScoreIsMeanSquaredError =>
+        _options.ScoreKind == VariationalScoreKind.ReconstructionError && _options.Loss == ReconstructionLoss.MeanSquaredError;
+
     private protected override void ValidateOptions() => OptionsValidation.Validate(_options);
 
     private protected override NetworkSpec CreateSpec() => new VariationalAutoencoderSpec
