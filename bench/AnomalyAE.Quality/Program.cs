@@ -3,6 +3,7 @@
 // VAE (each score kind) and ML.NET's RandomizedPca. Datasets: the full Fashion-MNIST of Debian's
 // dataset-fashion-mnist and the bundled MNIST digits (train split 8,000 / test split 2,000).
 // Usage: dotnet run --project bench/AnomalyAE.Quality -c Release [-- --datasets fashion,mnist] [--seeds 1,2,3] [--classes 0-9] [--out DIR]
+//        dotnet run --project bench/AnomalyAE.Quality -c Release -- --denoising true [--out DIR]   (PSNR at several noise levels)
 using System.Diagnostics;
 using AnomalyAE.Datasets;
 using AnomalyAE.Quality;
@@ -11,6 +12,14 @@ var settings = QualitySettings.Parse(args);
 Directory.CreateDirectory(settings.Output);
 var clock = Stopwatch.StartNew();
 var report = new List<string>();
+if (settings.Denoising)
+{
+    var digits = ImageDataset.Read(Path.Combine(AppContext.BaseDirectory, "data", "mnist-images-idx3-ubyte.gz"), Path.Combine(AppContext.BaseDirectory, "data", "mnist-labels-idx1-ubyte.gz"));
+    report.Add(DenoisingExperiment.Run(digits[..8000], digits[8000..], settings.Threads, [0.1, 0.2, 0.3, 0.5]));
+    File.WriteAllText(Path.Combine(settings.Output, "denoising.md"), report[^1]);
+    Console.WriteLine(report[^1]);
+    return;
+}
 foreach (var name in settings.Datasets)
 {
     var (train, test) = name switch

@@ -1,6 +1,6 @@
 namespace AnomalyAE.Quality;
 
-internal sealed record QualitySettings(string[] Datasets, int[] Seeds, int[] Classes, string Output, int Threads)
+internal sealed record QualitySettings(string[] Datasets, int[] Seeds, int[] Classes, string Output, int Threads, bool Denoising = false)
 {
     public static QualitySettings Parse(string[] args)
     {
@@ -15,7 +15,8 @@ internal sealed record QualitySettings(string[] Datasets, int[] Seeds, int[] Cla
                 "--classes" => settings with { Classes = value.Contains('-') ? Enumerable.Range(int.Parse(value.Split('-')[0]), int.Parse(value.Split('-')[1]) - int.Parse(value.Split('-')[0]) + 1).ToArray() : value.Split(',').Select(int.Parse).ToArray() },
                 "--out" => settings with { Output = value },
                 "--threads" => settings with { Threads = int.Parse(value) },
-                _ => throw new ArgumentException($"Unknown option {args[i]}; options: --datasets --seeds --classes --out --threads"),
+                "--denoising" => settings with { Denoising = bool.Parse(value) },
+                _ => throw new ArgumentException($"Unknown option {args[i]}; options: --datasets --seeds --classes --out --threads --denoising"),
             };
         }
         return settings;
