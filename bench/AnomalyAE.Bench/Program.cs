@@ -9,7 +9,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 
 var settings = BenchSettings.Parse(args);
-var digits = ImageDataset.Read(Path.Combine(AppContext.BaseDirectory, "data", "mnist-images-idx3-ubyte.gz"), Path.Combine(AppContext.BaseDirectory, "data", "mnist-labels-idx1-ubyte.gz"));
+var digits = ImageDataset.ReadPair(Path.Combine(AppContext.BaseDirectory, "data"), "mnist");
 var train = digits.Select(d => d.Features).ToArray();
 var scoring = Enumerable.Range(0, settings.ScoringRows).Select(i => digits[i % digits.Length].Features).ToArray();
 float[] trainFlat = train.SelectMany(f => f).ToArray(), scoringFlat = scoring.SelectMany(f => f).ToArray();

@@ -14,7 +14,7 @@ var clock = Stopwatch.StartNew();
 var report = new List<string>();
 if (settings.Denoising)
 {
-    var digits = ImageDataset.Read(Path.Combine(AppContext.BaseDirectory, "data", "mnist-images-idx3-ubyte.gz"), Path.Combine(AppContext.BaseDirectory, "data", "mnist-labels-idx1-ubyte.gz"));
+    var digits = ImageDataset.ReadPair(Path.Combine(AppContext.BaseDirectory, "data"), "mnist");
     report.Add(DenoisingExperiment.Run(digits[..8000], digits[8000..], settings.Threads, [0.1, 0.2, 0.3, 0.5]));
     File.WriteAllText(Path.Combine(settings.Output, "denoising.md"), report[^1]);
     Console.WriteLine(report[^1]);
@@ -24,8 +24,8 @@ foreach (var name in settings.Datasets)
 {
     var (train, test) = name switch
     {
-        "fashion" => (Read("/usr/share/datasets/fashion-mnist", "train"), Read("/usr/share/datasets/fashion-mnist", "t10k")),
-        "mnist" => Split(ImageDataset.Read(Path.Combine(AppContext.BaseDirectory, "data", "mnist-images-idx3-ubyte.gz"), Path.Combine(AppContext.BaseDirectory, "data", "mnist-labels-idx1-ubyte.gz"))),
+        "fashion" => (ImageDataset.ReadPair("/usr/share/datasets/fashion-mnist", "train"), ImageDataset.ReadPair("/usr/share/datasets/fashion-mnist", "t10k")),
+        "mnist" => Split(ImageDataset.ReadPair(Path.Combine(AppContext.BaseDirectory, "data"), "mnist")),
         _ => throw new ArgumentException($"Unknown dataset {name}; use fashion or mnist."),
     };
     Console.WriteLine($"{name}: {train.Length} training and {test.Length} test images; classes {string.Join(",", settings.Classes)}; seeds {string.Join(",", settings.Seeds)}");
@@ -36,8 +36,5 @@ foreach (var name in settings.Datasets)
 }
 File.WriteAllText(Path.Combine(settings.Output, "results.md"), string.Join("\n", report) + $"\nTotal time: {clock.Elapsed.TotalMinutes:F1} min.\n");
 Console.WriteLine($"Done in {clock.Elapsed.TotalMinutes:F1} min; {Path.GetFullPath(settings.Output)}");
-
-static ImageRow[] Read(string folder, string prefix) =>
-    ImageDataset.Read(Path.Combine(folder, $"{prefix}-images-idx3-ubyte.gz"), Path.Combine(folder, $"{prefix}-labels-idx1-ubyte.gz"));
 
 static (ImageRow[] Train, ImageRow[] Test) Split(ImageRow[] all) => (all[..8000], all[8000..]);

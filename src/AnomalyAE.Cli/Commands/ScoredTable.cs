@@ -45,8 +45,7 @@ internal sealed class ScoredTable
     /// <summary>Labels as anomaly flags (any non-zero value is an anomaly).</summary>
     public bool[] Labels()
     {
-        if (Table.LabelColumn is null) throw new CliException($"{Table.Csv.Path}: no label column; name it with --label-column.");
-        var labels = Table.Csv.Numbers(Table.Csv.IndexOf(Table.LabelColumn, "label"));
+        var labels = Table.Labels ?? throw new CliException($"{Table.Csv.Path}: no label column; name it with --label-column.");
         return labels.Select(l => l != 0).ToArray();
     }
 

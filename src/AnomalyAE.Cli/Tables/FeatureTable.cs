@@ -12,8 +12,9 @@ internal sealed class FeatureTable
     public const string DefaultIdColumn = "id";
     public const string DefaultLabelColumn = "label";
 
-    private FeatureTable(CsvTable csv, string[] features, string? label, string? id, IDataView data)
+    private FeatureTable(CsvTable csv, string[] features, string? label, string? id, float[]? labels, IDataView data)
     {
+        Labels = labels;
         Csv = csv;
         FeatureColumns = features;
         LabelColumn = label;
@@ -25,6 +26,8 @@ internal sealed class FeatureTable
     public string[] FeatureColumns { get; }
     public string? LabelColumn { get; }
     public string? IdColumn { get; }
+    /// <summary>The label column's values, parsed once; null without a label column.</summary>
+    public float[]? Labels { get; }
     public IDataView Data { get; }
 
     /// <summary>Every column except the label and id columns is a feature.</summary>
@@ -50,10 +53,15 @@ internal sealed class FeatureTable
     {
         var view = new ColumnarDataView.Builder();
         foreach (var feature in features) view.AddSingle(Canonical(csv, feature), csv.Numbers(csv.IndexOf(feature, "feature")));
-        if (label is not null) view.AddSingle(Canonical(csv, label), csv.Numbers(csv.IndexOf(label, "label")));
-        if (id is not null) view.AddText(Canonical(csv, id), csv.Rows.Select(r => r[csv.IndexOf(id, "id")]).ToArray());
+        float[]? labels = label is null ? null : csv.Numbers(csv.IndexOf(label, "label"));
+        if (labels is not null) view.AddSingle(Canonical(csv, label!), labels);
+        if (id is not null)
+        {
+            int idIndex = csv.IndexOf(id, "id");
+            view.AddText(Canonical(csv, id), csv.Rows.Select(r => r[idIndex]).ToArray());
+        }
         return new FeatureTable(csv, features.Select(f => Canonical(csv, f)).ToArray(), label is null ? null : Canonical(csv, label), id is null ? null : Canonical(csv, id),
-            view.Build());
+            labels, view.Build());
     }
 
     private static string? Resolve(CsvTable csv, string? requested, string conventional, string purpose)

@@ -13,6 +13,13 @@ public sealed class ImageRow
 /// <summary>Image/label IDX pairs such as MNIST and Fashion-MNIST.</summary>
 public static class ImageDataset
 {
+    /// <summary>
+    /// Reads the pair <c>PREFIX-images-idx3-ubyte.gz</c> / <c>PREFIX-labels-idx1-ubyte.gz</c> in <paramref name="folder"/>,
+    /// the naming of MNIST and Fashion-MNIST (prefixes <c>train</c>, <c>t10k</c>; <c>mnist</c> for the bundled digits).
+    /// </summary>
+    public static ImageRow[] ReadPair(string folder, string prefix) =>
+        Read(Path.Combine(folder, $"{prefix}-images-idx3-ubyte.gz"), Path.Combine(folder, $"{prefix}-labels-idx1-ubyte.gz"));
+
     /// <summary>Reads an images file and its labels file; both must hold the same number of items.</summary>
     public static ImageRow[] Read(string imagesPath, string labelsPath)
     {
