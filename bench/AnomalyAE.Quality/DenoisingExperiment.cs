@@ -1,4 +1,3 @@
-using AnomalyAE.Datasets;
 using AnomalyAE.DataViews;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -8,8 +7,9 @@ namespace AnomalyAE.Quality;
 /// <summary>PSNR of noisy and denoised test digits at several Gaussian noise levels (a denoising AE per level).</summary>
 internal static class DenoisingExperiment
 {
-    public static string Run(ImageRow[] train, ImageRow[] test, int threads, double[] levels)
+    public static string Run(OneClassDataset digits, int threads, double[] levels)
     {
+        var (train, test) = (digits.Train, digits.Test);
         var ml = new MLContext(seed: 1);
         var text = new System.Text.StringBuilder("### Denoising: PSNR of test digits (σ = Gaussian noise on [0, 1] pixels)\n\n| σ | noisy | denoised | gain |\n|---:|---:|---:|---:|\n");
         foreach (double sigma in levels)

@@ -1,24 +1,38 @@
 namespace AnomalyAE.Quality;
 
-internal sealed record QualitySettings(string[] Datasets, int[] Seeds, int[] Classes, string Output, int Threads, bool Denoising = false)
+/// <summary>Command-line settings of the quality benchmark.</summary>
+internal sealed record QualitySettings(string Mode, string[] Datasets, int[] Seeds, int[] Classes, string Output, int Threads)
 {
+    public static readonly string[] Modes = ["report", "sweep", "denoising", "reduction"];
+
     public static QualitySettings Parse(string[] args)
     {
-        var settings = new QualitySettings(["fashion", "mnist"], [1, 2, 3], Enumerable.Range(0, 10).ToArray(), Path.Combine("output", "quality"), Environment.ProcessorCount);
-        for (int i = 0; i + 1 < args.Length; i += 2)
+        var settings = new QualitySettings("report", ["fashion", "mnist", "digits", "breast-cancer"], [1, 2, 3], Enumerable.Range(0, 10).ToArray(),
+            Path.Combine("output", "quality"), Environment.ProcessorCount);
+        for (int i = 0; i < args.Length; i += 2)
         {
+            if (i + 1 >= args.Length) throw new ArgumentException($"Option {args[i]} needs a value.");
             string value = args[i + 1];
             settings = args[i] switch
             {
+                "--mode" when Modes.Contains(value) => settings with { Mode = value },
+                "--mode" => throw new ArgumentException($"Unknown mode '{value}'; use {string.Join(", ", Modes)}."),
                 "--datasets" => settings with { Datasets = value.Split(',') },
                 "--seeds" => settings with { Seeds = value.Split(',').Select(int.Parse).ToArray() },
-                "--classes" => settings with { Classes = value.Contains('-') ? Enumerable.Range(int.Parse(value.Split('-')[0]), int.Parse(value.Split('-')[1]) - int.Parse(value.Split('-')[0]) + 1).ToArray() : value.Split(',').Select(int.Parse).ToArray() },
+                "--classes" => settings with { Classes = ParseRange(value) },
                 "--out" => settings with { Output = value },
                 "--threads" => settings with { Threads = int.Parse(value) },
-                "--denoising" => settings with { Denoising = bool.Parse(value) },
-                _ => throw new ArgumentException($"Unknown option {args[i]}; options: --datasets --seeds --classes --out --threads --denoising"),
+                _ => throw new ArgumentException($"Unknown option {args[i]}; options: --mode --datasets --seeds --classes --out --threads"),
             };
         }
         return settings;
+    }
+
+    /// <summary>"0-9" or "0,3,5".</summary>
+    private static int[] ParseRange(string value)
+    {
+        if (!value.Contains('-')) return value.Split(',').Select(int.Parse).ToArray();
+        var ends = value.Split('-').Select(int.Parse).ToArray();
+        return Enumerable.Range(ends[0], ends[1] - ends[0] + 1).ToArray();
     }
 }

@@ -1,0 +1,87 @@
+using System.Text;
+using AnomalyAE.Visualization;
+
+namespace AnomalyAE.Quality;
+
+/// <summary>AUC per scorer, normal class and seed on one data set, with the tables and plots made from them.</summary>
+internal sealed class ExperimentResults(string dataset)
+{
+    private readonly Dictionary<(string, int, int), double> _auc = [];
+    private readonly Dictionary<(string, int), (float[] Scores, float[] Labels)> _scores = [];
+    private readonly Dictionary<string, (double Seconds, int Fits)> _time = [];
+    private readonly List<string> _scorers = [];
+
+    public string Dataset => dataset;
+
+    /// <summary>Scorer names in the order they were first measured.</summary>
+    public IReadOnlyList<string> Scorers => _scorers;
+
+    public void Add(string scorer, int normal, int seed, double auc)
+    {
+        if (!_scorers.Contains(scorer)) _scorers.Add(scorer);
+        _auc[(scorer, normal, seed)] = auc;
+    }
+
+    public void KeepScores(string scorer, int normal, float[] scores, float[] labels) => _scores[(scorer, normal)] = (scores, labels);
+
+    public void AddSeconds(string method, double seconds)
+    {
+        var (total, fits) = _time.GetValueOrDefault(method);
+        _time[method] = (total + seconds, fits + 1);
+    }
+
+    /// <summary>Mean seconds to train and score one model of <paramref name="method"/>.</summary>
+    public double SecondsPerFit(string method) => _time.TryGetValue(method, out var t) ? t.Seconds / t.Fits : double.NaN;
+
+    private int[] Classes => _auc.Keys.Select(k => k.Item2).Distinct().Order().ToArray();
+    private int[] Seeds => _auc.Keys.Select(k => k.Item3).Distinct().Order().ToArray();
+
+    private double ClassMean(string scorer, int normal) => Seeds.Average(s => _auc[(scorer, normal, s)]);
+
+    /// <summary>The class-averaged AUC, and its standard deviation over seeds.</summary>
+    public (double Mean, double Std) MeanOverClasses(string scorer)
+    {
+        var perSeed = Seeds.Select(s => Classes.Average(c => _auc[(scorer, c, s)])).ToArray();
+        double mean = perSeed.Average();
+        return (mean, Math.Sqrt(perSeed.Sum(v => (v - mean) * (v - mean)) / Math.Max(1, perSeed.Length - 1)));
+    }
+
+    public string ToMarkdown()
+    {
+        var text = new StringBuilder($"### {dataset}: one-class ROC AUC (mean ± std over seeds {string.Join(", ", Seeds)})\n\n");
+        text.Append("| method | " + string.Join(" | ", Classes) + " | mean |\n|---|" + string.Concat(Classes.Select(_ => "---:|")) + "---:|\n");
+        foreach (var scorer in _scorers)
+        {
+            var (mean, std) = MeanOverClasses(scorer);
+            text.Append($"| {scorer} | " + string.Join(" | ", Classes.Select(c => $"{ClassMean(scorer, c):F3}")) + $" | **{mean:F3}** ± {std:F3} |\n");
+        }
+        return text.ToString();
+    }
+
+    /// <summary>One row per scorer, one column per data set: mean AUC over classes (the sweep's table).</summary>
+    public static string Summary(IReadOnlyList<ExperimentResults> all, IReadOnlyList<QualityMethod> methods)
+    {
+        var text = new StringBuilder("| configuration | " + string.Join(" | ", all.Select(r => r.Dataset)) + " | s per model (" + string.Join(", ", all.Select(r => r.Dataset)) + ") |\n");
+        text.Append("|---|" + string.Concat(all.Select(_ => "---:|")) + "---:|\n");
+        foreach (var method in methods)
+            foreach (var scorer in all[0].Scorers.Where(s => s == method.Name || s.StartsWith(method.Name + ": ")))
+                text.Append($"| {scorer} | " + string.Join(" | ", all.Select(r => $"{r.MeanOverClasses(scorer).Mean:F3}")) + " | " +
+                    string.Join(", ", all.Select(r => $"{r.SecondsPerFit(method.Name):F1}")) + " |\n");
+        return text.ToString();
+    }
+
+    public void SavePlots(string folder, string[] histogramScorers)
+    {
+        Charts.GroupedBars(Path.Combine(folder, $"{dataset}-auc-per-class.png"), Classes.Select(c => c.ToString()).ToArray(),
+            _scorers.ToDictionary(m => m, m => Classes.Select(c => ClassMean(m, c)).ToArray()),
+            $"{dataset}: one-class ROC AUC per normal class (mean over seeds)", yMin: 0.4);
+        foreach (var scorer in histogramScorers.Where(_scorers.Contains))
+        {
+            var (scores, labels) = _scores[(scorer, Classes[0])];
+            Charts.ScoreHistogram(Path.Combine(folder, $"{dataset}-scores-class{Classes[0]}-{FileName(scorer)}.png"), scores, float.NaN,
+                labels.Select(l => l > 0).ToArray(), $"{dataset}, normal class {Classes[0]}: {scorer} scores");
+        }
+    }
+
+    private static string FileName(string scorer) => new(scorer.Split(' ', ':')[0].Where(char.IsLetterOrDigit).ToArray());
+}

@@ -1,0 +1,43 @@
+namespace AnomalyAE.Quality;
+
+/// <summary>The methods of the report (<c>--mode report</c>) and the candidate defaults of the sweep (<c>--mode sweep</c>).</summary>
+internal static class MethodLists
+{
+    public static QualityMethod[] Report =>
+    [
+        QualityMethod.Autoencoder("AE (defaults)", "`AutoencoderOptions` defaults"),
+        QualityMethod.Autoencoder("AE (0.1 defaults)", "the defaults before the sweep: 784 → 64 → 8, 50 epochs, batch 256",
+            o => { o.HiddenLayers = [64]; o.LatentDimension = 8; o.Epochs = 50; o.BatchSize = 256; }),
+        QualityMethod.Autoencoder("Denoising AE", "defaults with Gaussian input noise σ = 0.2", o => { o.Noise = InputNoise.Gaussian; o.NoiseLevel = 0.2; }),
+        QualityMethod.Autoencoder("Sparse AE", "defaults with ReLU latent and L1 activity penalty 1e-3",
+            o => { o.Sparsity = SparsityPenalty.L1; o.SparsityWeight = 1e-3; o.LatentActivation = AutoencoderActivation.ReLU; }),
+        QualityMethod.Variational("VAE", "`VariationalAutoencoderOptions` defaults with the AE's latent size; one model scored three ways"),
+        QualityMethod.RandomizedPca(),
+    ];
+
+    public static QualityMethod[] Sweep =>
+    [
+        Candidate([64], 8, fixedBudget: true),
+        Candidate([64], 8),
+        Candidate([128], 16),
+        Candidate([128], 32, fixedBudget: true),
+        Candidate([128], 32),
+        Candidate([256], 32),
+        Candidate([256], 64),
+        Candidate([256, 128], 32),
+        QualityMethod.Variational("VAE 128/16", "VAE, hidden [128], latent 16, data-scaled budget", o => { o.HiddenLayers = [128]; o.LatentDimension = 16; }),
+        QualityMethod.Variational("VAE 128/32", "VAE, hidden [128], latent 32, data-scaled budget", o => { o.HiddenLayers = [128]; o.LatentDimension = 32; }),
+        QualityMethod.RandomizedPca(),
+    ];
+
+    private static QualityMethod Candidate(int[] hidden, int latent, bool fixedBudget = false)
+    {
+        string name = $"AE {string.Join("-", hidden)}/{latent}" + (fixedBudget ? " (50 epochs, batch 256)" : "");
+        return QualityMethod.Autoencoder(name, $"hidden [{string.Join(", ", hidden)}], latent {latent}, " + (fixedBudget ? "50 epochs, batch 256" : "data-scaled budget"), o =>
+        {
+            o.HiddenLayers = hidden;
+            o.LatentDimension = latent;
+            if (fixedBudget) { o.Epochs = 50; o.BatchSize = 256; }
+        });
+    }
+}

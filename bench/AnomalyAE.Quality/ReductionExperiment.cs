@@ -1,0 +1,56 @@
+using System.Text;
+using AnomalyAE.DataViews;
+using Microsoft.ML;
+
+namespace AnomalyAE.Quality;
+
+/// <summary>
+/// Dimensionality reduction: accuracy of ML.NET's SDCA maximum-entropy classifier on k latent features
+/// (<c>ProjectToLatentSpace</c>, library defaults but k) against k principal components (<c>ProjectToPrincipalComponents</c>).
+/// </summary>
+internal static class ReductionExperiment
+{
+    public static string Run(OneClassDataset digits, int[] seeds, int[] ranks, int threads)
+    {
+        var text = new StringBuilder($"### Dimensionality reduction: test accuracy of SdcaMaximumEntropy on k features (mean ± std over seeds {string.Join(", ", seeds)})\n\n");
+        text.Append($"{digits.Description}.\n\n| k | `ProjectToLatentSpace` | `ProjectToPrincipalComponents` |\n|---:|---:|---:|\n");
+        var train = View(digits.Train, digits.Features);
+        var test = View(digits.Test, digits.Features);
+        foreach (int k in ranks)
+        {
+            var latent = seeds.Select(seed => Accuracy(train, test, seed, ml => ml.Autoencoders().Autoencoder(new AutoencoderOptions
+            {
+                FeatureColumnName = "Features", LatentFeaturesColumnName = "Reduced", ScoreColumnName = null, PredictedLabelColumnName = null,
+                ReconstructionColumnName = null, LatentDimension = k, Seed = seed, NumberOfThreads = threads,
+            }))).ToArray();
+            var pca = seeds.Select(seed => Accuracy(train, test, seed, ml => ml.Transforms.ProjectToPrincipalComponents("Reduced", "Features", rank: k, seed: seed))).ToArray();
+            text.Append($"| {k} | {Format(latent)} | {Format(pca)} |\n");
+            Console.WriteLine($"  k {k}: latent {Format(latent)}, PCA {Format(pca)}");
+        }
+        return text.ToString();
+    }
+
+    private static double Accuracy(IDataView train, IDataView test, int seed, Func<MLContext, IEstimator<ITransformer>> reduction)
+    {
+        var ml = new MLContext(seed);
+        var pipeline = reduction(ml)
+            .Append(ml.Transforms.NormalizeMeanVariance("Reduced"))
+            .Append(ml.Transforms.Conversion.MapValueToKey("Label", "Class"))
+            .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy("Label", "Reduced"));
+        var model = pipeline.Fit(train);
+        try { return ml.MulticlassClassification.Evaluate(model.Transform(test)).MicroAccuracy; }
+        finally { (model as IDisposable)?.Dispose(); }
+    }
+
+    private static IDataView View(LabelledRow[] rows, int features) => new ColumnarDataView.Builder()
+        .AddVector("Features", features, rows.Select(r => r.Features).ToArray())
+        .AddSingle("Class", rows.Select(r => (float)r.Class).ToArray())
+        .Build();
+
+    private static string Format(double[] accuracies)
+    {
+        double mean = accuracies.Average();
+        double std = Math.Sqrt(accuracies.Sum(a => (a - mean) * (a - mean)) / Math.Max(1, accuracies.Length - 1));
+        return $"{mean:P1} ± {std * 100:F1}";
+    }
+}
