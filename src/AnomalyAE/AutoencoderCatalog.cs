@@ -29,18 +29,18 @@ public sealed class AutoencoderCatalog
 
     /// <summary>An undercomplete autoencoder with the most used options as parameters.</summary>
     /// <param name="featureColumnName">Input column: a known-size vector of Single.</param>
-    /// <param name="latentDimension">Size of the latent code.</param>
-    /// <param name="hiddenLayers">Encoder hidden widths (decoder mirrors them); null for one layer of 64.</param>
-    /// <param name="epochs">Passes over the data.</param>
+    /// <param name="latentDimension">Size of the latent code; null chooses it from the number of features (see <see cref="AutoencoderOptionsBase.LatentDimension"/>).</param>
+    /// <param name="hiddenLayers">Encoder hidden widths (decoder mirrors them); null chooses them from the latent size (see <see cref="AutoencoderOptionsBase.HiddenLayers"/>).</param>
+    /// <param name="epochs">Passes over the data; null chooses them from the number of rows (see <see cref="AutoencoderOptionsBase.Epochs"/>).</param>
     /// <param name="contamination">Expected fraction of anomalies; sets the threshold.</param>
     /// <param name="seed">Seed; null draws from the context's seed stream.</param>
-    public AutoencoderEstimator Autoencoder(string featureColumnName = "Features", int latentDimension = 8, int[]? hiddenLayers = null,
-        int epochs = 50, double contamination = 0.1, int? seed = null) =>
+    public AutoencoderEstimator Autoencoder(string featureColumnName = "Features", int? latentDimension = null, int[]? hiddenLayers = null,
+        int? epochs = null, double contamination = 0.1, int? seed = null) =>
         Autoencoder(new AutoencoderOptions
         {
             FeatureColumnName = featureColumnName,
             LatentDimension = latentDimension,
-            HiddenLayers = hiddenLayers ?? [64],
+            HiddenLayers = hiddenLayers,
             Epochs = epochs,
             Contamination = contamination,
             Seed = seed,
@@ -51,20 +51,20 @@ public sealed class AutoencoderCatalog
 
     /// <summary>A variational autoencoder with the most used options as parameters.</summary>
     /// <param name="featureColumnName">Input column: a known-size vector of Single.</param>
-    /// <param name="latentDimension">Size of the latent code.</param>
-    /// <param name="hiddenLayers">Encoder hidden widths (decoder mirrors them); null for one layer of 64.</param>
-    /// <param name="epochs">Passes over the data.</param>
+    /// <param name="latentDimension">Size of the latent code; null chooses it from the number of features (see <see cref="AutoencoderOptionsBase.LatentDimension"/>).</param>
+    /// <param name="hiddenLayers">Encoder hidden widths (decoder mirrors them); null chooses them from the latent size (see <see cref="AutoencoderOptionsBase.HiddenLayers"/>).</param>
+    /// <param name="epochs">Passes over the data; null chooses them from the number of rows (see <see cref="AutoencoderOptionsBase.Epochs"/>).</param>
     /// <param name="beta">Weight of the KL term.</param>
     /// <param name="scoreKind">What the score column holds.</param>
     /// <param name="contamination">Expected fraction of anomalies; sets the threshold.</param>
     /// <param name="seed">Seed; null draws from the context's seed stream.</param>
-    public VariationalAutoencoderEstimator VariationalAutoencoder(string featureColumnName = "Features", int latentDimension = 2, int[]? hiddenLayers = null,
-        int epochs = 50, double beta = 1.0, VariationalScoreKind scoreKind = VariationalScoreKind.ReconstructionError, double contamination = 0.1, int? seed = null) =>
+    public VariationalAutoencoderEstimator VariationalAutoencoder(string featureColumnName = "Features", int? latentDimension = null, int[]? hiddenLayers = null,
+        int? epochs = null, double beta = 1.0, VariationalScoreKind scoreKind = VariationalScoreKind.ReconstructionError, double contamination = 0.1, int? seed = null) =>
         VariationalAutoencoder(new VariationalAutoencoderOptions
         {
             FeatureColumnName = featureColumnName,
             LatentDimension = latentDimension,
-            HiddenLayers = hiddenLayers ?? [64],
+            HiddenLayers = hiddenLayers,
             Epochs = epochs,
             Beta = beta,
             ScoreKind = scoreKind,
@@ -79,12 +79,12 @@ public sealed class AutoencoderCatalog
     /// </summary>
     /// <param name="outputColumnName">Column for the latent features.</param>
     /// <param name="inputColumnName">Input column; null means <paramref name="outputColumnName"/>.</param>
-    /// <param name="latentDimension">Number of latent features.</param>
-    /// <param name="hiddenLayers">Encoder hidden widths; null for one layer of 64.</param>
-    /// <param name="epochs">Passes over the data.</param>
+    /// <param name="latentDimension">Number of latent features; null chooses it from the number of input features (see <see cref="AutoencoderOptionsBase.LatentDimension"/>).</param>
+    /// <param name="hiddenLayers">Encoder hidden widths; null chooses them from the latent size (see <see cref="AutoencoderOptionsBase.HiddenLayers"/>).</param>
+    /// <param name="epochs">Passes over the data; null chooses them from the number of rows (see <see cref="AutoencoderOptionsBase.Epochs"/>).</param>
     /// <param name="seed">Seed; null draws from the context's seed stream.</param>
-    public AutoencoderEstimator ProjectToLatentSpace(string outputColumnName, string? inputColumnName = null, int latentDimension = 8,
-        int[]? hiddenLayers = null, int epochs = 50, int? seed = null) =>
+    public AutoencoderEstimator ProjectToLatentSpace(string outputColumnName, string? inputColumnName = null, int? latentDimension = null,
+        int[]? hiddenLayers = null, int? epochs = null, int? seed = null) =>
         Autoencoder(new AutoencoderOptions
         {
             FeatureColumnName = inputColumnName ?? outputColumnName,
@@ -93,7 +93,7 @@ public sealed class AutoencoderCatalog
             PredictedLabelColumnName = null,
             ReconstructionColumnName = null,
             LatentDimension = latentDimension,
-            HiddenLayers = hiddenLayers ?? [64],
+            HiddenLayers = hiddenLayers,
             Epochs = epochs,
             Seed = seed,
         });

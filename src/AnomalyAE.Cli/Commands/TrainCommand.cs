@@ -17,10 +17,10 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--label-column <NAME>"), Description("Column left out of the features (default: 'label' if present).")] public string? LabelColumn { get; init; }
         [CommandOption("--id-column <NAME>"), Description("Text column carried along, not a feature (default: 'id' if present).")] public string? IdColumn { get; init; }
         [CommandOption("--model <KIND>"), Description("autoencoder or vae.")] public string Model { get; init; } = "autoencoder";
-        [CommandOption("--latent <K>"), Description("Latent dimension.")] public int Latent { get; init; } = 8;
-        [CommandOption("--hidden <WIDTHS>"), Description("Hidden layer widths, comma-separated (e.g. 64,32).")] public string Hidden { get; init; } = "64";
-        [CommandOption("--epochs <N>")] public int Epochs { get; init; } = 50;
-        [CommandOption("--batch <N>")] public int Batch { get; init; } = 256;
+        [CommandOption("--latent <K>"), Description("Latent dimension (default: chosen from the number of features).")] public int? Latent { get; init; }
+        [CommandOption("--hidden <WIDTHS>"), Description("Hidden layer widths, comma-separated (e.g. 64,32), or none (default: four times the latent dimension).")] public string? Hidden { get; init; }
+        [CommandOption("--epochs <N>"), Description("Passes over the data (default: chosen from the number of rows).")] public int? Epochs { get; init; }
+        [CommandOption("--batch <N>"), Description("Rows per gradient step (default: chosen from the number of rows).")] public int? Batch { get; init; }
         [CommandOption("--noise <KIND:LEVEL>"), Description("Denoising: gaussian:0.1 or masking:0.2 (autoencoder only).")] public string? Noise { get; init; }
         [CommandOption("--normalize <KIND>"), Description("minmax, meanvar or none.")] public string Normalize { get; init; } = "meanvar";
         [CommandOption("--contamination <FRACTION>")] public double Contamination { get; init; } = 0.05;
@@ -52,7 +52,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             "meanvar" => pipeline.Append(ml.Transforms.NormalizeMeanVariance("Features")),
             _ => pipeline,
         };
-        var progress = new TrainingProgressDisplay(settings.Epochs);
+        var progress = new TrainingProgressDisplay();
         pipeline = pipeline.Append(CreateEstimator(ml, settings, progress));
 
         ITransformer model = progress.Run(() => pipeline.Fit(table.Data));
@@ -70,7 +70,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
 
     private static IEstimator<ITransformer> CreateEstimator(MLContext ml, Settings s, IProgress<TrainingProgress> progress)
     {
-        int[] hidden = ParseWidths(s.Hidden);
+        int[]? hidden = s.Hidden is null ? null : ParseWidths(s.Hidden);
         if (s.Model == "vae")
             return ml.Autoencoders().VariationalAutoencoder(new VariationalAutoencoderOptions
             {

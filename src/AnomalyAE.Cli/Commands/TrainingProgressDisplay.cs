@@ -6,7 +6,7 @@ namespace AnomalyAE.Cli.Commands;
 /// A per-epoch progress bar with the current losses on an interactive terminal; elsewhere (pipes, CI) the estimator's
 /// own per-epoch log lines, which reach Serilog through MLContext.Log, show the progress.
 /// </summary>
-internal sealed class TrainingProgressDisplay(int epochs) : IProgress<TrainingProgress>
+internal sealed class TrainingProgressDisplay : IProgress<TrainingProgress>
 {
     private ProgressTask? _task;
 
@@ -18,7 +18,7 @@ internal sealed class TrainingProgressDisplay(int epochs) : IProgress<TrainingPr
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(context =>
             {
-                _task = context.AddTask("training", maxValue: epochs);
+                _task = context.AddTask("training"); // its maximum becomes the epochs the estimator chose, at the first report
                 result = training();
                 _task.Value = _task.MaxValue;
             });
@@ -28,6 +28,7 @@ internal sealed class TrainingProgressDisplay(int epochs) : IProgress<TrainingPr
     public void Report(TrainingProgress value)
     {
         if (_task is null) return;
+        _task.MaxValue = value.TotalEpochs;
         _task.Value = value.Epoch;
         _task.Description = $"epoch {value.Epoch}/{value.TotalEpochs} loss {value.Loss.TrainingLoss:G4}" +
             (value.Loss.ValidationLoss is double v ? $" val {v:G4}" : "");

@@ -21,11 +21,17 @@ public abstract class AutoencoderOptionsBase
     /// <summary>Output column for the reconstruction of the features; null to not emit it.</summary>
     public string? ReconstructionColumnName { get; set; } = "Reconstruction";
 
-    /// <summary>Widths of the encoder's hidden layers, input side first; the decoder mirrors them.</summary>
-    public int[] HiddenLayers { get; set; } = [64];
+    /// <summary>
+    /// Widths of the encoder's hidden layers, input side first; the decoder mirrors them. Null (default) uses one layer
+    /// four times as wide as the latent code (784 features: 128).
+    /// </summary>
+    public int[]? HiddenLayers { get; set; }
 
-    /// <summary>Size of the latent code.</summary>
-    public int LatentDimension { get; set; } = 8;
+    /// <summary>
+    /// Size of the latent code. Null (default) uses the power of two nearest to √features, at most 32 and below the
+    /// number of features (784 features: 32; 64: 8; 30: 4).
+    /// </summary>
+    public int? LatentDimension { get; set; }
 
     /// <summary>Activation after every hidden layer.</summary>
     public AutoencoderActivation Activation { get; set; } = AutoencoderActivation.ReLU;
@@ -45,11 +51,17 @@ public abstract class AutoencoderOptionsBase
     /// <summary>Optimizer.</summary>
     public AutoencoderOptimizer Optimizer { get; set; } = AutoencoderOptimizer.Adam;
 
-    /// <summary>Passes over the training rows.</summary>
-    public int Epochs { get; set; } = 50;
+    /// <summary>
+    /// Passes over the training rows; null (default) chooses them from the number of rows: enough for about 3,000
+    /// gradient steps, between 10 and 500 epochs. The training log names the value used.
+    /// </summary>
+    public int? Epochs { get; set; }
 
-    /// <summary>Rows per gradient step.</summary>
-    public int BatchSize { get; set; } = 256;
+    /// <summary>
+    /// Rows per gradient step; null (default) chooses it from the number of rows: the power of two nearest to rows / 32,
+    /// between 16 and 256.
+    /// </summary>
+    public int? BatchSize { get; set; }
 
     /// <summary>Optimizer step size.</summary>
     public double LearningRate { get; set; } = 1e-3;

@@ -10,18 +10,16 @@ internal static class OptionsValidation
         ArgumentNullException.ThrowIfNull(o);
         if (string.IsNullOrWhiteSpace(o.FeatureColumnName))
             throw new ArgumentException("FeatureColumnName must name the input column (a known-size vector of Single).", nameof(o.FeatureColumnName));
-        if (o.HiddenLayers is null)
-            throw new ArgumentNullException(nameof(o.HiddenLayers), "HiddenLayers must be an array of layer widths; use [] for no hidden layer.");
-        for (int i = 0; i < o.HiddenLayers.Length; i++)
-            Range(nameof(o.HiddenLayers) + $"[{i}]", o.HiddenLayers[i], 1, MaxWidth);
-        Range(nameof(o.LatentDimension), o.LatentDimension, 1, MaxWidth);
+        for (int i = 0; i < (o.HiddenLayers?.Length ?? 0); i++)
+            Range(nameof(o.HiddenLayers) + $"[{i}]", o.HiddenLayers![i], 1, MaxWidth);
+        if (o.LatentDimension is int latent) Range(nameof(o.LatentDimension), latent, 1, MaxWidth);
         Defined(nameof(o.Activation), o.Activation);
         Defined(nameof(o.OutputActivation), o.OutputActivation);
         Defined(nameof(o.Loss), o.Loss);
         Defined(nameof(o.Optimizer), o.Optimizer);
         Range(nameof(o.DropoutRate), o.DropoutRate, 0, 1, upperInclusive: false);
-        Range(nameof(o.Epochs), o.Epochs, 1, 1_000_000);
-        Range(nameof(o.BatchSize), o.BatchSize, 1, 1 << 20);
+        if (o.Epochs is int epochs) Range(nameof(o.Epochs), epochs, 1, 1_000_000);
+        if (o.BatchSize is int batchSize) Range(nameof(o.BatchSize), batchSize, 1, 1 << 20);
         Range(nameof(o.ScoringBatchSize), o.ScoringBatchSize, 1, 1 << 20);
         Range(nameof(o.LearningRate), o.LearningRate, 0, 10, lowerInclusive: false);
         Range(nameof(o.WeightDecay), o.WeightDecay, 0, 10);

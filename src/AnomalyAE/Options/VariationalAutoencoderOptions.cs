@@ -22,9 +22,6 @@ public enum VariationalScoreKind
 /// </summary>
 public sealed class VariationalAutoencoderOptions : AutoencoderOptionsBase
 {
-    /// <summary>Creates options with the VAE defaults (LatentDimension 2 as in the seed's example).</summary>
-    public VariationalAutoencoderOptions() => LatentDimension = 2;
-
     /// <summary>Weight of the KL term (β-VAE); 1 is the standard VAE.</summary>
     public double Beta { get; set; } = 1.0;
 

@@ -80,6 +80,6 @@ internal static class FeatureStatistics
         if (steps >= 500) return;
         channel.Warning(MessageSensitivity.None,
             $"Training will make only {steps} gradient steps ({trainingRows} training rows in batches of {batchSize}, {epochs} epochs); small data sets usually need more. " +
-            "Raise Epochs or lower BatchSize (e.g. BatchSize = 32).");
+            "Raise Epochs or lower BatchSize, or leave both null so they are chosen from the number of rows.");
     }
 }

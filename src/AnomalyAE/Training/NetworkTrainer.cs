@@ -27,7 +27,7 @@ internal sealed class NetworkTrainer
     {
         TorchRuntime.UseThreads(_settings.Threads);
         var (trainRows, validationRows) = Split(data.Rows);
-        _channel.Info(MessageSensitivity.None, $"Training {network.GetType().Name} on {trainRows.Length} rows ({validationRows.Length} held out for validation), {data.Columns} features, {_settings.Epochs} epochs, batch {_settings.BatchSize}, {_settings.Threads} thread(s).");
+        _channel.Info(MessageSensitivity.None, $"Training {network.GetType().Name} {string.Join(" → ", network.Spec.EncoderWidths)} on {trainRows.Length} rows ({validationRows.Length} held out for validation), {_settings.Epochs} epochs, batch {_settings.BatchSize}, {_settings.Threads} thread(s).");
 
         using var all = TensorBuffers.FromRows(data.Values, data.Rows, data.Columns);
         using var train = Gather(all, trainRows);

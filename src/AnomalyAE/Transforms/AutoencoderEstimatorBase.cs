@@ -41,25 +41,28 @@ public abstract class AutoencoderEstimatorBase<TTransformer> : IEstimator<TTrans
 
         int seed = _options.Seed ?? Host.Rand.Next();
         int threads = TorchRuntime.ResolveThreads(_options.NumberOfThreads);
+        var (hiddenLayers, latentDimension) = DefaultArchitecture.Resolve(data.Columns, _options.HiddenLayers, _options.LatentDimension);
         var spec = CreateSpec() with
         {
             InputDimension = data.Columns,
-            HiddenLayers = [.. _options.HiddenLayers],
-            LatentDimension = _options.LatentDimension,
+            HiddenLayers = [.. hiddenLayers],
+            LatentDimension = latentDimension,
             Activation = _options.Activation,
             OutputActivation = _options.OutputActivation,
             DropoutRate = _options.DropoutRate,
             BatchNormalization = _options.BatchNormalization,
             Loss = _options.Loss,
         };
+        int trainingRows = data.Rows - (int)Math.Floor(data.Rows * _options.ValidationFraction);
+        var (batchSize, epochs) = TrainingBudget.Resolve(trainingRows, _options.BatchSize, _options.Epochs);
         var network = spec.CreateNetwork(seed);
         try
         {
             var settings = new TrainingSettings
             {
                 Optimizer = _options.Optimizer,
-                Epochs = _options.Epochs,
-                BatchSize = _options.BatchSize,
+                Epochs = epochs,
+                BatchSize = batchSize,
                 LearningRate = _options.LearningRate,
                 WeightDecay = _options.WeightDecay,
                 ValidationFraction = _options.ValidationFraction,
@@ -69,14 +72,14 @@ public abstract class AutoencoderEstimatorBase<TTransformer> : IEstimator<TTrans
                 DropSingleRowBatch = spec.BatchNormalization,
                 Progress = _options.Progress,
             };
-            FeatureStatistics.CheckSteps(data.Rows - (int)Math.Floor(data.Rows * _options.ValidationFraction), _options.BatchSize, _options.Epochs, channel);
+            FeatureStatistics.CheckSteps(trainingRows, batchSize, epochs, channel);
             var history = new NetworkTrainer(settings, channel).Train(network, data, cancellationToken);
             var model = new ScoringModel(network, threads, _options.ScoringBatchSize);
             var trainingScores = model.ScoreAll(data);
             if (ScoreIsMeanSquaredError) FeatureStatistics.CheckFit(data, trainingScores, _options.FeatureColumnName, channel);
             float threshold = ScoreQuantile.Threshold(trainingScores, _options.Contamination);
             channel.Info(MessageSensitivity.None, $"Threshold {threshold:G6}: the {1 - _options.Contamination:P1} quantile of the training scores.");
-            return (TTransformer)AutoencoderTransformerBase.Create(model, CreateOutputs(data.Columns), _options.FeatureColumnName, threshold, history);
+            return (TTransformer)AutoencoderTransformerBase.Create(model, CreateOutputs(data.Columns, latentDimension), _options.FeatureColumnName, threshold, history);
         }
         catch
         {
@@ -90,8 +93,8 @@ public abstract class AutoencoderEstimatorBase<TTransformer> : IEstimator<TTrans
     {
         ValidateOptions();
         FeatureColumn.Check(inputSchema, _options.FeatureColumnName);
-        // The input's vector size is not part of a SchemaShape; any size gives the same column shape.
-        return SchemaShapes.Extend(inputSchema, CreateOutputs(inputDimension: 1).BuildOwnSchema());
+        // Vector sizes are not part of a SchemaShape; any sizes give the same column shapes.
+        return SchemaShapes.Extend(inputSchema, CreateOutputs(inputDimension: 1, latentDimension: 1).BuildOwnSchema());
     }
 
     /// <summary>True when the score is the per-row mean squared reconstruction error (enables the collapse check).</summary>
@@ -108,7 +111,7 @@ public abstract class AutoencoderEstimatorBase<TTransformer> : IEstimator<TTrans
     /// <summary>Output columns beyond the four common ones.</summary>
     private protected virtual IEnumerable<OutputColumn> AdditionalOutputs() => [];
 
-    private OutputColumns CreateOutputs(int inputDimension)
+    private OutputColumns CreateOutputs(int inputDimension, int latentDimension)
     {
         var columns = new List<OutputColumn>();
         void Add(string? name, OutputKind kind) { if (name is not null) columns.Add(new OutputColumn(name, kind)); }
@@ -118,6 +121,6 @@ public abstract class AutoencoderEstimatorBase<TTransformer> : IEstimator<TTrans
         Add(_options.ReconstructionColumnName, OutputKind.Reconstruction);
         columns.AddRange(AdditionalOutputs());
         OptionsValidation.Distinct(columns.Select(c => c.Name).ToArray());
-        return new OutputColumns(columns, inputDimension, _options.LatentDimension);
+        return new OutputColumns(columns, inputDimension, latentDimension);
     }
 }

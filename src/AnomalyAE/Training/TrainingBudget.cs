@@ -1,0 +1,36 @@
+namespace AnomalyAE.Training;
+
+/// <summary>
+/// Batch size and epochs when the options leave them to the data (<c>BatchSize</c>/<c>Epochs</c> null): small data
+/// gets small batches and more passes, so a few hundred rows are trained about as many gradient steps as a large
+/// data set, and a large data set is not passed over more often than it needs.
+/// </summary>
+internal static class TrainingBudget
+{
+    /// <summary>Gradient steps the data-scaled epochs aim for (chosen by the sweep in bench/QUALITY.md).</summary>
+    public const int TargetSteps = 3000;
+    public const int MinBatchSize = 16, MaxBatchSize = 256;
+    public const int MinEpochs = 10, MaxEpochs = 500;
+
+    /// <summary>The power of two nearest to rows / 32, within [16, 256]: about 32 steps per epoch below 8,192 rows.</summary>
+    public static int BatchSize(int trainingRows)
+    {
+        double target = Math.Max(1, trainingRows / 32.0);
+        int power = (int)Math.Round(Math.Log2(target));
+        return Math.Clamp(1 << Math.Clamp(power, 0, 30), MinBatchSize, MaxBatchSize);
+    }
+
+    /// <summary>Enough epochs for <see cref="TargetSteps"/> steps, within [10, 500].</summary>
+    public static int Epochs(int trainingRows, int batchSize)
+    {
+        long stepsPerEpoch = Math.Max(1, (trainingRows + batchSize - 1) / batchSize);
+        return (int)Math.Clamp((TargetSteps + stepsPerEpoch - 1) / stepsPerEpoch, MinEpochs, MaxEpochs);
+    }
+
+    /// <summary>The options' batch size and epochs, with nulls resolved from <paramref name="trainingRows"/>.</summary>
+    public static (int BatchSize, int Epochs) Resolve(int trainingRows, int? batchSize, int? epochs)
+    {
+        int batch = batchSize ?? BatchSize(trainingRows);
+        return (batch, epochs ?? Epochs(trainingRows, batch));
+    }
+}
