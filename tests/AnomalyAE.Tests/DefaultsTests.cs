@@ -15,8 +15,9 @@ public class DefaultsTests
     public void DefaultCodeIsAlwaysNarrowerThanTheInput()
     {
         Assert.Equal(32, DefaultArchitecture.LatentDimension(784));
-        Assert.Equal(8, DefaultArchitecture.LatentDimension(64));
-        Assert.Equal(4, DefaultArchitecture.LatentDimension(30));
+        Assert.Equal(32, DefaultArchitecture.LatentDimension(64));
+        Assert.Equal(16, DefaultArchitecture.LatentDimension(30));
+        Assert.Equal(8, DefaultArchitecture.LatentDimension(20));
         for (int features = 2; features <= 5000; features++)
         {
             var (hidden, latent) = DefaultArchitecture.Resolve(features, null, null);
@@ -58,8 +59,8 @@ public class DefaultsTests
 
         using var model = ml.Autoencoders().Autoencoder(new AutoencoderOptions { Seed = 1, NumberOfThreads = 1 }).Fit(data);
 
-        Assert.Equal(4, model.LatentDimension);
-        Assert.Contains(messages, m => m.Text.Contains("DenseAutoencoder 20 → 16 → 4 on 360 rows") && m.Text.Contains("batch 16"));
+        Assert.Equal(8, model.LatentDimension);
+        Assert.Contains(messages, m => m.Text.Contains("DenseAutoencoder 20 → 32 → 8 on 360 rows") && m.Text.Contains("batch 16"));
         Assert.DoesNotContain(messages, m => m.Kind == ChannelMessageKind.Warning);
         Assert.True(model.TrainingHistory.Count * Math.Ceiling(360 / 16.0) >= TrainingBudget.TargetSteps);
         var metrics = ml.AnomalyDetection.Evaluate(model.Transform(data));
