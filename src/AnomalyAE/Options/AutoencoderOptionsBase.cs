@@ -23,13 +23,13 @@ public abstract class AutoencoderOptionsBase
 
     /// <summary>
     /// Widths of the encoder's hidden layers, input side first; the decoder mirrors them. Null (default) uses one layer
-    /// four times as wide as the latent code (784 features: 128).
+    /// four times as wide as the latent code (784 features: 128; 30: 64).
     /// </summary>
     public int[]? HiddenLayers { get; set; }
 
     /// <summary>
-    /// Size of the latent code. Null (default) uses the power of two nearest to √features, at most 32 and below the
-    /// number of features (784 features: 32; 64: 8; 30: 4).
+    /// Size of the latent code. Null (default) uses the power of two nearest to half the number of features, at most 32
+    /// and below the number of features (784 features: 32; 30: 16; 20: 8).
     /// </summary>
     public int? LatentDimension { get; set; }
 
