@@ -24,6 +24,8 @@ public class DefaultsTests
             Assert.InRange(latent, 1, Math.Min(features - 1, DefaultArchitecture.MaxLatentDimension));
             Assert.Equal([4 * latent], hidden);
         }
+        Assert.Equal([128], DefaultArchitecture.Resolve(784, null, 2).HiddenLayers); // a small code keeps a capable encoder
+        Assert.Equal([200], DefaultArchitecture.Resolve(784, null, 100).HiddenLayers);
         var (explicitHidden, explicitLatent) = DefaultArchitecture.Resolve(784, [7], 3); // explicit widths are kept
         Assert.Equal([7], explicitHidden);
         Assert.Equal(3, explicitLatent);

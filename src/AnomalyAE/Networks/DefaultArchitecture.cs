@@ -19,13 +19,17 @@ internal static class DefaultArchitecture
         return Math.Max(1, Math.Min(latent, features - 1));
     }
 
-    /// <summary>One hidden layer, four times the code's width: 784 → 128 → 32, 30 → 64 → 16.</summary>
-    public static int[] HiddenLayers(int latentDimension) => [HiddenWidthPerLatentUnit * latentDimension];
+    /// <summary>
+    /// One hidden layer, four times the default code's width (784 → 128, 30 → 64) and at least twice the code's: the
+    /// width follows the input, so a small code set by hand (784 → 128 → 2) keeps a capable encoder.
+    /// </summary>
+    public static int[] HiddenLayers(int features, int latentDimension) =>
+        [Math.Max(HiddenWidthPerLatentUnit * LatentDimension(features), 2 * latentDimension)];
 
     /// <summary>The options' widths, with nulls resolved from <paramref name="features"/>.</summary>
     public static (int[] HiddenLayers, int LatentDimension) Resolve(int features, int[]? hiddenLayers, int? latentDimension)
     {
         int latent = latentDimension ?? LatentDimension(features);
-        return (hiddenLayers ?? HiddenLayers(latent), latent);
+        return (hiddenLayers ?? HiddenLayers(features, latent), latent);
     }
 }

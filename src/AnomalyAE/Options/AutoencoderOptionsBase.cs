@@ -23,7 +23,7 @@ public abstract class AutoencoderOptionsBase
 
     /// <summary>
     /// Widths of the encoder's hidden layers, input side first; the decoder mirrors them. Null (default) uses one layer
-    /// four times as wide as the latent code (784 features: 128; 30: 64).
+    /// four times as wide as the default latent code, and at least twice the chosen one (784 features: 128; 30: 64).
     /// </summary>
     public int[]? HiddenLayers { get; set; }
 
