@@ -3,7 +3,7 @@ using AnomalyAE.Visualization;
 
 namespace AnomalyAE.Quality;
 
-/// <summary>AUC per scorer, normal class and seed on one data set, with the tables and plots made from them.</summary>
+/// <summary>AUC per scorer, normal class and seed on one data set, with the tables and plots made from them. Adding is thread-safe.</summary>
 internal sealed class ExperimentResults(string dataset)
 {
     private readonly Dictionary<(string, int, int), double> _auc = [];
@@ -16,18 +16,29 @@ internal sealed class ExperimentResults(string dataset)
     /// <summary>Scorer names in the order they were first measured.</summary>
     public IReadOnlyList<string> Scorers => _scorers;
 
+    private readonly Lock _lock = new();
+
     public void Add(string scorer, int normal, int seed, double auc)
     {
-        if (!_scorers.Contains(scorer)) _scorers.Add(scorer);
-        _auc[(scorer, normal, seed)] = auc;
+        lock (_lock)
+        {
+            if (!_scorers.Contains(scorer)) _scorers.Add(scorer);
+            _auc[(scorer, normal, seed)] = auc;
+        }
     }
 
-    public void KeepScores(string scorer, int normal, float[] scores, float[] labels) => _scores[(scorer, normal)] = (scores, labels);
+    public void KeepScores(string scorer, int normal, float[] scores, float[] labels)
+    {
+        lock (_lock) _scores[(scorer, normal)] = (scores, labels);
+    }
 
     public void AddSeconds(string method, double seconds)
     {
-        var (total, fits) = _time.GetValueOrDefault(method);
-        _time[method] = (total + seconds, fits + 1);
+        lock (_lock)
+        {
+            var (total, fits) = _time.GetValueOrDefault(method);
+            _time[method] = (total + seconds, fits + 1);
+        }
     }
 
     /// <summary>Mean seconds to train and score one model of <paramref name="method"/>.</summary>
@@ -44,6 +55,45 @@ internal sealed class ExperimentResults(string dataset)
         var perSeed = Seeds.Select(s => Classes.Average(c => _auc[(scorer, c, s)])).ToArray();
         double mean = perSeed.Average();
         return (mean, Math.Sqrt(perSeed.Sum(v => (v - mean) * (v - mean)) / Math.Max(1, perSeed.Length - 1)));
+    }
+
+    /// <summary>
+    /// AUC of each normal class against each other class alone (first seed), from the kept scores and the test rows'
+    /// classes: which anomalies the scorer cannot tell from the normal class.
+    /// </summary>
+    public string PairwiseMarkdown(string scorer, int[] testClasses)
+    {
+        var classes = testClasses.Distinct().Order().ToArray();
+        var text = new StringBuilder($"### {dataset}, {scorer}: AUC of normal class (row) against one anomalous class (column), seed {Seeds[0]}\n\n");
+        text.Append("| normal → anomaly | " + string.Join(" | ", classes) + " |\n|---|" + string.Concat(classes.Select(_ => "---:|")) + "\n");
+        foreach (int normal in Classes)
+        {
+            var scores = _scores[(scorer, normal)].Scores;
+            var normalScores = scores.Where((_, i) => testClasses[i] == normal).ToArray();
+            text.Append($"| {normal} | " + string.Join(" | ", classes.Select(a => a == normal ? "" :
+                $"{Auc(normalScores, scores.Where((_, i) => testClasses[i] == a).ToArray()):F2}")) + " |\n");
+        }
+        return text.ToString();
+    }
+
+    /// <summary>P(anomaly score &gt; normal score), ties counted half (the Mann–Whitney form of ROC AUC).</summary>
+    private static double Auc(float[] normal, float[] anomalous)
+    {
+        var sorted = normal.Order().ToArray();
+        double wins = 0;
+        foreach (float a in anomalous)
+        {
+            int below = LowerBound(sorted, a), notAbove = LowerBound(sorted, MathF.BitIncrement(a));
+            wins += below + 0.5 * (notAbove - below);
+        }
+        return wins / ((double)normal.Length * anomalous.Length);
+    }
+
+    private static int LowerBound(float[] sorted, float value)
+    {
+        int low = 0, high = sorted.Length;
+        while (low < high) { int mid = (low + high) / 2; if (sorted[mid] < value) low = mid + 1; else high = mid; }
+        return low;
     }
 
     public string ToMarkdown()

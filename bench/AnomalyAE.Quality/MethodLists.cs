@@ -17,6 +17,7 @@ internal static class MethodLists
 
     public static QualityMethod[] Sweep =>
     [
+        QualityMethod.Autoencoder("AE (defaults)", "data-scaled widths and budget (784 features: 784 → 128 → 32)"),
         Candidate([64], 8, fixedBudget: true),
         Candidate([64], 8),
         Candidate([128], 16),
@@ -25,10 +26,29 @@ internal static class MethodLists
         Candidate([256], 32),
         Candidate([256], 64),
         Candidate([256, 128], 32),
+        Budget(1000),
+        Budget(9000),
+        QualityMethod.Autoencoder("AE (defaults) + BCE", "defaults with sigmoid output and binary cross-entropy loss and score (images in [0, 1])",
+            o => { o.OutputActivation = AutoencoderActivation.Sigmoid; o.Loss = ReconstructionLoss.BinaryCrossEntropy; o.ErrorMetric = ReconstructionErrorMetric.BinaryCrossEntropy; }),
+        QualityMethod.Autoencoder("AE (defaults) + MAE score", "defaults, scored by mean absolute instead of squared error", o => o.ErrorMetric = ReconstructionErrorMetric.MeanAbsoluteError),
+        QualityMethod.Standardized("AE (defaults) + standardized", "NormalizeMeanVariance (fitted on the normal class) before the defaults"),
+        QualityMethod.Variational("VAE (defaults)", "VAE, data-scaled widths and budget"),
         QualityMethod.Variational("VAE 128/16", "VAE, hidden [128], latent 16, data-scaled budget", o => { o.HiddenLayers = [128]; o.LatentDimension = 16; }),
         QualityMethod.Variational("VAE 128/32", "VAE, hidden [128], latent 32, data-scaled budget", o => { o.HiddenLayers = [128]; o.LatentDimension = 32; }),
         QualityMethod.RandomizedPca(),
     ];
+
+    /// <summary>Default widths and batch size, epochs for about <paramref name="steps"/> gradient steps instead of the default 3,000.</summary>
+    private static QualityMethod Budget(int steps) =>
+        new($"AE (defaults, {steps} steps)", $"defaults but epochs for ≈ {steps} steps", (ml, train, seed, threads) =>
+        {
+            // The library's batch rule (Training/TrainingBudget.cs) on the rows left after the 10 % validation split.
+            int rows = (int)(train.GetRowCount() ?? 0) - (int)Math.Floor((train.GetRowCount() ?? 0) * 0.1);
+            int batch = Math.Clamp(1 << (int)Math.Round(Math.Log2(Math.Max(1, rows / 32.0))), 16, 256);
+            int epochs = Math.Max(1, (int)Math.Ceiling(steps / Math.Ceiling(rows / (double)batch)));
+            var options = new AutoencoderOptions { Seed = seed, NumberOfThreads = threads, BatchSize = batch, Epochs = epochs };
+            return [($"AE (defaults, {steps} steps)", ml.Autoencoders().Autoencoder(options).Fit(train))];
+        });
 
     private static QualityMethod Candidate(int[] hidden, int latent, bool fixedBudget = false)
     {

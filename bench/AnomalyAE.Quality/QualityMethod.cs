@@ -18,6 +18,12 @@ internal sealed record QualityMethod(string Name, string Configuration, Func<MLC
             return [(name, ml.Autoencoders().Autoencoder(options).Fit(train))];
         });
 
+    /// <summary>ML.NET's NormalizeMeanVariance (fitted on the training rows) followed by a default <see cref="AutoencoderEstimator"/>.</summary>
+    public static QualityMethod Standardized(string name, string configuration) =>
+        new(name, configuration, (ml, train, seed, threads) =>
+            [(name, ml.Transforms.NormalizeMeanVariance("Features", fixZero: false)
+                .Append(ml.Autoencoders().Autoencoder(new AutoencoderOptions { Seed = seed, NumberOfThreads = threads })).Fit(train))]);
+
     /// <summary>A <see cref="VariationalAutoencoderEstimator"/> scored with every <see cref="VariationalScoreKind"/>.</summary>
     public static QualityMethod Variational(string name, string configuration, Action<VariationalAutoencoderOptions>? edit = null) =>
         new(name, configuration, (ml, train, seed, threads) =>

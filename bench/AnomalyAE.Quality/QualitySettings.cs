@@ -1,14 +1,14 @@
 namespace AnomalyAE.Quality;
 
 /// <summary>Command-line settings of the quality benchmark.</summary>
-internal sealed record QualitySettings(string Mode, string[] Datasets, int[] Seeds, int[] Classes, string Output, int Threads)
+internal sealed record QualitySettings(string Mode, string[] Datasets, int[] Seeds, int[] Classes, string Output, int Threads, int ParallelClasses, string[]? Methods = null)
 {
     public static readonly string[] Modes = ["report", "sweep", "denoising", "reduction"];
 
     public static QualitySettings Parse(string[] args)
     {
         var settings = new QualitySettings("report", ["fashion", "mnist", "digits", "breast-cancer"], [1, 2, 3], Enumerable.Range(0, 10).ToArray(),
-            Path.Combine("output", "quality"), Environment.ProcessorCount);
+            Path.Combine("output", "quality"), Environment.ProcessorCount, 1);
         for (int i = 0; i < args.Length; i += 2)
         {
             if (i + 1 >= args.Length) throw new ArgumentException($"Option {args[i]} needs a value.");
@@ -22,10 +22,22 @@ internal sealed record QualitySettings(string Mode, string[] Datasets, int[] See
                 "--classes" => settings with { Classes = ParseRange(value) },
                 "--out" => settings with { Output = value },
                 "--threads" => settings with { Threads = int.Parse(value) },
-                _ => throw new ArgumentException($"Unknown option {args[i]}; options: --mode --datasets --seeds --classes --out --threads"),
+                "--parallel" => settings with { ParallelClasses = int.Parse(value) },
+                "--methods" => settings with { Methods = value.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
+                _ => throw new ArgumentException($"Unknown option {args[i]}; options: --mode --datasets --seeds --classes --out --threads --parallel --methods"),
             };
         }
         return settings;
+    }
+
+    /// <summary>The methods named in <see cref="Methods"/>, in the list's order (all when none is given).</summary>
+    public QualityMethod[] Select(QualityMethod[] methods)
+    {
+        if (Methods is null) return methods;
+        var unknown = Methods.Where(name => methods.All(m => m.Name != name)).ToArray();
+        if (unknown.Length > 0)
+            throw new ArgumentException($"--methods: no method named '{string.Join("', '", unknown)}'; the names are: {string.Join("; ", methods.Select(m => m.Name))}");
+        return methods.Where(m => Methods.Contains(m.Name)).ToArray();
     }
 
     /// <summary>"0-9" or "0,3,5".</summary>
