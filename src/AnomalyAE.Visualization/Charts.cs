@@ -84,7 +84,7 @@ public static class Charts
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(categories.Select((c, i) => new Tick(i, c)).ToArray());
         plot.Axes.SetLimitsY(yMin, 1.0);
         plot.Title(title);
-        plot.ShowLegend(Alignment.LowerRight);
+        plot.ShowLegend(Edge.Right); // beside the plot: inside it would cover the last groups' bars
         Save(plot, path, width, height);
     }
 
