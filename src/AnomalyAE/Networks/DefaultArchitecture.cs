@@ -12,12 +12,8 @@ internal static class DefaultArchitecture
     public const int HiddenWidthPerLatentUnit = 4;
 
     /// <summary>The power of two nearest to features / 2, within [1, 32] and below the number of features: 784 → 32, 64 → 32, 30 → 16, 20 → 8.</summary>
-    public static int LatentDimension(int features)
-    {
-        int power = (int)Math.Round(Math.Log2(Math.Max(1, features / 2.0)));
-        int latent = Math.Clamp(1 << Math.Clamp(power, 0, 30), 1, MaxLatentDimension);
-        return Math.Max(1, Math.Min(latent, features - 1));
-    }
+    public static int LatentDimension(int features) =>
+        Math.Max(1, Math.Min(NearestPowerOfTwo.To(features / 2.0, 1, MaxLatentDimension), features - 1));
 
     /// <summary>
     /// One hidden layer, four times the default code's width (784 → 128, 30 → 64) and at least twice the code's: the

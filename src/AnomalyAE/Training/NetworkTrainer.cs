@@ -115,7 +115,7 @@ internal sealed class NetworkTrainer
     private (long[] Train, long[] Validation) Split(int rows)
     {
         var order = Enumerable.Range(0, rows).Select(i => (long)i).ToArray();
-        int validationCount = (int)Math.Floor(rows * _settings.ValidationFraction);
+        int validationCount = TrainingBudget.ValidationRows(rows, _settings.ValidationFraction);
         if (validationCount == 0) return (order, []);
         new Random(unchecked(_settings.Seed * 31 + 7)).Shuffle(order);
         var validation = order[..validationCount];

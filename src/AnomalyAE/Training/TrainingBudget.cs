@@ -13,12 +13,7 @@ internal static class TrainingBudget
     public const int MinEpochs = 10, MaxEpochs = 500;
 
     /// <summary>The power of two nearest to rows / 32, within [16, 256]: about 32 steps per epoch below 8,192 rows.</summary>
-    public static int BatchSize(int trainingRows)
-    {
-        double target = Math.Max(1, trainingRows / 32.0);
-        int power = (int)Math.Round(Math.Log2(target));
-        return Math.Clamp(1 << Math.Clamp(power, 0, 30), MinBatchSize, MaxBatchSize);
-    }
+    public static int BatchSize(int trainingRows) => NearestPowerOfTwo.To(trainingRows / 32.0, MinBatchSize, MaxBatchSize);
 
     /// <summary>Enough epochs for <see cref="TargetSteps"/> steps, within [10, 500].</summary>
     public static int Epochs(int trainingRows, int batchSize)
@@ -26,6 +21,9 @@ internal static class TrainingBudget
         long stepsPerEpoch = Math.Max(1, (trainingRows + batchSize - 1) / batchSize);
         return (int)Math.Clamp((TargetSteps + stepsPerEpoch - 1) / stepsPerEpoch, MinEpochs, MaxEpochs);
     }
+
+    /// <summary>Rows the trainer holds out for validation (the rest are trained on); <c>NetworkTrainer</c> splits by this count.</summary>
+    public static int ValidationRows(int rows, double validationFraction) => (int)Math.Floor(rows * validationFraction);
 
     /// <summary>The options' batch size and epochs, with nulls resolved from <paramref name="trainingRows"/>.</summary>
     public static (int BatchSize, int Epochs) Resolve(int trainingRows, int? batchSize, int? epochs)

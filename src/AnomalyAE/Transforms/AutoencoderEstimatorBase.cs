@@ -53,7 +53,7 @@ public abstract class AutoencoderEstimatorBase<TTransformer> : IEstimator<TTrans
             BatchNormalization = _options.BatchNormalization,
             Loss = _options.Loss,
         };
-        int trainingRows = data.Rows - (int)Math.Floor(data.Rows * _options.ValidationFraction);
+        int trainingRows = data.Rows - TrainingBudget.ValidationRows(data.Rows, _options.ValidationFraction);
         var (batchSize, epochs) = TrainingBudget.Resolve(trainingRows, _options.BatchSize, _options.Epochs);
         var network = spec.CreateNetwork(seed);
         try
