@@ -30,7 +30,7 @@ public sealed class AutoencoderCatalog
     /// <summary>An undercomplete autoencoder with the most used options as parameters.</summary>
     /// <param name="featureColumnName">Input column: a known-size vector of Single.</param>
     /// <param name="latentDimension">Size of the latent code; null chooses it from the number of features (see <see cref="AutoencoderOptionsBase.LatentDimension"/>).</param>
-    /// <param name="hiddenLayers">Encoder hidden widths (decoder mirrors them); null chooses them from the latent size (see <see cref="AutoencoderOptionsBase.HiddenLayers"/>).</param>
+    /// <param name="hiddenLayers">Encoder hidden widths (decoder mirrors them); null chooses them from the number of features (see <see cref="AutoencoderOptionsBase.HiddenLayers"/>).</param>
     /// <param name="epochs">Passes over the data; null chooses them from the number of rows (see <see cref="AutoencoderOptionsBase.Epochs"/>).</param>
     /// <param name="contamination">Expected fraction of anomalies; sets the threshold.</param>
     /// <param name="seed">Seed; null draws from the context's seed stream.</param>
@@ -52,7 +52,7 @@ public sealed class AutoencoderCatalog
     /// <summary>A variational autoencoder with the most used options as parameters.</summary>
     /// <param name="featureColumnName">Input column: a known-size vector of Single.</param>
     /// <param name="latentDimension">Size of the latent code; null chooses it from the number of features (see <see cref="AutoencoderOptionsBase.LatentDimension"/>).</param>
-    /// <param name="hiddenLayers">Encoder hidden widths (decoder mirrors them); null chooses them from the latent size (see <see cref="AutoencoderOptionsBase.HiddenLayers"/>).</param>
+    /// <param name="hiddenLayers">Encoder hidden widths (decoder mirrors them); null chooses them from the number of features (see <see cref="AutoencoderOptionsBase.HiddenLayers"/>).</param>
     /// <param name="epochs">Passes over the data; null chooses them from the number of rows (see <see cref="AutoencoderOptionsBase.Epochs"/>).</param>
     /// <param name="beta">Weight of the KL term.</param>
     /// <param name="scoreKind">What the score column holds.</param>
@@ -80,7 +80,7 @@ public sealed class AutoencoderCatalog
     /// <param name="outputColumnName">Column for the latent features.</param>
     /// <param name="inputColumnName">Input column; null means <paramref name="outputColumnName"/>.</param>
     /// <param name="latentDimension">Number of latent features; null chooses it from the number of input features (see <see cref="AutoencoderOptionsBase.LatentDimension"/>).</param>
-    /// <param name="hiddenLayers">Encoder hidden widths; null chooses them from the latent size (see <see cref="AutoencoderOptionsBase.HiddenLayers"/>).</param>
+    /// <param name="hiddenLayers">Encoder hidden widths; null chooses them from the number of features (see <see cref="AutoencoderOptionsBase.HiddenLayers"/>).</param>
     /// <param name="epochs">Passes over the data; null chooses them from the number of rows (see <see cref="AutoencoderOptionsBase.Epochs"/>).</param>
     /// <param name="seed">Seed; null draws from the context's seed stream.</param>
     public AutoencoderEstimator ProjectToLatentSpace(string outputColumnName, string? inputColumnName = null, int? latentDimension = null,

@@ -10,8 +10,8 @@ internal static class OptionsValidation
         ArgumentNullException.ThrowIfNull(o);
         if (string.IsNullOrWhiteSpace(o.FeatureColumnName))
             throw new ArgumentException("FeatureColumnName must name the input column (a known-size vector of Single).", nameof(o.FeatureColumnName));
-        for (int i = 0; i < (o.HiddenLayers?.Length ?? 0); i++)
-            Range(nameof(o.HiddenLayers) + $"[{i}]", o.HiddenLayers![i], 1, MaxWidth);
+        for (int i = 0; i < o.HiddenLayers?.Length; i++)
+            Range(nameof(o.HiddenLayers) + $"[{i}]", o.HiddenLayers[i], 1, MaxWidth);
         if (o.LatentDimension is int latent) Range(nameof(o.LatentDimension), latent, 1, MaxWidth);
         Defined(nameof(o.Activation), o.Activation);
         Defined(nameof(o.OutputActivation), o.OutputActivation);
