@@ -50,12 +50,8 @@ internal sealed class ExperimentResults(string dataset)
     private double ClassMean(string scorer, int normal) => Seeds.Average(s => _auc[(scorer, normal, s)]);
 
     /// <summary>The class-averaged AUC, and its standard deviation over seeds.</summary>
-    public (double Mean, double Std) MeanOverClasses(string scorer)
-    {
-        var perSeed = Seeds.Select(s => Classes.Average(c => _auc[(scorer, c, s)])).ToArray();
-        double mean = perSeed.Average();
-        return (mean, Math.Sqrt(perSeed.Sum(v => (v - mean) * (v - mean)) / Math.Max(1, perSeed.Length - 1)));
-    }
+    public (double Mean, double Std) MeanOverClasses(string scorer) =>
+        SeedSpread.Of(Seeds.Select(s => Classes.Average(c => _auc[(scorer, c, s)])).ToArray());
 
     /// <summary>
     /// AUC of each normal class against each other class alone (first seed), from the kept scores and the test rows'

@@ -1,3 +1,5 @@
+using AnomalyAE.Training;
+
 namespace AnomalyAE.Quality;
 
 /// <summary>The methods of the report (<c>--mode report</c>) and the candidate defaults of the sweep (<c>--mode sweep</c>).</summary>
@@ -42,11 +44,13 @@ internal static class MethodLists
     private static QualityMethod Budget(int steps) =>
         new($"AE (defaults, {steps} steps)", $"defaults but epochs for ≈ {steps} steps", (ml, train, seed, threads) =>
         {
-            // The library's batch rule (Training/TrainingBudget.cs) on the rows left after the 10 % validation split.
-            int rows = (int)(train.GetRowCount() ?? 0) - (int)Math.Floor((train.GetRowCount() ?? 0) * 0.1);
-            int batch = Math.Clamp(1 << (int)Math.Round(Math.Log2(Math.Max(1, rows / 32.0))), 16, 256);
+            var options = new AutoencoderOptions { Seed = seed, NumberOfThreads = threads };
+            int all = (int)(train.GetRowCount() ?? 0);
+            int rows = all - TrainingBudget.ValidationRows(all, options.ValidationFraction);
+            int batch = TrainingBudget.BatchSize(rows);
             int epochs = Math.Max(1, (int)Math.Ceiling(steps / Math.Ceiling(rows / (double)batch)));
-            var options = new AutoencoderOptions { Seed = seed, NumberOfThreads = threads, BatchSize = batch, Epochs = epochs };
+            options.BatchSize = batch;
+            options.Epochs = epochs;
             return [($"AE (defaults, {steps} steps)", ml.Autoencoders().Autoencoder(options).Fit(train))];
         });
 

@@ -1,11 +1,22 @@
 using System.IO.Compression;
 using System.Globalization;
 using AnomalyAE.Datasets;
+using AnomalyAE.DataViews;
+using Microsoft.ML;
 
 namespace AnomalyAE.Quality;
 
 /// <summary>A labelled row of any data set the benchmark reads.</summary>
 internal sealed record LabelledRow(float[] Features, int Class);
+
+internal static class LabelledRows
+{
+    /// <summary>A "Features" vector column and a Single column <paramref name="labelColumn"/> computed by <paramref name="label"/>.</summary>
+    public static IDataView ToDataView(this LabelledRow[] rows, string labelColumn, Func<LabelledRow, float> label) => new ColumnarDataView.Builder()
+        .AddVector("Features", rows[0].Features.Length, rows.Select(r => r.Features).ToArray())
+        .AddSingle(labelColumn, rows.Select(label).ToArray())
+        .Build();
+}
 
 /// <summary>
 /// A one-class benchmark data set: training and test rows, the classes that take turns as "normal", and whether the

@@ -55,17 +55,13 @@ internal sealed class OneClassExperiment(OneClassDataset dataset, IReadOnlyList<
     /// <summary>Training rows of the normal class and every test row (label 1 = anomaly), standardized on the training rows if the data set asks.</summary>
     private (IDataView Train, IDataView Test) Prepare(MLContext ml, int normal)
     {
-        IDataView train = View(dataset.Train.Where(r => r.Class == normal).ToArray(), normal);
-        IDataView test = View(dataset.Test, normal);
+        float Label(LabelledRow row) => row.Class == normal ? 0f : 1f;
+        IDataView train = dataset.Train.Where(r => r.Class == normal).ToArray().ToDataView("Label", Label);
+        IDataView test = dataset.Test.ToDataView("Label", Label);
         if (!dataset.Standardize) return (train, test);
         var scaler = ml.Transforms.NormalizeMeanVariance("Features", fixZero: false).Fit(train);
         return (Materialize(scaler.Transform(train)), Materialize(scaler.Transform(test)));
     }
-
-    private IDataView View(LabelledRow[] rows, int normal) => new ColumnarDataView.Builder()
-        .AddVector("Features", dataset.Features, rows.Select(r => r.Features).ToArray())
-        .AddSingle("Label", rows.Select(r => r.Class == normal ? 0f : 1f).ToArray())
-        .Build();
 
     private IDataView Materialize(IDataView data) => new ColumnarDataView.Builder()
         .AddVector("Features", dataset.Features, data.ReadVectors("Features"))

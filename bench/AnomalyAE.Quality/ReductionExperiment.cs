@@ -1,5 +1,4 @@
 using System.Text;
-using AnomalyAE.DataViews;
 using Microsoft.ML;
 
 namespace AnomalyAE.Quality;
@@ -14,8 +13,8 @@ internal static class ReductionExperiment
     {
         var text = new StringBuilder($"### Dimensionality reduction: test accuracy of SdcaMaximumEntropy on k features (mean ± std over seeds {string.Join(", ", seeds)})\n\n");
         text.Append($"{digits.Description}.\n\n| k | `ProjectToLatentSpace` | `ProjectToPrincipalComponents` |\n|---:|---:|---:|\n");
-        var train = View(digits.Train, digits.Features);
-        var test = View(digits.Test, digits.Features);
+        var train = digits.Train.ToDataView("Class", r => r.Class);
+        var test = digits.Test.ToDataView("Class", r => r.Class);
         foreach (int k in ranks)
         {
             var latent = seeds.Select(seed => Accuracy(train, test, seed, ml => ml.Autoencoders().Autoencoder(new AutoencoderOptions
@@ -42,15 +41,9 @@ internal static class ReductionExperiment
         finally { (model as IDisposable)?.Dispose(); }
     }
 
-    private static IDataView View(LabelledRow[] rows, int features) => new ColumnarDataView.Builder()
-        .AddVector("Features", features, rows.Select(r => r.Features).ToArray())
-        .AddSingle("Class", rows.Select(r => (float)r.Class).ToArray())
-        .Build();
-
     private static string Format(double[] accuracies)
     {
-        double mean = accuracies.Average();
-        double std = Math.Sqrt(accuracies.Sum(a => (a - mean) * (a - mean)) / Math.Max(1, accuracies.Length - 1));
+        var (mean, std) = SeedSpread.Of(accuracies);
         return $"{mean:P1} ± {std * 100:F1}";
     }
 }
