@@ -2,10 +2,13 @@ using TorchSharp;
 
 namespace AnomalyAE.Runtime;
 
-/// <summary>Loads libtorch once with a useful message when it cannot be, and sets thread counts per calling thread.</summary>
+/// <summary>
+/// Loads libtorch once (with <see cref="NativeBackendLoader"/>'s fix for older libstdc++) and with a message naming the
+/// real cause when it cannot be, and sets thread counts per calling thread.
+/// </summary>
 internal static class TorchRuntime
 {
-    private static readonly Lazy<Exception?> LoadFailure = new(TryLoad);
+    private static readonly Lazy<Failure?> LoadFailure = new(TryLoad);
 
     [ThreadStatic] private static int _threadsOnThisThread;
 
@@ -13,7 +16,7 @@ internal static class TorchRuntime
     public static void EnsureAvailable()
     {
         if (LoadFailure.Value is { } failure)
-            throw new InvalidOperationException(Explain(failure), failure);
+            throw new InvalidOperationException(failure.Message, failure.Cause);
     }
 
     /// <summary>
@@ -29,8 +32,12 @@ internal static class TorchRuntime
 
     public static int ResolveThreads(int? requested) => requested ?? Environment.ProcessorCount;
 
-    private static Exception? TryLoad()
+    private sealed record Failure(string Message, Exception Cause);
+
+    private static Failure? TryLoad()
     {
+        var torchSharp = typeof(torch).Assembly;   // typeof does not run torch's static constructor, which loads the natives
+        var prepared = NativeBackendLoader.DisabledBy() is null ? NativeBackendLoader.Prepare(torchSharp, applyFix: true) : null;
         try
         {
             using var probe = torch.ones(1);
@@ -38,26 +45,9 @@ internal static class TorchRuntime
         }
         catch (Exception e) when (e is TypeInitializationException or NotSupportedException or DllNotFoundException)
         {
-            return e;
+            // Diagnosed only now when the fix is off: the opt-out means "do not touch the natives" while things work.
+            var report = prepared ?? NativeBackendLoader.Prepare(torchSharp, applyFix: false);
+            return new Failure(NativeLoadMessage.Build((e.InnerException ?? e).Message, report), e);
         }
-    }
-
-    private static string Explain(Exception failure)
-    {
-        string detail = (failure.InnerException ?? failure).Message;
-        if (detail.Contains("GLIBCXX_3.4.32", StringComparison.Ordinal) || FindsGlibcxxTrace(failure))
-            return "TorchSharp's native library needs GLIBCXX_3.4.32, which this system's libstdc++ lacks (Debian 12, Ubuntu 22.04). " +
-                   "AnomalyAE's build step marks that need weak in the copied libLibTorchSharp.so; make sure it ran " +
-                   "(it is skipped when the MSBuild property AnomalyAEWeakenGlibcxx is 'false', and it only reaches PackageReference consumers). " +
-                   "Details: " + detail;
-        return "TorchSharp's native backend (libtorch) could not be loaded. Add a backend package to the application, " +
-               "e.g. <PackageReference Include=\"TorchSharp-cpu\" Version=\"0.107.0\" /> (or a CUDA variant). Details: " + detail;
-    }
-
-    private static bool FindsGlibcxxTrace(Exception failure)
-    {
-        for (var e = failure; e is not null; e = e.InnerException)
-            if (e.Message.Contains("GLIBCXX", StringComparison.Ordinal)) return true;
-        return false;
     }
 }

@@ -6,8 +6,10 @@
 // library although nothing in it needs the newer runtime. Marking that one Elf64_Vernaux entry of
 // .gnu.version_r weak (VER_FLG_WEAK) turns the loader's hard error into nothing at all.
 //
-// This file is compiled twice: by MSBuild's RoslynCodeTaskFactory (AnomalyAE.targets) as a build
-// task, and into the unit tests with ANOMALYAE_ELF_ONLY defined, which leaves out the MSBuild task.
+// This file is compiled by MSBuild's RoslynCodeTaskFactory (AnomalyAE.targets) as a build task, and
+// with ANOMALYAE_ELF_ONLY defined, which leaves out the MSBuild task, into the library (which makes the
+// same edit at run time in a cached copy where the build step never ran: Runtime/NativeBackendLoader.cs)
+// and into the consumer tests. The ELF types are internal so that they never join the library's API.
 #nullable enable
 using System;
 using System.IO;
@@ -16,10 +18,10 @@ using System.Text;
 namespace AnomalyAE.Build
 {
     /// <summary>What <see cref="ElfVersionNeeds.Weaken"/> did to a file.</summary>
-    public enum WeakenOutcome { Weakened, AlreadyWeak, NotRequired, NotElf64 }
+    internal enum WeakenOutcome { Weakened, AlreadyWeak, NotRequired, NotElf64 }
 
     /// <summary>Reads and edits the version-needs table (.gnu.version_r) of a 64-bit little-endian ELF file.</summary>
-    public static class ElfVersionNeeds
+    internal static class ElfVersionNeeds
     {
         private const uint ShtGnuVerneed = 0x6ffffffe;
         private const ushort VerFlagWeak = 0x2;
@@ -111,7 +113,7 @@ namespace AnomalyAE.Build
     }
 
     /// <summary>Finds out whether this machine's libstdc++ already provides a symbol version.</summary>
-    public static class HostLibStdCxx
+    internal static class HostLibStdCxx
     {
         private static readonly string[] Candidates =
         {

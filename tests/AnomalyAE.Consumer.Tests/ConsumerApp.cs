@@ -1,0 +1,137 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace AnomalyAE.Consumer.Tests;
+
+/// <summary>
+/// A throwaway application that uses the library from a temporary folder outside the repository, so that none of the
+/// repository's Directory.Build.* files (and so not the GLIBCXX build step) apply to it. Deleted on dispose.
+/// </summary>
+public sealed class ConsumerApp : IDisposable
+{
+    /// <summary>The line the program prints after a fit; a failed fit prints <c>FAILED: message</c> and exits with 3.</summary>
+    public const string ScoresMarker = "SCORES";
+
+    // 200 rows × 4 features near zero plus one planted outlier (row 0), 2 epochs: enough for the outlier to rank first.
+    private const string Program = """
+        using AnomalyAE;
+        using Microsoft.ML;
+        using Microsoft.ML.Data;
+
+        var ml = new MLContext(seed: 1);
+        var random = new Random(1);
+        var rows = Enumerable.Range(0, 200).Select(i => new Row { Features = i == 0
+            ? [8f, -8f, 8f, -8f]
+            : Enumerable.Range(0, 4).Select(_ => (float)(random.NextDouble() * 0.2)).ToArray() }).ToList();
+        var data = ml.Data.LoadFromEnumerable(rows);
+        try
+        {
+            var estimator = ml.Autoencoders().Autoencoder(new AutoencoderOptions { LatentDimension = 2, Epochs = 2, NumberOfThreads = 1 });
+            using var model = estimator.Fit(data);
+            var scores = ml.Data.CreateEnumerable<Scored>(model.Transform(data), reuseRowObject: false).Select(s => s.Score).ToArray();
+            int top = Array.IndexOf(scores, scores.Max());
+            Console.WriteLine(FormattableString.Invariant($"SCORES rows={scores.Length} top={top} max={scores.Max():G4} median={scores.Order().ElementAt(scores.Length / 2):G4}"));
+        }
+        catch (InvalidOperationException e)
+        {
+            Console.WriteLine("FAILED: " + e.Message.ReplaceLineEndings(" "));
+            return 3;
+        }
+        return 0;
+
+        class Row { [VectorType(4)] public float[] Features { get; set; } = []; }
+        class Scored { public float Score { get; set; } }
+        """;
+
+    public ConsumerApp()
+    {
+        Folder = Directory.CreateTempSubdirectory("anomalyae-consumer-").FullName;
+        if (Folder.StartsWith(RepositoryRoot + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new InvalidOperationException($"The temporary folder {Folder} lies inside the repository; set TMPDIR elsewhere.");
+    }
+
+    public string Folder { get; }
+
+    /// <summary>Build output of the app and of the library it references, kept inside <see cref="Folder"/>.</summary>
+    public string Artifacts => Path.Combine(Folder, "artifacts");
+
+    /// <summary>The run-time fix's cache for this app only (ANOMALYAE_NATIVE_CACHE), empty at first.</summary>
+    public string NativeCache => Path.Combine(Folder, "native-cache");
+
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    public static string LibraryProject => Path.Combine(RepositoryRoot, "src", "AnomalyAE", "AnomalyAE.csproj");
+
+    /// <summary>A console project with a ProjectReference to the library and a PackageReference to the CPU backend.</summary>
+    public string WriteProjectReferenceApp()
+    {
+        string project = Path.Combine(Folder, "Consumer.csproj");
+        File.WriteAllText(project, $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <Nullable>enable</Nullable>
+              </PropertyGroup>
+              <ItemGroup>
+                <ProjectReference Include="{LibraryProject}" />
+                <PackageReference Include="TorchSharp-cpu" Version="0.107.0" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(Folder, "Program.cs"), Program);
+        return project;
+    }
+
+    /// <summary>A .NET 10 file-based app (<c>dotnet run app.cs</c>) referencing the library's project.</summary>
+    public string WriteFileBasedApp()
+    {
+        string app = Path.Combine(Folder, "app.cs");
+        File.WriteAllText(app, $"""
+            #:project {LibraryProject}
+            #:package TorchSharp-cpu@0.107.0
+            #:property PublishAot=false
+            #:property CreateHardLinksForCopyLocalIfPossible=true
+            #:property NuGetAudit=false
+
+            """ + Program);
+        return app;
+    }
+
+    /// <summary>The environment of every child: this app's own native cache, and the run-time fix on unless asked otherwise.</summary>
+    public Dictionary<string, string?> Environment(bool nativeFix = true) => new()
+    {
+        ["ANOMALYAE_NATIVE_CACHE"] = NativeCache,
+        ["ANOMALYAE_NATIVE_FIX"] = nativeFix ? null : "0",
+    };
+
+    /// <summary>Every libLibTorchSharp.so under the build output (the copies TorchSharp would load).</summary>
+    public string[] CopiedLibTorchSharp() =>
+        Directory.GetFiles(Path.Combine(Artifacts, "bin"), "libLibTorchSharp.so", SearchOption.AllDirectories)
+            .Where(p => p.Contains($"{Path.DirectorySeparatorChar}linux-x64{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .ToArray();
+
+    public void Dispose()
+    {
+        foreach (string folder in new[] { Folder, RunFileFolder(Path.Combine(Folder, "app.cs")) })
+            try { if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true); }
+            catch (IOException) { }   // a killed child may still hold a file for a moment; both are temporary areas
+    }
+
+    /// <summary>
+    /// The folder the SDK keeps per file-based app even with --artifacts-path (a build cache stamp), named as the SDK's
+    /// VirtualProjectBuildingCommand names it: &lt;file name&gt;-&lt;SHA-256 of the upper-cased full path&gt;.
+    /// </summary>
+    private static string RunFileFolder(string entryPoint) => Path.Join(
+        OperatingSystem.IsWindows() ? Path.GetTempPath() : System.Environment.GetFolderPath(System.Environment.SpecialFolder.LocalApplicationData),
+        "dotnet", "runfile",
+        $"{Path.GetFileNameWithoutExtension(entryPoint)}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(entryPoint.ToUpperInvariant())))}");
+
+    private static string FindRepositoryRoot()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+            if (File.Exists(Path.Combine(folder.FullName, "AnomalyAE.sln"))) return folder.FullName;
+        throw new InvalidOperationException($"AnomalyAE.sln not found above {AppContext.BaseDirectory}.");
+    }
+}
