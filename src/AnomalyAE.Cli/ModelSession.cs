@@ -1,3 +1,4 @@
+using AnomalyAE.Cli.Tables;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -16,10 +17,34 @@ internal sealed class ModelSession
 
     public MLContext Context { get; }
 
+    /// <summary>Loads a model file, or reads one from standard input when <paramref name="path"/> is <c>-</c>.</summary>
     public ITransformer Load(string path, out DataViewSchema inputSchema)
     {
+        if (StandardStreams.Is(path))
+        {
+            using var buffer = new MemoryStream();   // the container is a zip: it needs a seekable stream
+            using (var input = Console.OpenStandardInput()) input.CopyTo(buffer);
+            if (buffer.Length == 0) throw new CliException($"{StandardStreams.InputName}: no model file arrived (empty input).");
+            buffer.Position = 0;
+            return Context.Autoencoders().Load(buffer, out inputSchema);
+        }
         if (!File.Exists(path)) throw new CliException($"{path}: model file not found.");
         return Context.Autoencoders().Load(path, out inputSchema);
+    }
+
+    /// <summary>Saves a model file (atomically), or writes it to standard output when <paramref name="path"/> is <c>-</c>.</summary>
+    public void Save(ITransformer model, DataViewSchema inputSchema, string path)
+    {
+        if (!StandardStreams.Is(path))
+        {
+            Context.Autoencoders().Save(model, inputSchema, path);
+            return;
+        }
+        using var buffer = new MemoryStream();   // complete before the first byte goes out
+        Context.Autoencoders().Save(model, inputSchema, buffer);
+        using var output = Console.OpenStandardOutput();
+        buffer.Position = 0;
+        buffer.CopyTo(output);
     }
 
     /// <summary>The CSV columns a model reads: the slot names of its "Features" column, which Concatenate took from them.</summary>

@@ -10,12 +10,31 @@ Log.Logger = new LoggerConfiguration()
     .MinimumLevel.Is(Environment.GetEnvironmentVariable("ANOMALYAE_LOG_LEVEL") is { } level && Enum.TryParse<LogEventLevel>(level, true, out var parsed) ? parsed : LogEventLevel.Information)
     .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}")
     .CreateLogger();
+// The commands and their settings, for the unknown-option check (Spectre's strict parsing is the backstop).
+var commands = new Dictionary<string, Type>(StringComparer.Ordinal)
+{
+    ["train"] = typeof(TrainCommand.Settings),
+    ["score"] = typeof(ScoreCommand.Settings),
+    ["evaluate"] = typeof(EvaluateCommand.Settings),
+    ["worker"] = typeof(WorkerCommand.Settings),
+    ["plot"] = typeof(PlotCommand.Settings),
+};
 try
 {
+    if (args is ["--version" or "-v"])
+    {
+        Console.Out.WriteLine(CliVersion.Text);
+        return 0;
+    }
+    if (args.Length > 0 && commands.TryGetValue(args[0], out var settings)) args = [args[0], .. CommandLineCheck.Check(args[0], settings, args[1..])];
+    else if (args.Length > 0 && !args[0].StartsWith('-')) throw CommandLineCheck.UnknownCommand(args[0], commands.Keys);
+
     var app = new CommandApp();
     app.Configure(config =>
     {
         config.SetApplicationName("anomalyae");
+        config.SetApplicationVersion(CliVersion.Text);
+        config.UseStrictParsing();
         config.PropagateExceptions();
         config.AddCommand<TrainCommand>("train").WithDescription("Train an autoencoder or VAE on the numeric columns of a CSV file and save the pipeline (normalizer included).");
         config.AddCommand<ScoreCommand>("score").WithDescription("Score a CSV file with a saved model: input columns + Score, PredictedLabel (latent/reconstruction on request).");

@@ -84,6 +84,39 @@ public sealed class ConsumerApp : IDisposable
         return project;
     }
 
+    /// <summary>
+    /// A console project with PackageReferences to the library, at <paramref name="version"/>, from the local feed
+    /// <paramref name="feed"/> (added by a nuget.config beside it to the machine's own sources), and to the CPU backend.
+    /// </summary>
+    public string WritePackageReferenceApp(string feed, string version)
+    {
+        File.WriteAllText(Path.Combine(Folder, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="anomalyae-local-feed" value="{feed}" />
+              </packageSources>
+            </configuration>
+            """);
+        string project = Path.Combine(Folder, "Consumer.csproj");
+        File.WriteAllText(project, $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <Nullable>enable</Nullable>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="AnomalyAE" Version="{version}" />
+                <PackageReference Include="TorchSharp-cpu" Version="0.107.0" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(Folder, "Program.cs"), Program);
+        return project;
+    }
+
     /// <summary>A .NET 10 file-based app (<c>dotnet run app.cs</c>) referencing the library's project.</summary>
     public string WriteFileBasedApp()
     {

@@ -13,9 +13,16 @@ public static class DotnetProcess
 {
     public static readonly TimeSpan TimeLimit = TimeSpan.FromMinutes(8);
 
-    public static ProcessResult Run(string workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
+    public static ProcessResult Run(string workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] arguments) =>
+        ProgramProcess.Run(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", workingDirectory, environment, arguments);
+}
+
+/// <summary>Runs any program (an apphost, an installed tool) as a child process, the same way.</summary>
+public static class ProgramProcess
+{
+    public static ProcessResult Run(string program, string workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        var start = new ProcessStartInfo(program)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -35,11 +42,11 @@ public static class DotnetProcess
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeLimit))
+        if (!process.WaitForExit(DotnetProcess.TimeLimit))
         {
             process.Kill(entireProcessTree: true);
             process.WaitForExit();
-            throw new TimeoutException($"dotnet {string.Join(' ', arguments)} did not finish within {TimeLimit}.\n" +
+            throw new TimeoutException($"{program} {string.Join(' ', arguments)} did not finish within {DotnetProcess.TimeLimit}.\n" +
                                        new ProcessResult(-1, Finished(output), Finished(errors), clock.Elapsed));
         }
         process.WaitForExit();   // drains the output streams

@@ -6,7 +6,7 @@ using StackExchange.Redis;
 namespace AnomalyAE.Hosting.Tests;
 
 /// <summary>
-/// A real redis-server on 127.0.0.1: the one .ci/run started (ANOMALYAE_TEST_REDIS=host:port), or one this fixture
+/// A real redis-server on 127.0.0.1: the one ./test.sh started (ANOMALYAE_TEST_REDIS=host:port), or one this fixture
 /// starts on a free port when the redis-server binary is installed. Null configuration when neither is available.
 /// </summary>
 public sealed class RedisServer : IDisposable

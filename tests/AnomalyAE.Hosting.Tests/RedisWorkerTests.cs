@@ -83,7 +83,7 @@ public sealed class RedisWorkerTests : IClassFixture<RedisServer>, IDisposable
     [SkippableFact]
     public async Task TwoWorkersShareTheStreamAndAKilledWorkerLosesNothing()
     {
-        Skip.If(_redis.Configuration is null, "no redis-server: apt-get install redis-server (.ci/run does)");
+        Skip.If(_redis.Configuration is null, "no redis-server: apt-get install redis-server (./test.sh does)");
         using var connection = await ConnectionMultiplexer.ConnectAsync(_redis.Configuration!);
         var db = connection.GetDatabase();
         string config = WriteConfig();
@@ -121,7 +121,7 @@ public sealed class RedisWorkerTests : IClassFixture<RedisServer>, IDisposable
     [SkippableFact]
     public async Task GracefulShutdownFinishesAndAcknowledgesTheBatchInFlight()
     {
-        Skip.If(_redis.Configuration is null, "no redis-server: apt-get install redis-server (.ci/run does)");
+        Skip.If(_redis.Configuration is null, "no redis-server: apt-get install redis-server (./test.sh does)");
         using var connection = await ConnectionMultiplexer.ConnectAsync(_redis.Configuration!);
         var db = connection.GetDatabase();
         string config = WriteConfig();

@@ -62,7 +62,7 @@ public sealed class IdxFileTests : IDisposable
     [SkippableFact]
     public void ReadsTheFullFashionMnistFromTheDebianPackage()
     {
-        Skip.IfNot(Directory.Exists(FashionFolder), $"{FashionFolder} is missing: apt-get install dataset-fashion-mnist (.ci/run does).");
+        Skip.IfNot(Directory.Exists(FashionFolder), $"{FashionFolder} is missing: apt-get install dataset-fashion-mnist (./test.sh does).");
         var train = ImageDataset.ReadPair(FashionFolder, "train");
         var test = ImageDataset.ReadPair(FashionFolder, "t10k");
         Assert.Equal(60000, train.Length);

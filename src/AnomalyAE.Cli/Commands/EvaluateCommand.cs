@@ -13,7 +13,7 @@ internal sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
     public sealed class Settings : CommandSettings
     {
         [CommandOption("--model <MODEL>")] public string Model { get; init; } = "";
-        [CommandOption("--data <FILE>")] public string Data { get; init; } = "";
+        [CommandOption("--data <FILE>"), Description("Labelled CSV; - for standard input.")] public string Data { get; init; } = "";
         [CommandOption("--label-column <NAME>"), Description("Column with 0 for normal rows and 1 for anomalies.")] public string LabelColumn { get; init; } = "label";
         [CommandOption("--id-column <NAME>")] public string? IdColumn { get; init; }
         [CommandOption("--false-positives <K>"), Description("k for the detection rate at k false positives.")] public int FalsePositives { get; init; } = 10;
@@ -29,7 +29,7 @@ internal sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
     {
         var scored = ScoredTable.Score(settings.Model, settings.Data, settings.LabelColumn, settings.IdColumn, vectors: false);
         var labels = scored.Labels();
-        var metrics = DetectionMetrics.Compute(scored.Scores, scored.Predicted, labels, settings.FalsePositives, settings.Data);
+        var metrics = DetectionMetrics.Compute(scored.Scores, scored.Predicted, labels, settings.FalsePositives, scored.Table.Csv.Path);
         if (settings.Json)
         {
             Console.Out.WriteLine(JsonSerializer.Serialize(metrics, new JsonSerializerOptions { WriteIndented = true }));

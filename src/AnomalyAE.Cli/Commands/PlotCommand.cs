@@ -12,7 +12,7 @@ internal sealed class PlotCommand : Command<PlotCommand.Settings>
     public sealed class Settings : CommandSettings
     {
         [CommandOption("--model <MODEL>")] public string Model { get; init; } = "";
-        [CommandOption("--data <FILE>")] public string Data { get; init; } = "";
+        [CommandOption("--data <FILE>"), Description("CSV to plot; - for standard input.")] public string Data { get; init; } = "";
         [CommandOption("--out <DIR>"), Description("Folder for the PNG files.")] public string Out { get; init; } = "plots";
         [CommandOption("--label-column <NAME>"), Description("Colours points and splits the histogram by label.")] public string? LabelColumn { get; init; }
         [CommandOption("--id-column <NAME>")] public string? IdColumn { get; init; }
@@ -32,7 +32,7 @@ internal sealed class PlotCommand : Command<PlotCommand.Settings>
         var written = new List<string>();
 
         string histogram = Path.Combine(settings.Out, "scores.png");
-        Charts.ScoreHistogram(histogram, scored.Scores, scored.Threshold, labels, $"Scores of {Path.GetFileName(settings.Data)}");
+        Charts.ScoreHistogram(histogram, scored.Scores, scored.Threshold, labels, $"Scores of {Path.GetFileName(scored.Table.Csv.Path)}");
         written.Add(histogram);
 
         if (scored.Latent is { Length: > 0 } latent && latent[0].Length >= 2)

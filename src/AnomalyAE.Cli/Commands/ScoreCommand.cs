@@ -11,9 +11,9 @@ internal sealed class ScoreCommand : Command<ScoreCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
-        [CommandOption("--model <MODEL>")] public string Model { get; init; } = "";
-        [CommandOption("--data <FILE>")] public string Data { get; init; } = "";
-        [CommandOption("--out <FILE>"), Description("Scored CSV to write (atomically).")] public string Out { get; init; } = "";
+        [CommandOption("--model <MODEL>"), Description("Saved model (.aeml); - for standard input.")] public string Model { get; init; } = "";
+        [CommandOption("--data <FILE>"), Description("CSV to score; - for standard input.")] public string Data { get; init; } = "";
+        [CommandOption("--out <FILE>"), Description("Scored CSV to write (atomically); - for standard output.")] public string Out { get; init; } = "";
         [CommandOption("--latent"), Description("Add latent_0 … latent_k-1 columns.")] public bool Latent { get; init; }
         [CommandOption("--reconstruction"), Description("Add reconstruction_<feature> columns (in the model's normalized space).")] public bool Reconstruction { get; init; }
         [CommandOption("--label-column <NAME>")] public string? LabelColumn { get; init; }
@@ -47,7 +47,7 @@ internal sealed class ScoreCommand : Command<ScoreCommand.Settings>
         });
         CsvOutput.Write(settings.Out, header, rows);
         int anomalies = scored.Predicted.Count(p => p);
-        Log.Information("Scored {Rows} rows: {Anomalies} above the threshold {Threshold}; wrote {Path}", csv.Rows.Count, anomalies, scored.Threshold, Path.GetFullPath(settings.Out));
+        Log.Information("Scored {Rows} rows: {Anomalies} above the threshold {Threshold}; wrote {Path}", csv.Rows.Count, anomalies, scored.Threshold, StandardStreams.Describe(settings.Out, output: true));
         return 0;
     }
 }

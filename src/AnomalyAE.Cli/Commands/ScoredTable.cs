@@ -18,6 +18,8 @@ internal sealed class ScoredTable
 
     public static ScoredTable Score(string modelPath, string dataPath, string? labelColumn, string? idColumn, bool vectors)
     {
+        if (StandardStreams.Is(modelPath) && StandardStreams.Is(dataPath))
+            throw new CliException("--model - and --data - would both read standard input; give one of them as a file.");
         var session = new ModelSession();
         var model = session.Load(modelPath, out var inputSchema);
         try

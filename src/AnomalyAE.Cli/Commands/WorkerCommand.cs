@@ -29,10 +29,15 @@ internal sealed class WorkerCommand : Command<WorkerCommand.Settings>
         if (!File.Exists(config)) throw new CliException($"{settings.Config}: configuration file not found.");
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = Path.GetDirectoryName(config), Args = [] });
         builder.Configuration.AddJsonFile(config, optional: false).AddEnvironmentVariables();
-        builder.Services.AddSerilog((_, logger) => logger
-            .MinimumLevel.Information()
-            .ReadFrom.Configuration(builder.Configuration)
-            .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}"));
+        // The configuration's sinks (Serilog:WriteTo) alone; a console on standard error only when it names none, so
+        // that every line is written once.
+        bool configuredSinks = builder.Configuration.GetSection("Serilog:WriteTo").GetChildren().Any();
+        builder.Services.AddSerilog((_, logger) =>
+        {
+            logger.MinimumLevel.Information().ReadFrom.Configuration(builder.Configuration);
+            if (!configuredSinks)
+                logger.WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}");
+        });
         builder.Services.AddAnomalyScoring(builder.Configuration);
         using var host = builder.Build();
         host.Run();

@@ -21,10 +21,15 @@ internal sealed class CsvTable
     /// <summary>Data rows; row i is on line i + 2 of the file.</summary>
     public List<string[]> Rows { get; }
 
+    /// <summary>Reads a CSV file, or standard input when <paramref name="path"/> is <c>-</c>.</summary>
     public static CsvTable Read(string path)
     {
-        if (!File.Exists(path)) throw new CliException($"{path}: file not found.");
-        using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        bool standardInput = StandardStreams.Is(path);
+        if (!standardInput && !File.Exists(path)) throw new CliException($"{path}: file not found.");
+        using var reader = standardInput
+            ? new StreamReader(Console.OpenStandardInput(), Encoding.UTF8, detectEncodingFromByteOrderMarks: true)
+            : new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        if (standardInput) path = StandardStreams.InputName;
         string? headerLine = reader.ReadLine();
         if (string.IsNullOrWhiteSpace(headerLine)) throw new CliException($"{path}: the file is empty; expected a header row of column names.");
         var header = Split(headerLine, path, 1).Select(h => h.Trim()).ToArray();

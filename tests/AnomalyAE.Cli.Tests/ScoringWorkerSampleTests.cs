@@ -1,0 +1,168 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace AnomalyAE.Cli.Tests;
+
+/// <summary>
+/// samples/ScoringWorker/README.md's commands, run as written from a copy of the repository's layout (the sample's
+/// appsettings.json and data), and `anomalyae worker` on the same configuration: each log line written once.
+/// </summary>
+public sealed class ScoringWorkerSampleTests : IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
+    private readonly string _root = Directory.CreateTempSubdirectory("anomalyae-worker-sample-").FullName;
+    private readonly List<Process> _background = [];
+
+    public ScoringWorkerSampleTests()
+    {
+        string sample = Path.Combine(RepositoryRoot, "samples", "ScoringWorker");
+        string copy = Path.Combine(_root, "samples", "ScoringWorker");
+        Directory.CreateDirectory(Path.Combine(copy, "data"));
+        File.Copy(Path.Combine(sample, "appsettings.json"), Path.Combine(copy, "appsettings.json"));
+        foreach (string file in Directory.GetFiles(Path.Combine(sample, "data"), "*.csv"))
+            File.Copy(file, Path.Combine(copy, "data", Path.GetFileName(file)));
+    }
+
+    public void Dispose()
+    {
+        foreach (var process in _background.Where(p => !p.HasExited))
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+        Directory.Delete(_root, recursive: true);
+    }
+
+    private static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    [Fact]
+    public void TheSampleReadmeCommandsWorkAsWritten()
+    {
+        var commands = ReadmeCommands();
+        Assert.Equal(3, commands.Count);
+        BackgroundProcess? worker = null;
+        foreach (var command in commands)
+        {
+            if (command[0] == "cp")
+            {
+                // The user copies once the worker has made its inbox.
+                string target = Path.Combine(_root, command[2]);
+                WaitFor(() => Directory.Exists(target), $"the worker to create {command[2]}", worker);
+                File.Copy(Path.Combine(_root, command[1]), Path.Combine(target, Path.GetFileName(command[1])));
+                continue;
+            }
+            Assert.True(command is ["dotnet", "run", "--project", _, "--", ..], $"the README runs '{string.Join(' ', command)}'; this test knows 'dotnet run --project P -- ARGS' and 'cp'");
+            string program = command[3] switch
+            {
+                "src/AnomalyAE.Cli" => "AnomalyAE.Cli.dll",
+                "samples/ScoringWorker" => "ScoringWorker.dll",
+                var other => throw new Xunit.Sdk.XunitException($"the README runs an unexpected project {other}"),
+            };
+            string[] arguments = [.. command.Skip(5)];
+            if (program == "ScoringWorker.dll") worker = Start(program, arguments);
+            else
+            {
+                var result = Run(program, [.. arguments, "--threads", "1"]);
+                Assert.True(result.ExitCode == 0, result.Output);
+            }
+        }
+
+        // → scoring/out/telemetry-new.scores.csv, scoring/out/telemetry-new.alerts.csv, input moved to scoring/done/
+        string scoring = Path.Combine(_root, "samples", "ScoringWorker", "scoring");
+        string scores = Path.Combine(scoring, "out", "telemetry-new.scores.csv"), alerts = Path.Combine(scoring, "out", "telemetry-new.alerts.csv");
+        WaitFor(() => File.Exists(Path.Combine(scoring, "done", "telemetry-new.csv")) && File.Exists(scores) && File.Exists(alerts), "the worker to score the file", worker);
+        Assert.Equal(401, File.ReadAllLines(scores).Length);
+        Assert.InRange(File.ReadAllLines(alerts).Length - 1, 5, 40);   // 10 planted anomalies, contamination 0.01
+    }
+
+    [Fact]
+    public void TheWorkerCommandWritesEachLogLineOnce()
+    {
+        string folder = Path.Combine(_root, "samples", "ScoringWorker");
+        var train = Run("AnomalyAE.Cli.dll", "train", "--data", Path.Combine(folder, "data", "telemetry-train.csv"), "--out", Path.Combine(folder, "model.aeml"),
+            "--latent", "2", "--hidden", "32", "--epochs", "10", "--threads", "1");
+        Assert.True(train.ExitCode == 0, train.Output);
+
+        // The sample's configuration names a console sink; the command adds none of its own then.
+        var worker = Start("AnomalyAE.Cli.dll", "worker", "--config", Path.Combine(folder, "appsettings.json"));
+        string inbox = Path.Combine(folder, "scoring", "inbox");
+        WaitFor(() => Directory.Exists(inbox), "the worker to create its inbox", worker);
+        File.Copy(Path.Combine(folder, "data", "telemetry-new.csv"), Path.Combine(inbox, "telemetry-new.csv"));
+        WaitFor(() => worker.Lines.Any(l => l.Contains("Finished telemetry-new.csv", StringComparison.Ordinal)), "the worker to finish the file", worker);
+
+        Assert.Single(worker.Lines, l => l.Contains("Loaded model", StringComparison.Ordinal));
+        Assert.Single(worker.Lines, l => l.Contains("Claimed telemetry-new.csv", StringComparison.Ordinal));
+        Assert.Single(worker.Lines, l => l.Contains("Finished telemetry-new.csv", StringComparison.Ordinal));
+    }
+
+    /// <summary>The commands of the README's bash block, comments and blank lines left out, split into words.</summary>
+    private static List<string[]> ReadmeCommands()
+    {
+        var lines = File.ReadAllLines(Path.Combine(RepositoryRoot, "samples", "ScoringWorker", "README.md"));
+        int start = Array.IndexOf(lines, "```bash");
+        Assert.True(start >= 0, "samples/ScoringWorker/README.md has no ```bash block");
+        return lines.Skip(start + 1).TakeWhile(l => l != "```")
+            .Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#'))
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
+    }
+
+    private (int ExitCode, string Output) Run(string program, params string[] arguments)
+    {
+        var process = Start(program, arguments);
+        Assert.True(process.Process.WaitForExit(Patience), $"{program} {string.Join(' ', arguments)} hung:\n{process}");
+        process.Process.WaitForExit();
+        return (process.Process.ExitCode, process.ToString());
+    }
+
+    private BackgroundProcess Start(string program, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, program), .. arguments])
+        {
+            WorkingDirectory = _root,   // the README's commands run from the repository's root
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        var process = new BackgroundProcess(Process.Start(start)!);
+        _background.Add(process.Process);
+        return process;
+    }
+
+    private static void WaitFor(Func<bool> condition, string what, BackgroundProcess? process)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > Patience || process?.Process.HasExited == true)
+                throw new Xunit.Sdk.XunitException($"gave up waiting for {what}:\n{process}");
+            Thread.Sleep(100);
+        }
+    }
+
+    private sealed class BackgroundProcess
+    {
+        private readonly ConcurrentQueue<string> _lines = new();
+
+        public BackgroundProcess(Process process)
+        {
+            Process = process;
+            process.OutputDataReceived += (_, e) => { if (e.Data is not null) _lines.Enqueue(e.Data); };
+            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _lines.Enqueue(e.Data); };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+        }
+
+        public Process Process { get; }
+
+        /// <summary>Every line of both output streams so far.</summary>
+        public IReadOnlyList<string> Lines => [.. _lines];
+
+        public override string ToString() => string.Join('\n', _lines);
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+            if (File.Exists(Path.Combine(folder.FullName, "AnomalyAE.sln"))) return folder.FullName;
+        throw new InvalidOperationException($"AnomalyAE.sln not found above {AppContext.BaseDirectory}.");
+    }
+}
