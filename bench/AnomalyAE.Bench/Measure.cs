@@ -38,7 +38,8 @@ internal static class Measure
         }
         else
         {
-            var options = new AutoencoderOptions();
+            // One network, the math of the bare TorchSharp loop it is compared with.
+            var options = new AutoencoderOptions { EnsembleSize = 1, ScoreKind = AutoencoderScoreKind.ReconstructionError };
             Configure(options);
             model = ml.Autoencoders().Autoencoder(options).Fit(data);
         }

@@ -17,7 +17,7 @@ internal static class DenoisingExperiment
             var options = new AutoencoderOptions
             {
                 HiddenLayers = [256], LatentDimension = 64, OutputActivation = AutoencoderActivation.Sigmoid, Loss = ReconstructionLoss.BinaryCrossEntropy,
-                Noise = InputNoise.Gaussian, NoiseLevel = sigma, Epochs = 25, Seed = 1, NumberOfThreads = threads,
+                Noise = InputNoise.Gaussian, NoiseLevel = sigma, Epochs = 25, Seed = 1, NumberOfThreads = threads, EnsembleSize = 1,
             };
             using var model = ml.Autoencoders().Autoencoder(options).Fit(Load(ml, train.Select(r => r.Features)));
             var random = new Random(7);

@@ -8,6 +8,8 @@ internal static class MethodLists
     public static QualityMethod[] Report =>
     [
         QualityMethod.Autoencoder("AE (defaults)", "`AutoencoderOptions` defaults"),
+        QualityMethod.Autoencoder("AE (single network)", "the defaults before the tabular benchmark: one network on every row, plain loss, reconstruction error",
+            o => { o.EnsembleSize = 1; o.RobustTraining = false; o.ScoreKind = AutoencoderScoreKind.ReconstructionError; }),
         QualityMethod.Autoencoder("AE (0.1 defaults)", "the defaults before the sweep: 784 → 64 → 8, 50 epochs, batch 256",
             o => { o.HiddenLayers = [64]; o.LatentDimension = 8; o.Epochs = 50; o.BatchSize = 256; }),
         QualityMethod.Autoencoder("Denoising AE", "defaults with Gaussian input noise σ = 0.2", o => { o.Noise = InputNoise.Gaussian; o.NoiseLevel = 0.2; }),

@@ -20,7 +20,7 @@ internal static class ReductionExperiment
             var latent = seeds.Select(seed => Accuracy(train, test, seed, ml => ml.Autoencoders().Autoencoder(new AutoencoderOptions
             {
                 FeatureColumnName = "Features", LatentFeaturesColumnName = "Reduced", ScoreColumnName = null, PredictedLabelColumnName = null,
-                ReconstructionColumnName = null, LatentDimension = k, Seed = seed, NumberOfThreads = threads,
+                ReconstructionColumnName = null, LatentDimension = k, Seed = seed, NumberOfThreads = threads, EnsembleSize = 1,
             }))).ToArray();
             var pca = seeds.Select(seed => Accuracy(train, test, seed, ml => ml.Transforms.ProjectToPrincipalComponents("Reduced", "Features", rank: k, seed: seed))).ToArray();
             text.Append($"| {k} | {Format(latent)} | {Format(pca)} |\n");

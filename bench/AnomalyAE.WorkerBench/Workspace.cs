@@ -183,7 +183,7 @@ internal sealed class Workspace : IDisposable
         foreach (var name in Names) builder.AddSingle(name, rows.Select(r => float.Parse(r.Fields[name], CultureInfo.InvariantCulture)).ToArray());
         var data = builder.Build();
         var pipeline = ml.Transforms.Concatenate("Features", Names).Append(ml.Transforms.NormalizeMeanVariance("Features"))
-            .Append(ml.Autoencoders().Autoencoder(new AutoencoderOptions { HiddenLayers = [32], LatentDimension = 2, Epochs = 10, NumberOfThreads = 1, Seed = 1 }));
+            .Append(ml.Autoencoders().Autoencoder(new AutoencoderOptions { HiddenLayers = [32], LatentDimension = 2, Epochs = 10, NumberOfThreads = 1, Seed = 1, EnsembleSize = 1, ScoreKind = AutoencoderScoreKind.ReconstructionError }));
         using var model = pipeline.Fit(data);
         ml.Autoencoders().Save(model, data.Schema, path);
     }

@@ -92,6 +92,9 @@ public sealed class AutoencoderCatalog
             ScoreColumnName = null,
             PredictedLabelColumnName = null,
             ReconstructionColumnName = null,
+            // One network: an ensemble's members each have their own latent space, and no score is emitted here.
+            EnsembleSize = 1,
+            ScoreKind = AutoencoderScoreKind.ReconstructionError,
             LatentDimension = latentDimension,
             HiddenLayers = hiddenLayers,
             Epochs = epochs,

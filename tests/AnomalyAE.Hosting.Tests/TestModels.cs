@@ -23,7 +23,7 @@ internal static class TestModels
         var data = builder.Build();
         var pipeline = ml.Transforms.Concatenate("Features", FeatureNames)
             .Append(ml.Transforms.NormalizeMeanVariance("Features"))
-            .Append(ml.Autoencoders().Autoencoder(new AutoencoderOptions { HiddenLayers = [16], LatentDimension = 2, Epochs = 25, BatchSize = 64, Seed = seed, NumberOfThreads = 1, Contamination = 0.01 }));
+            .Append(ml.Autoencoders().Autoencoder(new AutoencoderOptions { HiddenLayers = [16], LatentDimension = 2, Epochs = 25, BatchSize = 64, Seed = seed, NumberOfThreads = 1, Contamination = 0.01, EnsembleSize = 1 }));
         using var model = pipeline.Fit(data);
         ITransformer saved = model;
         AutoencoderTransformer? changed = null;

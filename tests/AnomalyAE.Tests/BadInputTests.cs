@@ -173,6 +173,11 @@ public class BadInputTests
         { "Activation", o => o.Activation = (AutoencoderActivation)42 },
         { "output column", o => { o.ScoreColumnName = null; o.PredictedLabelColumnName = null; o.LatentFeaturesColumnName = null; o.ReconstructionColumnName = null; } },
         { "'Score' is used for more than one output", o => o.ReconstructionColumnName = "Score" },
+        { "EnsembleSize", o => o.EnsembleSize = 0 },
+        { "EnsembleSize", o => o.EnsembleSize = 100_000 },
+        { "SubsampleFraction", o => o.SubsampleFraction = 0 },
+        { "SubsampleFraction", o => o.SubsampleFraction = 1.5 },
+        { "ScoreKind", o => o.ScoreKind = (AutoencoderScoreKind)7 },
     };
 
     [Theory]

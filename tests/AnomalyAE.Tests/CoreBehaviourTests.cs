@@ -44,7 +44,7 @@ public class CoreBehaviourTests
         AutoencoderOptions Options(InputNoise noise) => new()
         {
             HiddenLayers = [64], LatentDimension = 16, Epochs = 40, BatchSize = 64, LearningRate = 3e-3,
-            Seed = 3, NumberOfThreads = 1, Noise = noise, NoiseLevel = 0.2, ValidationFraction = 0,
+            Seed = 3, NumberOfThreads = 1, Noise = noise, NoiseLevel = 0.2, ValidationFraction = 0, EnsembleSize = 1,
         };
         using var plain = ml.Autoencoders().Autoencoder(Options(InputNoise.None)).Fit(train);
         using var denoising = ml.Autoencoders().Autoencoder(Options(InputNoise.Gaussian)).Fit(train);
@@ -72,7 +72,7 @@ public class CoreBehaviourTests
         AutoencoderOptions Options(SparsityPenalty penalty) => new()
         {
             HiddenLayers = [32], LatentDimension = 8, Epochs = 25, BatchSize = 64, LearningRate = 3e-3, Seed = 3, NumberOfThreads = 1,
-            LatentActivation = AutoencoderActivation.ReLU, Sparsity = penalty, SparsityWeight = 0.05,
+            LatentActivation = AutoencoderActivation.ReLU, Sparsity = penalty, SparsityWeight = 0.05, EnsembleSize = 1,
         };
         double MeanActivity(AutoencoderTransformer model) =>
             TestOptions.Vectors(model.Transform(data), "LatentFeatures").SelectMany(v => v).Average(Math.Abs);

@@ -45,6 +45,20 @@ public static class SyntheticData
         return result;
     }
 
+    /// <summary>
+    /// <see cref="Manifold"/> rows whose anomalies are not scattered but form one small, tight cluster off the manifold (a
+    /// fault that repeats): an autoencoder trained on them sees the cluster often enough to learn to reconstruct it.
+    /// </summary>
+    public static FeatureRow[] ClusteredAnomalies(int rows, int dimensions = 20, double anomalyFraction = 0.05, int seed = 1, double spread = 0.1)
+    {
+        var result = Manifold(rows, dimensions, anomalyFraction, seed);
+        var random = new Random(seed + 1000);
+        var center = Enumerable.Range(0, dimensions).Select(_ => random.NextDouble() * 2 - 1).ToArray();
+        foreach (var row in result.Where(r => r.Label == 1))
+            for (int i = 0; i < dimensions; i++) row.Features[i] = (float)(center[i] + spread * Gaussian(random));
+        return result;
+    }
+
     /// <summary>Loads rows as an IDataView with a known-size Features vector.</summary>
     public static IDataView Load(MLContext ml, IEnumerable<FeatureRow> rows, int dimensions)
     {

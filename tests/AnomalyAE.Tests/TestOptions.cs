@@ -6,7 +6,9 @@ namespace AnomalyAE.Tests;
 /// <summary>Small and fast settings shared by the tests; each test states what it changes.</summary>
 public static class TestOptions
 {
-    public static AutoencoderOptions Small(int epochs = 30, int seed = 7) => Small(new AutoencoderOptions(), epochs, seed);
+    /// <summary>One small network scored by reconstruction error: the behaviour most tests are about.</summary>
+    public static AutoencoderOptions Small(int epochs = 30, int seed = 7) =>
+        Small(new AutoencoderOptions { EnsembleSize = 1, ScoreKind = AutoencoderScoreKind.ReconstructionError }, epochs, seed);
 
     /// <summary>The small settings applied to any options object (autoencoder or VAE).</summary>
     public static T Small<T>(T options, int epochs, int seed) where T : AutoencoderOptionsBase

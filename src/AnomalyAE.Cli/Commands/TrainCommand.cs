@@ -22,6 +22,10 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--epochs <N>"), Description("Passes over the data (default: chosen from the number of rows).")] public int? Epochs { get; init; }
         [CommandOption("--batch <N>"), Description("Rows per gradient step (default: chosen from the number of rows).")] public int? Batch { get; init; }
         [CommandOption("--noise <KIND:LEVEL>"), Description("Denoising: gaussian:0.1 or masking:0.2 (autoencoder only).")] public string? Noise { get; init; }
+        [CommandOption("--ensemble <N>"), Description("Autoencoders in the ensemble, each trained on its own subsample (autoencoder only; default: the library's).")] public int? Ensemble { get; init; }
+        [CommandOption("--subsample <FRACTION>"), Description("Fraction of the rows each ensemble member trains on (default: the library's).")] public double? Subsample { get; init; }
+        [CommandOption("--robust <BOOL>"), Description("true: trimmed loss that leaves the contamination fraction of each batch out (default: the library's).")] public bool? Robust { get; init; }
+        [CommandOption("--score <KIND>"), Description("reconstruction, neighbors or both (autoencoder only; default: the library's).")] public string? Score { get; init; }
         [CommandOption("--normalize <KIND>"), Description("minmax, meanvar or none.")] public string Normalize { get; init; } = "meanvar";
         [CommandOption("--contamination <FRACTION>")] public double Contamination { get; init; } = 0.05;
         [CommandOption("--seed <N>")] public int Seed { get; init; } = 1;
@@ -34,6 +38,8 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             if (Model is not ("autoencoder" or "vae")) return ValidationResult.Error($"--model must be 'autoencoder' or 'vae', not '{Model}'.");
             if (Normalize is not ("minmax" or "meanvar" or "none")) return ValidationResult.Error($"--normalize must be minmax, meanvar or none, not '{Normalize}'.");
             if (Noise is not null && Model == "vae") return ValidationResult.Error("--noise applies to --model autoencoder only.");
+            if ((Ensemble ?? Subsample ?? (object?)Score) is not null && Model == "vae") return ValidationResult.Error("--ensemble, --subsample and --score apply to --model autoencoder only.");
+            if (Score is not (null or "reconstruction" or "neighbors" or "both")) return ValidationResult.Error($"--score must be reconstruction, neighbors or both, not '{Score}'.");
             return ValidationResult.Success();
         }
     }
@@ -58,13 +64,13 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         ITransformer model = progress.Run(() => pipeline.Fit(table.Data));
         try
         {
-            ml.Autoencoders().Save(model, table.Data.Schema, settings.Out);
+            session.Save(model, table.Data.Schema, settings.Out);
         }
         finally
         {
             (model as IDisposable)?.Dispose();
         }
-        Log.Information("Saved the pipeline to {Path}", Path.GetFullPath(settings.Out));
+        Log.Information("Saved the pipeline to {Path}", StandardStreams.Describe(settings.Out, output: true));
         return 0;
     }
 
@@ -76,12 +82,24 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             {
                 LatentDimension = s.Latent, HiddenLayers = hidden, Epochs = s.Epochs, BatchSize = s.Batch,
                 Contamination = s.Contamination, Seed = s.Seed, NumberOfThreads = s.Threads, Progress = progress,
+                RobustTraining = s.Robust ?? new VariationalAutoencoderOptions().RobustTraining,
             });
         var (noise, level) = ParseNoise(s.Noise);
+        var defaults = new AutoencoderOptions();
         return ml.Autoencoders().Autoencoder(new AutoencoderOptions
         {
             LatentDimension = s.Latent, HiddenLayers = hidden, Epochs = s.Epochs, BatchSize = s.Batch, Noise = noise, NoiseLevel = level,
             Contamination = s.Contamination, Seed = s.Seed, NumberOfThreads = s.Threads, Progress = progress,
+            EnsembleSize = s.Ensemble ?? defaults.EnsembleSize,
+            SubsampleFraction = s.Subsample ?? defaults.SubsampleFraction,
+            RobustTraining = s.Robust ?? defaults.RobustTraining,
+            ScoreKind = s.Score switch
+            {
+                "reconstruction" => AutoencoderScoreKind.ReconstructionError,
+                "neighbors" => AutoencoderScoreKind.LatentNeighborDistance,
+                "both" => AutoencoderScoreKind.ReconstructionAndNeighborDistance,
+                _ => defaults.ScoreKind,
+            },
         });
     }
 

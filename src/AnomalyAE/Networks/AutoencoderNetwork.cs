@@ -2,6 +2,14 @@ using static TorchSharp.torch;
 
 namespace AnomalyAE.Networks;
 
+/// <summary>
+/// What training minimizes for a batch: a loss per row, which the trainer averages (or trims, see
+/// <c>RobustTraining</c>), plus an optional batch-level penalty added after the average.
+/// </summary>
+/// <param name="RowLoss">Loss per row, shape [B].</param>
+/// <param name="Penalty">Scalar penalty on the batch as a whole (e.g. sparsity of the code), or null.</param>
+internal sealed record ObjectiveTerms(Tensor RowLoss, Tensor? Penalty);
+
 /// <summary>What a network computes for a batch at scoring time.</summary>
 /// <param name="Scores">Anomaly score per row, shape [B].</param>
 /// <param name="Latent">Latent code per row, shape [B, k] (a VAE's posterior mean).</param>
@@ -26,11 +34,33 @@ internal abstract class AutoencoderNetwork : nn.Module
     /// <summary>Source of all randomness inside the network (initialization, dropout, noise, sampling).</summary>
     protected Generator Generator { get; }
 
-    /// <summary>The scalar loss minimized by training. Validation calls it with <paramref name="training"/> false: no corruption.</summary>
-    public abstract Tensor Objective(Tensor batch, int epoch, bool training);
+    /// <summary>The training objective's terms. Validation calls it with <paramref name="training"/> false: no corruption.</summary>
+    public abstract ObjectiveTerms Objective(Tensor batch, int epoch, bool training);
 
     /// <summary>Scores, latent code and reconstruction of a batch; deterministic, called under no_grad in eval mode.</summary>
     public abstract InferenceOutputs Infer(Tensor batch);
+
+    /// <summary>
+    /// Fits the parts of the score that come from the training rows rather than from gradients (reference codes, score
+    /// scales), once training is done. <paramref name="rows"/> holds every training row; nothing to do by default.
+    /// </summary>
+    public virtual void FitScore(Tensor rows, int batchSize, int seed)
+    {
+    }
+
+    /// <summary>Scores of every row, in batches of <paramref name="batchSize"/>, without gradients, in eval mode.</summary>
+    public Tensor InferAllScores(Tensor rows, int batchSize)
+    {
+        eval();
+        using var noGrad = no_grad();
+        var scores = new List<Tensor>();
+        for (long start = 0; start < rows.shape[0]; start += batchSize)
+        {
+            using var scope = NewDisposeScope();
+            scores.Add(Infer(rows.narrow(0, start, Math.Min(batchSize, rows.shape[0] - start))).Scores.MoveToOuterDisposeScope());
+        }
+        return cat(scores, 0);
+    }
 
     protected override void Dispose(bool disposing)
     {

@@ -11,6 +11,7 @@ internal sealed class DenseAutoencoder : AutoencoderNetwork
 {
     private readonly Sequential encoder;
     private readonly Sequential decoder;
+    private readonly LatentNeighbors? neighbors;
     private readonly AutoencoderSpec _spec;
 
     public DenseAutoencoder(AutoencoderSpec spec, int seed) : base(nameof(DenseAutoencoder), spec, seed)
@@ -18,28 +19,57 @@ internal sealed class DenseAutoencoder : AutoencoderNetwork
         _spec = spec;
         encoder = Layers.Dense(spec.EncoderWidths, spec, Generator, spec.LatentActivation);
         decoder = Layers.Dense(spec.DecoderWidths, spec, Generator, AutoencoderActivation.Identity);
+        if (spec.ScoreKind != AutoencoderScoreKind.ReconstructionError) neighbors = new LatentNeighbors(spec.ReferenceRows, spec.LatentDimension);
         RegisterComponents();
         Layers.InitializeLinearLayers(this, Generator);
     }
 
-    public override Tensor Objective(Tensor batch, int epoch, bool training)
+    public override ObjectiveTerms Objective(Tensor batch, int epoch, bool training)
     {
-        using var input = training ? Corrupt(batch) : batch.alias();
-        using var latent = encoder.call(input);
-        using var logits = decoder.call(latent);
-        var loss = ReconstructionTerms.MeanLoss(_spec.Loss, logits, batch, _spec.OutputActivation);
-        if (_spec.Sparsity == SparsityPenalty.None) return loss;
-        using var penalty = SparsityTerm(latent);
-        using (loss) return loss + _spec.SparsityWeight * penalty;
+        var input = training ? Corrupt(batch) : batch.alias();
+        var latent = encoder.call(input);
+        var logits = decoder.call(latent);
+        var rowLoss = ReconstructionTerms.ElementLoss(_spec.Loss, logits, batch, _spec.OutputActivation).mean([1]);
+        return new ObjectiveTerms(rowLoss, _spec.Sparsity == SparsityPenalty.None ? null : _spec.SparsityWeight * SparsityTerm(latent));
     }
 
     public override InferenceOutputs Infer(Tensor batch)
     {
         var latent = encoder.call(batch);
         using var logits = decoder.call(latent);
-        var scores = ReconstructionTerms.RowError(_spec.ErrorMetric, logits, batch, _spec.OutputActivation);
+        var error = ReconstructionTerms.RowError(_spec.ErrorMetric, logits, batch, _spec.OutputActivation);
+        var scores = neighbors is null ? error : neighbors.Score(_spec.ScoreKind, error, latent);
         var reconstruction = ReconstructionTerms.Output(logits, _spec.OutputActivation);
         return new InferenceOutputs(scores, latent, reconstruction, null);
+    }
+
+    public override void FitScore(Tensor rows, int batchSize, int seed)
+    {
+        if (neighbors is null) return;
+        using var scope = NewDisposeScope();
+        // Infer scores by reconstruction error alone until the neighbours are fitted: fit them on the plain errors.
+        var (latents, errors) = InferErrors(rows, batchSize);
+        var order = Enumerable.Range(0, (int)rows.shape[0]).Select(i => (long)i).ToArray();
+        new Random(seed).Shuffle(order);
+        var reference = order[..Math.Min(_spec.ReferenceRows, order.Length)];
+        Array.Sort(reference);
+        neighbors.Fit(latents, errors, reference);
+    }
+
+    private (Tensor Latent, Tensor Errors) InferErrors(Tensor rows, int batchSize)
+    {
+        eval();
+        using var noGrad = no_grad();
+        var latents = new List<Tensor>();
+        var errors = new List<Tensor>();
+        for (long start = 0; start < rows.shape[0]; start += batchSize)
+        {
+            var batch = rows.narrow(0, start, Math.Min(batchSize, rows.shape[0] - start));
+            var latent = encoder.call(batch);
+            latents.Add(latent);
+            errors.Add(ReconstructionTerms.RowError(_spec.ErrorMetric, decoder.call(latent), batch, _spec.OutputActivation));
+        }
+        return (cat(latents, 0), cat(errors, 0));
     }
 
     private Tensor Corrupt(Tensor batch) => _spec.Noise switch

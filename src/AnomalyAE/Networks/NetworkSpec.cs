@@ -9,6 +9,7 @@ namespace AnomalyAE.Networks;
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "network")]
 [JsonDerivedType(typeof(AutoencoderSpec), "autoencoder")]
 [JsonDerivedType(typeof(VariationalAutoencoderSpec), "variational-autoencoder")]
+[JsonDerivedType(typeof(AutoencoderEnsembleSpec), "autoencoder-ensemble")]
 internal abstract record NetworkSpec
 {
     // The architecture shared by every network; set by the estimator base from the common options.
@@ -41,6 +42,10 @@ internal sealed record AutoencoderSpec : NetworkSpec
     public required InputNoise Noise { get; init; }
     public required double NoiseLevel { get; init; }
     public required ReconstructionErrorMetric ErrorMetric { get; init; }
+    // Not required: files saved before these existed score by reconstruction error.
+    public AutoencoderScoreKind ScoreKind { get; init; }
+    /// <summary>Training rows whose codes are kept for the latent neighbour distance (0 for reconstruction error alone).</summary>
+    public int ReferenceRows { get; init; }
 
     public override AutoencoderNetwork CreateNetwork(int seed) => new DenseAutoencoder(this, seed);
 }
@@ -54,4 +59,31 @@ internal sealed record VariationalAutoencoderSpec : NetworkSpec
     public required int ScoreSamples { get; init; }
 
     public override AutoencoderNetwork CreateNetwork(int seed) => new VariationalAutoencoder(this, seed);
+}
+
+/// <summary>
+/// Spec of an ensemble of <see cref="Size"/> dense autoencoders of the same architecture (<see cref="Member"/>), each
+/// trained on its own random subsample of the rows. The shared architecture fields repeat the member's.
+/// </summary>
+internal sealed record AutoencoderEnsembleSpec : NetworkSpec
+{
+    public required AutoencoderSpec Member { get; init; }
+    public required int Size { get; init; }
+
+    /// <summary>An ensemble of <paramref name="size"/> networks like <paramref name="member"/>.</summary>
+    public static AutoencoderEnsembleSpec Of(AutoencoderSpec member, int size) => new()
+    {
+        Member = member,
+        Size = size,
+        InputDimension = member.InputDimension,
+        HiddenLayers = member.HiddenLayers,
+        LatentDimension = member.LatentDimension,
+        Activation = member.Activation,
+        OutputActivation = member.OutputActivation,
+        DropoutRate = member.DropoutRate,
+        BatchNormalization = member.BatchNormalization,
+        Loss = member.Loss,
+    };
+
+    public override AutoencoderNetwork CreateNetwork(int seed) => new AutoencoderEnsemble(this, seed);
 }

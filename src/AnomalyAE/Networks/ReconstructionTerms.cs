@@ -11,14 +11,6 @@ internal static class ReconstructionTerms
     /// <summary>The decoder's output after the output activation.</summary>
     public static Tensor Output(Tensor logits, AutoencoderActivation outputActivation) => Layers.Apply(outputActivation, logits);
 
-    /// <summary>Mean of the element-wise loss over the batch, with libtorch's fused loss kernels.</summary>
-    public static Tensor MeanLoss(ReconstructionLoss loss, Tensor logits, Tensor target, AutoencoderActivation outputActivation) => loss switch
-    {
-        ReconstructionLoss.MeanSquaredError => F.mse_loss(Output(logits, outputActivation), target),
-        ReconstructionLoss.BinaryCrossEntropy when outputActivation == AutoencoderActivation.Sigmoid => F.binary_cross_entropy_with_logits(logits, target),
-        _ => ElementLoss(loss, logits, target, outputActivation).mean(),
-    };
-
     /// <summary>Element-wise loss, shape [B, d]; BCE goes through logits for numerical stability.</summary>
     public static Tensor ElementLoss(ReconstructionLoss loss, Tensor logits, Tensor target, AutoencoderActivation outputActivation) => loss switch
     {

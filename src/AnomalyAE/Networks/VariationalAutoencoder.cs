@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -34,12 +35,12 @@ internal sealed class VariationalAutoencoder : AutoencoderNetwork
         Layers.InitializeLinearLayers(this, Generator);
     }
 
-    public override Tensor Objective(Tensor batch, int epoch, bool training)
+    public override ObjectiveTerms Objective(Tensor batch, int epoch, bool training)
     {
         var (mu, logVar) = Encode(batch);
         var z = training ? mu + (0.5 * logVar).exp() * randn(mu.shape, generator: Generator) : mu;
         var reconstruction = ReconstructionTerms.ElementLoss(_spec.Loss, decoder.call(z), batch, _spec.OutputActivation).sum([1]);
-        return (reconstruction + BetaAt(epoch) * KullbackLeibler(mu, logVar)).mean();
+        return new ObjectiveTerms(reconstruction + BetaAt(epoch) * KullbackLeibler(mu, logVar), null);
     }
 
     public override InferenceOutputs Infer(Tensor batch)
@@ -65,7 +66,10 @@ internal sealed class VariationalAutoencoder : AutoencoderNetwork
     private (Tensor Mean, Tensor LogVariance) Encode(Tensor batch)
     {
         var hidden = encoder.call(batch);
-        return (mean.call(hidden), logVariance.call(hidden).clamp(-LogVarianceBound, LogVarianceBound));
+        // Explicit scalars, disposed after the call: see ParameterUpdate for why implicit temporaries are unsafe here.
+        using var low = (-LogVarianceBound).ToScalar();
+        using var high = LogVarianceBound.ToScalar();
+        return (mean.call(hidden), logVariance.call(hidden).clamp(low, high));
     }
 
     private static Tensor KullbackLeibler(Tensor mu, Tensor logVar) =>

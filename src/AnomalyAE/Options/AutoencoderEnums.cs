@@ -71,3 +71,21 @@ public enum InputNoise
     /// <summary>Sets each feature to zero with probability level.</summary>
     Masking,
 }
+
+/// <summary>What an <see cref="AutoencoderEstimator"/>'s <c>Score</c> column measures. Every kind is deterministic.</summary>
+public enum AutoencoderScoreKind
+{
+    /// <summary>Reconstruction error (see <see cref="AutoencoderOptions.ErrorMetric"/>).</summary>
+    ReconstructionError,
+    /// <summary>
+    /// Distance, in the latent space standardized per unit, to the 5th nearest latent code of up to 2,048 training rows kept
+    /// with the model (a row kept as a reference counts itself among its neighbours).
+    /// </summary>
+    LatentNeighborDistance,
+    /// <summary>
+    /// The mean of the reconstruction error and the latent neighbour distance, each standardized by the median and
+    /// interquartile range of its training values: rows far from the others in the latent space score high even when the
+    /// network has learned to reconstruct them (which it does with anomalies seen in training).
+    /// </summary>
+    ReconstructionAndNeighborDistance,
+}

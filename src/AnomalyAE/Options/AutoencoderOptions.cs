@@ -24,6 +24,24 @@ public sealed class AutoencoderOptions : AutoencoderOptionsBase
     /// <summary>Standard deviation (Gaussian) or drop probability (Masking) of the corruption.</summary>
     public double NoiseLevel { get; set; } = 0.1;
 
+    /// <summary>
+    /// Number of autoencoders trained, each on its own random subsample of the rows (<see cref="SubsampleFraction"/>). With more
+    /// than one, the <c>Score</c> is the mean of the members' reconstruction errors, each standardized by the median and
+    /// interquartile range of its training scores; <c>Reconstruction</c> is the members' mean reconstruction and
+    /// <c>LatentFeatures</c> the first member's code. <see cref="AutoencoderOptionsBase.Epochs"/> and
+    /// <see cref="AutoencoderOptionsBase.BatchSize"/> apply to each member.
+    /// </summary>
+    public int EnsembleSize { get; set; } = 8;
+
+    /// <summary>
+    /// Fraction of the rows each ensemble member trains on, drawn without replacement; null (default) uses half the rows
+    /// when <see cref="EnsembleSize"/> is above 1, all of them otherwise.
+    /// </summary>
+    public double? SubsampleFraction { get; set; }
+
+    /// <summary>What the <c>Score</c> column measures: reconstruction error, latent neighbour distance, or both.</summary>
+    public AutoencoderScoreKind ScoreKind { get; set; } = AutoencoderScoreKind.ReconstructionAndNeighborDistance;
+
     /// <summary>How reconstruction error becomes the anomaly score.</summary>
     public ReconstructionErrorMetric ErrorMetric { get; set; } = ReconstructionErrorMetric.MeanSquaredError;
 }

@@ -81,6 +81,12 @@ public abstract class AutoencoderOptionsBase
     /// <summary>Expected fraction of anomalies in the training data; the threshold is the (1 − contamination) quantile of training scores.</summary>
     public double Contamination { get; set; } = 0.1;
 
+    /// <summary>
+    /// Trains with a trimmed loss: the <see cref="Contamination"/> fraction of each batch's rows that the network reconstructs
+    /// worst is left out of the gradient, so anomalies in unlabeled training data are not learned and keep high scores.
+    /// </summary>
+    public bool RobustTraining { get; set; }
+
     /// <summary>Seed for weight initialization, shuffling and noise; null draws one from the <c>MLContext</c>'s seed stream.</summary>
     public int? Seed { get; set; }
 

@@ -4,6 +4,7 @@ namespace AnomalyAE;
 internal static class OptionsValidation
 {
     private const int MaxWidth = 1 << 16;
+    public const int MaxEnsembleSize = 256;
 
     public static void Validate(AutoencoderOptionsBase o)
     {
@@ -43,7 +44,10 @@ internal static class OptionsValidation
         Defined(nameof(o.Sparsity), o.Sparsity);
         Defined(nameof(o.Noise), o.Noise);
         Defined(nameof(o.ErrorMetric), o.ErrorMetric);
+        Defined(nameof(o.ScoreKind), o.ScoreKind);
         Range(nameof(o.SparsityWeight), o.SparsityWeight, 0, 1e6);
+        Range(nameof(o.EnsembleSize), o.EnsembleSize, 1, MaxEnsembleSize);
+        if (o.SubsampleFraction is double fraction) Range(nameof(o.SubsampleFraction), fraction, 0, 1, lowerInclusive: false);
         Range(nameof(o.SparsityTarget), o.SparsityTarget, 0, 1, lowerInclusive: false, upperInclusive: false);
         if (o.Noise == InputNoise.Masking) Range(nameof(o.NoiseLevel), o.NoiseLevel, 0, 1, upperInclusive: false);
         else Range(nameof(o.NoiseLevel), o.NoiseLevel, 0, 1e6);

@@ -139,6 +139,9 @@ internal sealed class ModelReader(MLContext context)
             throw new InvalidDataException($"{source}: stage '{record.Entry}' is incomplete.");
         if (spec.InputDimension < 1 || spec.LatentDimension < 1 || spec.HiddenLayers.Any(w => w < 1))
             throw new InvalidDataException($"{source}: stage '{record.Entry}' has invalid dimensions.");
+        if (spec is Networks.AutoencoderEnsembleSpec ensemble && (ensemble.Size is < 1 or > OptionsValidation.MaxEnsembleSize
+                || ensemble.Member.InputDimension != spec.InputDimension || ensemble.Member.LatentDimension != spec.LatentDimension))
+            throw new InvalidDataException($"{source}: stage '{record.Entry}' describes an invalid ensemble ({ensemble.Size} members of {ensemble.Member.InputDimension} → {ensemble.Member.LatentDimension}).");
         var network = spec.CreateNetwork(seed: 0);
         try
         {

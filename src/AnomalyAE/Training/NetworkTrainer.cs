@@ -27,12 +27,13 @@ internal sealed class NetworkTrainer
     {
         TorchRuntime.UseThreads(_settings.Threads);
         var (trainRows, validationRows) = Split(data.Rows);
-        _channel.Info(MessageSensitivity.None, $"Training {network.GetType().Name} {string.Join(" → ", network.Spec.EncoderWidths)} on {trainRows.Length} rows ({validationRows.Length} held out for validation), {_settings.Epochs} epochs, batch {_settings.BatchSize}, {_settings.Threads} thread(s).");
+        _channel.Info(MessageSensitivity.None, $"Training {network.GetType().Name} {string.Join(" → ", network.Spec.EncoderWidths)} on {trainRows.Length} rows ({validationRows.Length} held out for validation), {_settings.Epochs} epochs, batch {_settings.BatchSize}, {_settings.Threads} thread(s)" +
+            (_settings.TrimmedFraction > 0 ? $", leaving the {_settings.TrimmedFraction:P0} worst-reconstructed rows of each batch out of the loss." : "."));
 
         using var all = TensorBuffers.FromRows(data.Values, data.Rows, data.Columns);
         using var train = Gather(all, trainRows);
         using var validation = validationRows.Length > 0 ? Gather(all, validationRows) : null;
-        using var optimizer = CreateOptimizer(network);
+        using var optimizer = new ParameterUpdate(_settings.Optimizer, network.parameters(), _settings.LearningRate, _settings.WeightDecay);
         var shuffle = new Random(_settings.Seed);
         var history = new List<EpochLoss>();
         var best = new BestWeights(network);
@@ -71,7 +72,7 @@ internal sealed class NetworkTrainer
         return history;
     }
 
-    private double RunEpoch(AutoencoderNetwork network, optim.Optimizer optimizer, Tensor train, Random shuffle, int epoch, CancellationToken cancellation)
+    private double RunEpoch(AutoencoderNetwork network, ParameterUpdate optimizer, Tensor train, Random shuffle, int epoch, CancellationToken cancellation)
     {
         network.train();
         long rows = train.shape[0];
@@ -87,10 +88,10 @@ internal sealed class NetworkTrainer
             if (count == 1 && _settings.DropSingleRowBatch && seen > 0) break;
             using var scope = NewDisposeScope();
             var batch = train.index_select(0, permutation.narrow(0, start, count));
-            optimizer.zero_grad();
-            var loss = network.Objective(batch, epoch, training: true);
+            optimizer.ZeroGradients();
+            var loss = BatchLoss.Reduce(network.Objective(batch, epoch, training: true), _settings.TrimmedFraction);
             loss.backward();
-            optimizer.step();
+            optimizer.Step();
             sum += loss.item<float>() * count;
             seen += count;
         }
@@ -107,7 +108,7 @@ internal sealed class NetworkTrainer
         {
             using var scope = NewDisposeScope();
             long count = Math.Min(_settings.BatchSize, rows - start);
-            sum += network.Objective(validation.narrow(0, start, count), epoch, training: false).item<float>() * count;
+            sum += BatchLoss.Reduce(network.Objective(validation.narrow(0, start, count), epoch, training: false), _settings.TrimmedFraction).item<float>() * count;
         }
         return sum / rows;
     }
@@ -130,14 +131,6 @@ internal sealed class NetworkTrainer
         using var index = tensor(rows);
         return all.index_select(0, index);
     }
-
-    private optim.Optimizer CreateOptimizer(AutoencoderNetwork network) => _settings.Optimizer switch
-    {
-        AutoencoderOptimizer.Adam => optim.Adam(network.parameters(), _settings.LearningRate, weight_decay: _settings.WeightDecay),
-        AutoencoderOptimizer.AdamW => optim.AdamW(network.parameters(), _settings.LearningRate, weight_decay: _settings.WeightDecay),
-        AutoencoderOptimizer.Sgd => optim.SGD(network.parameters(), _settings.LearningRate, momentum: 0.9, weight_decay: _settings.WeightDecay),
-        _ => throw new ArgumentOutOfRangeException(nameof(_settings.Optimizer), _settings.Optimizer, null),
-    };
 
     /// <summary>Copy of the weights at the best epoch so far.</summary>
     private sealed class BestWeights : IDisposable

@@ -7,7 +7,13 @@ internal static class ScoreQuantile
     {
         var sorted = (float[])trainingScores.Clone();
         Array.Sort(sorted);
-        double position = (1 - contamination) * (sorted.Length - 1);
+        return Interpolate(sorted, 1 - contamination);
+    }
+
+    /// <summary>The <paramref name="quantile"/> of already sorted values, linearly interpolated between neighbours.</summary>
+    public static float Interpolate(float[] sorted, double quantile)
+    {
+        double position = quantile * (sorted.Length - 1);
         int low = (int)Math.Floor(position);
         int high = Math.Min(low + 1, sorted.Length - 1);
         double fraction = position - low;

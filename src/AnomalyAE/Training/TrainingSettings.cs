@@ -10,6 +10,8 @@ internal sealed record TrainingSettings
     public required double WeightDecay { get; init; }
     public required double ValidationFraction { get; init; }
     public required int EarlyStoppingPatience { get; init; }
+    /// <summary>Fraction of each batch's rows with the largest loss left out of the gradient (0 = plain mean).</summary>
+    public required double TrimmedFraction { get; init; }
     public required int Seed { get; init; }
     public required int Threads { get; init; }
     /// <summary>Drop a final batch of one row: batch norm cannot normalize a single row.</summary>

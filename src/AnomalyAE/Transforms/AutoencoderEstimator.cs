@@ -23,11 +23,18 @@ public sealed class AutoencoderEstimator : AutoencoderEstimatorBase<AutoencoderT
     private protected override bool NeedsUnitInterval =>
         _options.Loss == ReconstructionLoss.BinaryCrossEntropy || _options.ErrorMetric == ReconstructionErrorMetric.BinaryCrossEntropy;
 
-    private protected override bool ScoreIsMeanSquaredError => _options.ErrorMetric == ReconstructionErrorMetric.MeanSquaredError;
+    private protected override bool ScoreIsMeanSquaredError =>
+        _options.ErrorMetric == ReconstructionErrorMetric.MeanSquaredError && _options.ScoreKind == AutoencoderScoreKind.ReconstructionError && _options.EnsembleSize == 1;
+
+    private protected override (int Size, double SubsampleFraction) Ensemble =>
+        (_options.EnsembleSize, _options.SubsampleFraction ?? (_options.EnsembleSize > 1 ? DefaultSubsampleFraction : 1.0));
+
+    /// <summary>Each member's share of the rows when <see cref="AutoencoderOptions.SubsampleFraction"/> is null.</summary>
+    internal const double DefaultSubsampleFraction = 0.5;
 
     private protected override void ValidateOptions() => OptionsValidation.Validate(_options);
 
-    private protected override NetworkSpec CreateSpec() => new AutoencoderSpec
+    private protected override NetworkSpec CreateSpec(int trainingRows) => new AutoencoderSpec
     {
         LatentActivation = _options.LatentActivation,
         Sparsity = _options.Sparsity,
@@ -36,5 +43,7 @@ public sealed class AutoencoderEstimator : AutoencoderEstimatorBase<AutoencoderT
         Noise = _options.Noise,
         NoiseLevel = _options.NoiseLevel,
         ErrorMetric = _options.ErrorMetric,
+        ScoreKind = _options.ScoreKind,
+        ReferenceRows = _options.ScoreKind == AutoencoderScoreKind.ReconstructionError ? 0 : Math.Min(trainingRows, LatentNeighbors.MaxReferenceRows),
     };
 }

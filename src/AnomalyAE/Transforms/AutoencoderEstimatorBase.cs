@@ -42,7 +42,7 @@ public abstract class AutoencoderEstimatorBase<TTransformer> : IEstimator<TTrans
         int seed = _options.Seed ?? Host.Rand.Next();
         int threads = TorchRuntime.ResolveThreads(_options.NumberOfThreads);
         var (hiddenLayers, latentDimension) = DefaultArchitecture.Resolve(data.Columns, _options.HiddenLayers, _options.LatentDimension);
-        var spec = CreateSpec() with
+        var spec = CreateSpec(data.Rows) with
         {
             InputDimension = data.Columns,
             HiddenLayers = [.. hiddenLayers],
@@ -53,12 +53,15 @@ public abstract class AutoencoderEstimatorBase<TTransformer> : IEstimator<TTrans
             BatchNormalization = _options.BatchNormalization,
             Loss = _options.Loss,
         };
-        int trainingRows = data.Rows - TrainingBudget.ValidationRows(data.Rows, _options.ValidationFraction);
-        var (batchSize, epochs) = TrainingBudget.Resolve(trainingRows, _options.BatchSize, _options.Epochs);
-        var network = spec.CreateNetwork(seed);
-        try
+        var (ensembleSize, subsampleFraction) = Ensemble;
+        if (ensembleSize > 1) spec = AutoencoderEnsembleSpec.Of((AutoencoderSpec)spec, ensembleSize);
+
+        TrainingSettings SettingsFor(int rows, int memberSeed, int targetSteps)
         {
-            var settings = new TrainingSettings
+            int trainingRows = rows - TrainingBudget.ValidationRows(rows, _options.ValidationFraction);
+            var (batchSize, epochs) = TrainingBudget.Resolve(trainingRows, _options.BatchSize, _options.Epochs, targetSteps);
+            FeatureStatistics.CheckSteps(trainingRows, batchSize, epochs, channel);
+            return new TrainingSettings
             {
                 Optimizer = _options.Optimizer,
                 Epochs = epochs,
@@ -67,13 +70,23 @@ public abstract class AutoencoderEstimatorBase<TTransformer> : IEstimator<TTrans
                 WeightDecay = _options.WeightDecay,
                 ValidationFraction = _options.ValidationFraction,
                 EarlyStoppingPatience = _options.EarlyStoppingPatience,
-                Seed = seed,
+                TrimmedFraction = _options.RobustTraining ? _options.Contamination : 0,
+                Seed = memberSeed,
                 Threads = threads,
                 DropSingleRowBatch = spec.BatchNormalization,
                 Progress = _options.Progress,
             };
-            FeatureStatistics.CheckSteps(trainingRows, batchSize, epochs, channel);
-            var history = new NetworkTrainer(settings, channel).Train(network, data, cancellationToken);
+        }
+
+        var network = spec.CreateNetwork(seed);
+        try
+        {
+            var history = network is AutoencoderEnsemble ensemble
+                ? new EnsembleTrainer((rows, memberSeed) => SettingsFor(rows, memberSeed, TrainingBudget.MemberSteps), channel).Train(ensemble, data, subsampleFraction, seed, cancellationToken)
+                : new NetworkTrainer(SettingsFor(data.Rows, seed, TrainingBudget.TargetSteps), channel).Train(network, data, cancellationToken);
+            TorchRuntime.UseThreads(threads);
+            using (var rows = TensorBuffers.FromRows(data.Values, data.Rows, data.Columns))
+                network.FitScore(rows, _options.ScoringBatchSize, seed);
             var model = new ScoringModel(network, threads, _options.ScoringBatchSize);
             var trainingScores = model.ScoreAll(data);
             if (ScoreIsMeanSquaredError) FeatureStatistics.CheckFit(data, trainingScores, _options.FeatureColumnName, channel);
@@ -100,13 +113,16 @@ public abstract class AutoencoderEstimatorBase<TTransformer> : IEstimator<TTrans
     /// <summary>True when the score is the per-row mean squared reconstruction error (enables the collapse check).</summary>
     private protected abstract bool ScoreIsMeanSquaredError { get; }
 
+    /// <summary>Number of networks trained and the fraction of rows each sees; a single network sees every row.</summary>
+    private protected virtual (int Size, double SubsampleFraction) Ensemble => (1, 1.0);
+
     /// <summary>True when the loss or score needs features in [0, 1].</summary>
     private protected abstract bool NeedsUnitInterval { get; }
 
     private protected abstract void ValidateOptions();
 
     /// <summary>The network-specific part of the spec; the shared architecture is filled in from the common options.</summary>
-    private protected abstract NetworkSpec CreateSpec();
+    private protected abstract NetworkSpec CreateSpec(int trainingRows);
 
     /// <summary>Output columns beyond the four common ones.</summary>
     private protected virtual IEnumerable<OutputColumn> AdditionalOutputs() => [];

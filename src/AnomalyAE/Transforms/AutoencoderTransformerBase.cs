@@ -83,7 +83,7 @@ public abstract class AutoencoderTransformerBase : ITransformer, IDisposable, IC
     internal static AutoencoderTransformerBase Create(ScoringModel model, Transforms.OutputColumns outputs, string featureColumnName,
         float threshold, IReadOnlyList<EpochLoss> history) => model.Network.Spec switch
     {
-        Networks.AutoencoderSpec => new AutoencoderTransformer(model, outputs, featureColumnName, threshold, history),
+        Networks.AutoencoderSpec or Networks.AutoencoderEnsembleSpec => new AutoencoderTransformer(model, outputs, featureColumnName, threshold, history),
         Networks.VariationalAutoencoderSpec => new VariationalAutoencoderTransformer(model, outputs, featureColumnName, threshold, history),
         var other => throw new NotSupportedException($"No transformer serves {other.GetType().Name}."),
     };

@@ -27,7 +27,7 @@ public sealed class VariationalAutoencoderEstimator : AutoencoderEstimatorBase<V
 
     private protected override void ValidateOptions() => OptionsValidation.Validate(_options);
 
-    private protected override NetworkSpec CreateSpec() => new VariationalAutoencoderSpec
+    private protected override NetworkSpec CreateSpec(int trainingRows) => new VariationalAutoencoderSpec
     {
         Beta = _options.Beta,
         KlWarmupEpochs = _options.KlWarmupEpochs,

@@ -1,0 +1,69 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace AnomalyAE.Networks;
+
+/// <summary>
+/// Several dense autoencoders scoring together (Chen, Sathe, Aggarwal and Turaga, "Outlier Detection with Autoencoder
+/// Ensembles", SDM 2017). Each member's score is standardized robustly, (score − median) / IQR of its scores on the
+/// training rows, and the ensemble's score is the mean of the standardized scores. The reconstruction is the mean of
+/// the members' reconstructions; the latent code is the first member's (members' codes are not aligned with each other,
+/// so they cannot be averaged).
+/// </summary>
+internal sealed class AutoencoderEnsemble : AutoencoderNetwork
+{
+    private readonly ModuleList<AutoencoderNetwork> members;
+    // Per-member median and IQR of the training scores; buffers, so they are saved and verified with the weights.
+    private readonly Tensor score_center;
+    private readonly Tensor score_scale;
+
+    public AutoencoderEnsemble(AutoencoderEnsembleSpec spec, int seed) : base(nameof(AutoencoderEnsemble), spec, seed)
+    {
+        members = nn.ModuleList([.. Enumerable.Range(0, spec.Size).Select(i => spec.Member.CreateNetwork(MemberSeed(seed, i)))]);
+        score_center = zeros(spec.Size);
+        score_scale = ones(spec.Size);
+        RegisterComponents();
+    }
+
+    public IList<AutoencoderNetwork> Members => members;
+
+    /// <summary>The seed of member <paramref name="index"/>: distinct per member, a pure function of the ensemble's seed.</summary>
+    public static int MemberSeed(int seed, int index) => unchecked(seed * 1_000_003 + (index + 1) * 7_919) & int.MaxValue;
+
+    /// <summary>Fits each member's own score, then the median and IQR of each member's scores on the training rows.</summary>
+    public override void FitScore(Tensor rows, int batchSize, int seed)
+    {
+        for (int i = 0; i < members.Count; i++)
+        {
+            members[i].FitScore(rows, batchSize, MemberSeed(seed, i));
+            using var scope = NewDisposeScope();
+            var (center, scale) = RobustScale.Of(((AutoencoderNetwork)members[i]).InferAllScores(rows, batchSize));
+            using var noGrad = no_grad();
+            score_center[i] = center;
+            score_scale[i] = scale;
+        }
+    }
+
+    /// <summary>The mean of the members' objectives (members are trained one by one, each on its own rows).</summary>
+    public override ObjectiveTerms Objective(Tensor batch, int epoch, bool training)
+    {
+        var terms = members.Select(m => m.Objective(batch, epoch, training)).ToList();
+        var rowLoss = stack(terms.Select(t => t.RowLoss)).mean([0]);
+        var penalties = terms.Where(t => t.Penalty is not null).Select(t => t.Penalty!).ToList();
+        return new ObjectiveTerms(rowLoss, penalties.Count == 0 ? null : stack(penalties).sum() / members.Count);
+    }
+
+    public override InferenceOutputs Infer(Tensor batch)
+    {
+        Tensor? scores = null, reconstruction = null, latent = null;
+        for (int i = 0; i < members.Count; i++)
+        {
+            var output = members[i].Infer(batch);
+            var standardized = (output.Scores - score_center[i]) / score_scale[i];
+            scores = scores is null ? standardized : scores + standardized;
+            reconstruction = reconstruction is null ? output.Reconstruction : reconstruction + output.Reconstruction;
+            latent ??= output.Latent;
+        }
+        return new InferenceOutputs(scores! / members.Count, latent!, reconstruction! / members.Count, null);
+    }
+}
