@@ -1,0 +1,43 @@
+namespace AnomalyAE.Tabular;
+
+/// <summary>The detectors of the report (<c>--mode report</c>) and the candidate defaults of the sweep (<c>--mode sweep</c>).</summary>
+internal static class DetectorLists
+{
+    public static Detector[] Report =>
+    [
+        Detector.Autoencoder("AE (defaults)", "`AutoencoderOptions` defaults: 8 members on half the rows each, score = reconstruction error + latent neighbour distance"),
+        Detector.Autoencoder("AE (defaults), robust training", "the defaults with `RobustTraining = true` (trimmed loss)", (o, _, _) => o.RobustTraining = true),
+        Detector.Autoencoder("AE (single network)", "the defaults before this benchmark: one network on every row, plain loss, reconstruction error",
+            (o, _, _) => { o.EnsembleSize = 1; o.RobustTraining = false; o.ScoreKind = AutoencoderScoreKind.ReconstructionError; }),
+        Detector.RandomizedPca(),
+    ];
+
+    public static Detector[] Sweep =>
+    [
+        Ensemble(8, 0.5, 1000, robust: true, AutoencoderScoreKind.ReconstructionAndNeighborDistance),
+        Ensemble(8, 0.5, 1000, robust: true, AutoencoderScoreKind.ReconstructionAndNeighborDistance, narrowCode: true),
+        Ensemble(8, 0.5, 1000, robust: false, AutoencoderScoreKind.ReconstructionAndNeighborDistance, narrowCode: true),
+        Ensemble(8, 0.5, 700, robust: true, AutoencoderScoreKind.ReconstructionAndNeighborDistance),
+        Ensemble(16, 0.25, 500, robust: true, AutoencoderScoreKind.ReconstructionAndNeighborDistance),
+    ];
+
+    /// <summary>
+    /// <paramref name="size"/> members on <paramref name="fraction"/> of the rows each, with batch size and epochs set for
+    /// about <paramref name="steps"/> gradient steps per member (batch: the power of two nearest a 32nd of the member's rows, 16–256).
+    /// </summary>
+    private static Detector Ensemble(int size, double fraction, int steps, bool robust, AutoencoderScoreKind score = AutoencoderScoreKind.ReconstructionError,
+        bool narrowCode = false) =>
+        Detector.Autoencoder($"Ensemble {size}×{fraction:0.##}, {steps} steps{(robust ? ", robust" : "")}{score switch { AutoencoderScoreKind.ReconstructionError => "", AutoencoderScoreKind.LatentNeighborDistance => ", neighbours", _ => ", both" }}{(narrowCode ? ", code features/4" : "")}",
+            $"{size} members, each on {fraction:P0} of the rows for ≈ {steps} steps{(robust ? ", trimmed loss" : "")}, score {score}{(narrowCode ? ", code: power of two nearest features / 4" : "")}", (o, rows, features) =>
+            {
+                if (narrowCode) o.LatentDimension = Math.Max(1, Math.Min(32, (int)Math.Pow(2, Math.Round(Math.Log2(Math.Max(1, features / 4.0))))));
+                o.ScoreKind = score;
+                o.EnsembleSize = size;
+                o.SubsampleFraction = fraction;
+                o.RobustTraining = robust;
+                double memberRows = rows * fraction * (1 - o.ValidationFraction);
+                int batch = (int)Math.Clamp(Math.Pow(2, Math.Round(Math.Log2(Math.Max(1, memberRows / 32)))), 16, 256);
+                o.BatchSize = batch;
+                o.Epochs = Math.Max(1, (int)Math.Ceiling(steps / Math.Ceiling(memberRows / batch)));
+            });
+}

@@ -1,0 +1,56 @@
+using System.Collections.Concurrent;
+using AnomalyAE.Tabular;
+
+// Unsupervised tabular benchmark (ADBench protocol): every set standardized on all rows, each detector fitted on all
+// rows without labels, all rows scored; ROC AUC and average precision per seed; scikit-learn's detectors in the same run.
+//   dotnet run --project bench/AnomalyAE.Tabular -c Release -- [--mode report|sweep] [--seeds 1,2,3] [--sets a,b]
+//       [--data bench/AnomalyAE.Tabular/data/sets] [--out bench/tabular] [--threads 1] [--parallel 2] [--peers true]
+var settings = args.Select((a, i) => (a, i)).Where(p => p.a.StartsWith("--")).ToDictionary(p => p.a[2..], p => args[p.i + 1]);
+string Setting(string name, string fallback) => settings.GetValueOrDefault(name, fallback);
+string mode = Setting("mode", "report");
+int[] seeds = Setting("seeds", "1,2,3").Split(',').Select(int.Parse).ToArray();
+string dataFolder = Setting("data", "bench/AnomalyAE.Tabular/data/sets");
+string outFolder = Setting("out", "bench/tabular");
+int threads = int.Parse(Setting("threads", "1"));
+int parallel = int.Parse(Setting("parallel", "2"));
+bool peers = bool.Parse(Setting("peers", "true"));
+var detectors = mode == "sweep" ? DetectorLists.Sweep : DetectorLists.Report;
+
+if (!Directory.Exists(dataFolder))
+    throw new DirectoryNotFoundException($"No data sets in {dataFolder}: build them first with bash bench/AnomalyAE.Tabular/data/build-datasets.sh");
+var names = settings.TryGetValue("sets", out var only) ? only.Split(',') : null;
+var sets = Directory.GetFiles(dataFolder, "*.csv").Order()
+    .Where(f => names is null || names.Contains(Path.GetFileNameWithoutExtension(f)))
+    .Select(TabularSet.Read).ToArray();
+string peersScript = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dataFolder))!, "..", "peers.py");
+Console.WriteLine($"CPU: {Report.Cpu()}; {sets.Length} sets, seeds {string.Join(",", seeds)}, {threads} torch thread(s) per model, {parallel} jobs at once.");
+
+var results = new ConcurrentBag<Measurement>();
+var clock = System.Diagnostics.Stopwatch.StartNew();
+var jobs = sets.SelectMany(set => seeds.Select(seed => (set, seed))).OrderByDescending(j => (long)j.set.Rows * j.set.Columns).ToArray();
+Parallel.ForEach(jobs, new ParallelOptions { MaxDegreeOfParallelism = parallel }, job =>
+{
+    var line = new List<string>();
+    foreach (var detector in detectors)
+    {
+        var (scores, seconds) = detector.Run(job.set, job.seed, threads);
+        var m = new Measurement(job.set.Name, detector.Name, job.seed, RankMetrics.RocAuc(scores, job.set.IsAnomaly),
+            RankMetrics.AveragePrecision(scores, job.set.IsAnomaly), seconds);
+        results.Add(m);
+        line.Add($"{detector.Name} {m.Auc:F3}/{m.AveragePrecision:F3}");
+    }
+    Console.WriteLine($"  {job.set.Name} seed {job.seed}: {string.Join(", ", line)}");
+});
+if (peers)
+    Parallel.ForEach(sets, new ParallelOptions { MaxDegreeOfParallelism = parallel }, set =>
+    {
+        foreach (var m in PeerDetectors.Run(peersScript, Path.Combine(dataFolder, set.Name + ".csv"), seeds)) results.Add(m);
+        Console.WriteLine($"  {set.Name}: scikit-learn peers done");
+    });
+
+Directory.CreateDirectory(outFolder);
+string command = "dotnet run --project bench/AnomalyAE.Tabular -c Release -- " + string.Join(' ', args);
+string markdown = Report.Markdown(sets, detectors, [.. results], seeds, command, clock.Elapsed);
+File.WriteAllText(Path.Combine(outFolder, $"{mode}.md"), markdown);
+File.WriteAllText(Path.Combine(outFolder, $"{mode}.json"), System.Text.Json.JsonSerializer.Serialize(results.OrderBy(r => r.Set).ThenBy(r => r.Method).ThenBy(r => r.Seed)));
+Console.WriteLine(markdown);

@@ -1,0 +1,40 @@
+using System.Globalization;
+
+namespace AnomalyAE.Tabular;
+
+/// <summary>One benchmark table (data/sets/NAME.csv: f0…f(d−1), label with 1 = anomaly), standardized on all its rows.</summary>
+internal sealed record TabularSet(string Name, float[][] Features, bool[] IsAnomaly)
+{
+    public int Rows => Features.Length;
+    public int Columns => Features[0].Length;
+    public int Anomalies => IsAnomaly.Count(a => a);
+
+    public static TabularSet Read(string path)
+    {
+        var lines = File.ReadAllLines(path);
+        var header = lines[0].Split(',');
+        int label = Array.IndexOf(header, "label");
+        if (label < 0) throw new InvalidDataException($"{path}: no 'label' column in the header.");
+        var features = new List<float[]>();
+        var anomalies = new List<bool>();
+        foreach (var line in lines.Skip(1).Where(l => l.Length > 0))
+        {
+            var cells = line.Split(',');
+            features.Add(cells.Where((_, i) => i != label).Select(c => float.Parse(c, CultureInfo.InvariantCulture)).ToArray());
+            anomalies.Add(cells[label] == "1");
+        }
+        return new TabularSet(Path.GetFileNameWithoutExtension(path), Standardize(features.ToArray()), anomalies.ToArray());
+    }
+
+    /// <summary>(x − mean) / std per feature over all rows (population std, as scikit-learn's StandardScaler); a constant feature becomes 0.</summary>
+    private static float[][] Standardize(float[][] rows)
+    {
+        int d = rows[0].Length;
+        var mean = new double[d];
+        var std = new double[d];
+        foreach (var row in rows) for (int c = 0; c < d; c++) mean[c] += row[c] / (double)rows.Length;
+        foreach (var row in rows) for (int c = 0; c < d; c++) std[c] += (row[c] - mean[c]) * (row[c] - mean[c]) / rows.Length;
+        for (int c = 0; c < d; c++) std[c] = Math.Sqrt(std[c]);
+        return rows.Select(row => row.Select((v, c) => std[c] > 0 ? (float)((v - mean[c]) / std[c]) : 0f).ToArray()).ToArray();
+    }
+}

@@ -1,0 +1,94 @@
+"""Scores one benchmark set (data/sets/<name>.csv) with scikit-learn peer detectors under the ADBench protocol.
+
+    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 peers.py --data data/sets/wine.csv --seeds 1,2,3 \
+        [--methods IsolationForest,LocalOutlierFactor,OneClassSVM,PCA,KNN]
+
+Protocol: StandardScaler fitted on all rows (a constant feature stays 0), each detector fitted on all rows without
+labels, all rows scored (higher = more anomalous), ROC-AUC and average precision against the labels.
+Prints one JSON object per line: set, method, seed, auc, ap, seconds (fit + score), deterministic.
+
+Detectors, scikit-learn defaults as a user would call them, n_jobs=1 where offered:
+  IsolationForest     IsolationForest(random_state=seed), score = -score_samples
+  LocalOutlierFactor  LocalOutlierFactor(n_neighbors=20), novelty=False, score = -negative_outlier_factor_
+  OneClassSVM         OneClassSVM() (rbf, gamma='scale', nu=0.5), score = -decision_function
+  PCA                 squared reconstruction error with the fewest components explaining 90 % of the variance
+  KNN                 distance to the 5th nearest neighbour, the point itself excluded (PyOD's KNN default)
+Only IsolationForest depends on the seed; the others are fitted once and the same numbers (and seconds) are
+reported for every seed with "deterministic": true, so callers can average over seeds uniformly.
+
+Threads: the caller sets OMP_NUM_THREADS=1 and OPENBLAS_NUM_THREADS=1 (BLAS reads them when numpy is imported;
+this script leaves the environment alone), so that timings are single-threaded like the n_jobs=1 detectors.
+"""
+import argparse, json, os, sys, time
+import numpy as np
+from sklearn.decomposition import PCA
+from sklearn.ensemble import IsolationForest
+from sklearn.metrics import average_precision_score, roc_auc_score
+from sklearn.neighbors import LocalOutlierFactor, NearestNeighbors
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import OneClassSVM
+
+
+def isolation_forest(X, seed):
+    return -IsolationForest(random_state=seed, n_jobs=1).fit(X).score_samples(X)
+
+
+def local_outlier_factor(X, seed):
+    return -LocalOutlierFactor(n_neighbors=20, n_jobs=1).fit(X).negative_outlier_factor_
+
+
+def one_class_svm(X, seed):
+    return -OneClassSVM().fit(X).decision_function(X)
+
+
+def pca(X, seed):
+    model = PCA(n_components=0.9, svd_solver="full").fit(X)
+    return ((X - model.inverse_transform(model.transform(X))) ** 2).sum(axis=1)
+
+
+def knn(X, seed):
+    distances, _ = NearestNeighbors(n_neighbors=5, n_jobs=1).fit(X).kneighbors()  # no query: self excluded
+    return distances[:, -1]
+
+
+# name -> (score function, depends on the seed)
+METHODS = {
+    "IsolationForest": (isolation_forest, True),
+    "LocalOutlierFactor": (local_outlier_factor, False),
+    "OneClassSVM": (one_class_svm, False),
+    "PCA": (pca, False),
+    "KNN": (knn, False),
+}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", required=True, help="CSV with columns f0..f{d-1},label")
+    parser.add_argument("--seeds", default="1,2,3")
+    parser.add_argument("--methods", default=",".join(METHODS))
+    args = parser.parse_args()
+    seeds = [int(s) for s in args.seeds.split(",")]
+    methods = args.methods.split(",")
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown:
+        sys.exit(f"unknown methods {unknown}; known: {', '.join(METHODS)}")
+
+    name = os.path.splitext(os.path.basename(args.data))[0]
+    data = np.loadtxt(args.data, delimiter=",", skiprows=1, ndmin=2)
+    X, y = StandardScaler().fit_transform(data[:, :-1]), data[:, -1].astype(int)
+
+    for method in methods:
+        score, seeded = METHODS[method]
+        result = None
+        for seed in seeds:
+            if seeded or result is None:
+                start = time.perf_counter()
+                scores = score(X, seed)
+                seconds = time.perf_counter() - start
+                result = dict(auc=roc_auc_score(y, scores), ap=average_precision_score(y, scores),
+                              seconds=round(seconds, 4))
+            print(json.dumps(dict(set=name, method=method, seed=seed, **result, deterministic=not seeded)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
