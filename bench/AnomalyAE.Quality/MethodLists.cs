@@ -1,4 +1,3 @@
-using AnomalyAE.Training;
 
 namespace AnomalyAE.Quality;
 
@@ -48,8 +47,8 @@ internal static class MethodLists
         {
             var options = new AutoencoderOptions { Seed = seed, NumberOfThreads = threads };
             int all = (int)(train.GetRowCount() ?? 0);
-            int rows = all - TrainingBudget.ValidationRows(all, options.ValidationFraction);
-            int batch = TrainingBudget.BatchSize(rows);
+            int rows = all - AutoencoderOptions.Defaults.ValidationRows(all, options.ValidationFraction);
+            int batch = AutoencoderOptions.Defaults.BatchSizeFor(rows);
             int epochs = Math.Max(1, (int)Math.Ceiling(steps / Math.Ceiling(rows / (double)batch)));
             options.BatchSize = batch;
             options.Epochs = epochs;

@@ -39,8 +39,9 @@ internal sealed class Workspace : IDisposable
 
     public double ScoreInProcess(int records)
     {
-        using var model = AnomalyAE.Hosting.Models.LoadedModel.Load(Path.Combine(_folder, "model.aeml"), "id");
-        var scorer = model.Scorer;
+        var model = new MLContext(seed: 1).Autoencoders().Load(Path.Combine(_folder, "model.aeml"), out var schema);
+        using var release = model as IDisposable;
+        var scorer = new RecordBatchScorer(model, schema, "id");
         var rows = Records(records, 0).ToList();
         var clock = Stopwatch.StartNew();
         for (int start = 0; start < rows.Count; start += 512) scorer.Score(rows.GetRange(start, Math.Min(512, rows.Count - start)));

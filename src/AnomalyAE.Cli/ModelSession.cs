@@ -17,6 +17,24 @@ internal sealed class ModelSession
 
     public MLContext Context { get; }
 
+    /// <summary>Environment variable holding the base64 model signing key: `train` signs with it, the other commands verify with it.</summary>
+    public const string SigningKeyVariable = "ANOMALYAE_MODEL_SIGNING_KEY";
+
+    /// <summary>The signing key from <see cref="SigningKeyVariable"/>, or null when it is not set (never from the command line).</summary>
+    public static ModelSigningKey? SigningKey()
+    {
+        string? text = Environment.GetEnvironmentVariable(SigningKeyVariable);
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        try
+        {
+            return ModelSigningKey.FromBase64(text);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException($"{SigningKeyVariable}: {e.Message}");
+        }
+    }
+
     /// <summary>Loads a model file, or reads one from standard input when <paramref name="path"/> is <c>-</c>.</summary>
     public ITransformer Load(string path, out DataViewSchema inputSchema)
     {
@@ -26,31 +44,36 @@ internal sealed class ModelSession
             using (var input = Console.OpenStandardInput()) input.CopyTo(buffer);
             if (buffer.Length == 0) throw new CliException($"{StandardStreams.InputName}: no model file arrived (empty input).");
             buffer.Position = 0;
-            return Context.Autoencoders().Load(buffer, out inputSchema);
+            return SigningKey() is { } streamKey ? Context.Autoencoders().Load(buffer, streamKey, out inputSchema) : Context.Autoencoders().Load(buffer, out inputSchema);
         }
+        if (Directory.Exists(path)) throw new CliException($"{path}: is a directory, not a model file.");
         if (!File.Exists(path)) throw new CliException($"{path}: model file not found.");
-        return Context.Autoencoders().Load(path, out inputSchema);
+        return SigningKey() is { } key ? Context.Autoencoders().Load(path, key, out inputSchema) : Context.Autoencoders().Load(path, out inputSchema);
     }
 
     /// <summary>Saves a model file (atomically), or writes it to standard output when <paramref name="path"/> is <c>-</c>.</summary>
     public void Save(ITransformer model, DataViewSchema inputSchema, string path)
     {
+        var key = SigningKey();
         if (!StandardStreams.Is(path))
         {
-            Context.Autoencoders().Save(model, inputSchema, path);
+            if (key is null) Context.Autoencoders().Save(model, inputSchema, path);
+            else Context.Autoencoders().Save(model, inputSchema, path, key);
             return;
         }
         using var buffer = new MemoryStream();   // complete before the first byte goes out
-        Context.Autoencoders().Save(model, inputSchema, buffer);
+        if (key is null) Context.Autoencoders().Save(model, inputSchema, buffer);
+        else Context.Autoencoders().Save(model, inputSchema, buffer, key);
         using var output = Console.OpenStandardOutput();
         buffer.Position = 0;
         buffer.CopyTo(output);
     }
 
-    /// <summary>The CSV columns a model reads: the slot names of its "Features" column, which Concatenate took from them.</summary>
+    /// <summary>The CSV columns a model reads: the slot names of its autoencoder's feature column, which Concatenate took from them.</summary>
     public static string[] FeatureColumns(ITransformer model, DataViewSchema inputSchema, string modelPath)
     {
-        var features = model.GetOutputSchema(inputSchema).GetColumnOrNull("Features");
+        string featureColumn = model.FindAnomalyDetector()?.FeatureColumnName ?? AutoencoderOptions.Defaults.FeatureColumnName;
+        var features = model.GetOutputSchema(inputSchema).GetColumnOrNull(featureColumn);
         VBuffer<ReadOnlyMemory<char>> names = default;
         if (features is null || features.Value.Annotations.Schema.GetColumnOrNull("SlotNames") is null)
             throw new CliException($"{modelPath}: the model does not record its feature columns; it was not trained by 'anomalyae train'.");

@@ -20,6 +20,9 @@ public sealed class AutoencoderCatalog
 
     internal AutoencoderCatalog(MLContext context) => _context = context;
 
+    /// <summary>The context this catalog was made from (for extensions such as <see cref="SignedModelExtensions"/>).</summary>
+    internal MLContext Context => _context;
+
     /// <summary>An autoencoder scoring rows by reconstruction error (anomaly detection), configured by <paramref name="options"/>.</summary>
     /// <example><code>
     /// var pipeline = ml.Transforms.NormalizeMinMax("Features")
@@ -28,14 +31,14 @@ public sealed class AutoencoderCatalog
     public AutoencoderEstimator Autoencoder(AutoencoderOptions options) => new(_context, options);
 
     /// <summary>An undercomplete autoencoder with the most used options as parameters.</summary>
-    /// <param name="featureColumnName">Input column: a known-size vector of Single.</param>
+    /// <param name="featureColumnName">Input column: a known-size vector of Single (default <see cref="AutoencoderOptionsBase.Defaults.FeatureColumnName"/>, "Features").</param>
     /// <param name="latentDimension">Size of the latent code; null chooses it from the number of features (see <see cref="AutoencoderOptionsBase.LatentDimension"/>).</param>
     /// <param name="hiddenLayers">Encoder hidden widths (decoder mirrors them); null chooses them from the number of features (see <see cref="AutoencoderOptionsBase.HiddenLayers"/>).</param>
     /// <param name="epochs">Passes over the data; null chooses them from the number of rows (see <see cref="AutoencoderOptionsBase.Epochs"/>).</param>
-    /// <param name="contamination">Expected fraction of anomalies; sets the threshold.</param>
+    /// <param name="contamination">Expected fraction of anomalies; sets the threshold (default <see cref="AutoencoderOptionsBase.Defaults.Contamination"/>, 0.1).</param>
     /// <param name="seed">Seed; null draws from the context's seed stream.</param>
-    public AutoencoderEstimator Autoencoder(string featureColumnName = "Features", int? latentDimension = null, int[]? hiddenLayers = null,
-        int? epochs = null, double contamination = 0.1, int? seed = null) =>
+    public AutoencoderEstimator Autoencoder(string featureColumnName = AutoencoderOptions.Defaults.FeatureColumnName, int? latentDimension = null, int[]? hiddenLayers = null,
+        int? epochs = null, double contamination = AutoencoderOptions.Defaults.Contamination, int? seed = null) =>
         Autoencoder(new AutoencoderOptions
         {
             FeatureColumnName = featureColumnName,
@@ -50,16 +53,18 @@ public sealed class AutoencoderCatalog
     public VariationalAutoencoderEstimator VariationalAutoencoder(VariationalAutoencoderOptions options) => new(_context, options);
 
     /// <summary>A variational autoencoder with the most used options as parameters.</summary>
-    /// <param name="featureColumnName">Input column: a known-size vector of Single.</param>
+    /// <param name="featureColumnName">Input column: a known-size vector of Single (default <see cref="AutoencoderOptionsBase.Defaults.FeatureColumnName"/>, "Features").</param>
     /// <param name="latentDimension">Size of the latent code; null chooses it from the number of features (see <see cref="AutoencoderOptionsBase.LatentDimension"/>).</param>
     /// <param name="hiddenLayers">Encoder hidden widths (decoder mirrors them); null chooses them from the number of features (see <see cref="AutoencoderOptionsBase.HiddenLayers"/>).</param>
     /// <param name="epochs">Passes over the data; null chooses them from the number of rows (see <see cref="AutoencoderOptionsBase.Epochs"/>).</param>
-    /// <param name="beta">Weight of the KL term.</param>
-    /// <param name="scoreKind">What the score column holds.</param>
-    /// <param name="contamination">Expected fraction of anomalies; sets the threshold.</param>
+    /// <param name="beta">Weight of the KL term (default <see cref="AutoencoderOptionsBase.Defaults.Beta"/>, 1).</param>
+    /// <param name="scoreKind">What the score column holds (default <see cref="AutoencoderOptionsBase.Defaults.VariationalScoreKind"/>, reconstruction error).</param>
+    /// <param name="contamination">Expected fraction of anomalies; sets the threshold (default <see cref="AutoencoderOptionsBase.Defaults.Contamination"/>, 0.1).</param>
     /// <param name="seed">Seed; null draws from the context's seed stream.</param>
-    public VariationalAutoencoderEstimator VariationalAutoencoder(string featureColumnName = "Features", int? latentDimension = null, int[]? hiddenLayers = null,
-        int? epochs = null, double beta = 1.0, VariationalScoreKind scoreKind = VariationalScoreKind.ReconstructionError, double contamination = 0.1, int? seed = null) =>
+    public VariationalAutoencoderEstimator VariationalAutoencoder(string featureColumnName = VariationalAutoencoderOptions.Defaults.FeatureColumnName, int? latentDimension = null,
+        int[]? hiddenLayers = null, int? epochs = null, double beta = VariationalAutoencoderOptions.Defaults.Beta,
+        VariationalScoreKind scoreKind = VariationalAutoencoderOptions.Defaults.VariationalScoreKind,
+        double contamination = VariationalAutoencoderOptions.Defaults.Contamination, int? seed = null) =>
         VariationalAutoencoder(new VariationalAutoencoderOptions
         {
             FeatureColumnName = featureColumnName,

@@ -13,7 +13,7 @@ internal static class TestModels
     public static string[] FeatureNames => Enumerable.Range(0, Features).Select(i => $"x{i}").ToArray();
 
     /// <summary>A model shaped like `anomalyae train` makes: Concatenate(x0..x7) → NormalizeMeanVariance → autoencoder.</summary>
-    public static void Train(string path, int seed = 1, float? threshold = null)
+    public static void Train(string path, int seed = 1, float? threshold = null, Action<AutoencoderOptions>? edit = null)
     {
         var ml = new MLContext(seed);
         var rows = Rows(1500, seed, outliers: false);
@@ -23,7 +23,7 @@ internal static class TestModels
         var data = builder.Build();
         var pipeline = ml.Transforms.Concatenate("Features", FeatureNames)
             .Append(ml.Transforms.NormalizeMeanVariance("Features"))
-            .Append(ml.Autoencoders().Autoencoder(new AutoencoderOptions { HiddenLayers = [16], LatentDimension = 2, Epochs = 25, BatchSize = 64, Seed = seed, NumberOfThreads = 1, Contamination = 0.01, EnsembleSize = 1 }));
+            .Append(ml.Autoencoders().Autoencoder(Options(seed, edit)));
         using var model = pipeline.Fit(data);
         ITransformer saved = model;
         AutoencoderTransformer? changed = null;
@@ -34,6 +34,13 @@ internal static class TestModels
         }
         ml.Autoencoders().Save(saved, data.Schema, path);
         changed?.Dispose();
+    }
+
+    private static AutoencoderOptions Options(int seed, Action<AutoencoderOptions>? edit)
+    {
+        var options = new AutoencoderOptions { HiddenLayers = [16], LatentDimension = 2, Epochs = 25, BatchSize = 64, Seed = seed, NumberOfThreads = 1, Contamination = 0.01, EnsembleSize = 1 };
+        edit?.Invoke(options);
+        return options;
     }
 
     public sealed record Row(string Id, float[] Values, bool Outlier);

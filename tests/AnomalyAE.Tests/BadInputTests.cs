@@ -191,12 +191,20 @@ public class BadInputTests
     }
 
     [Fact]
-    public void OptionsChangedAfterCreationAreCheckedAgainAtFit()
+    public void OptionsAreSnapshotAtCreation()
     {
+        // The estimator validates and copies the options when it is created (as Microsoft.Extensions.Options snapshots do):
+        // later changes to the caller's object, valid or not, do not reach it.
         var options = Quick();
+        options.ScoreColumnName = "Before";
         var estimator = _ml.Autoencoders().Autoencoder(options);
         options.Epochs = -1;
-        Assert.Throws<ArgumentOutOfRangeException>(() => estimator.Fit(Data()));
+        options.ScoreColumnName = "After";
+        options.HiddenLayers![0] = -5;
+        using var model = estimator.Fit(Data());
+        Assert.Equal(2, model.TrainingHistory.Count);
+        Assert.Equal("Before", model.ScoreColumnName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => _ml.Autoencoders().Autoencoder(options)); // a new estimator sees the change
     }
 
     [Fact]

@@ -6,7 +6,7 @@ using Spectre.Console.Cli;
 
 namespace AnomalyAE.Cli.Commands;
 
-/// <summary>anomalyae score: every input column, then Score and PredictedLabel (and latent/reconstruction columns on request).</summary>
+/// <summary>anomalyae score: every input column, then the model's score and predicted-label columns (Score and PredictedLabel unless renamed), and latent/reconstruction columns on request.</summary>
 internal sealed class ScoreCommand : Command<ScoreCommand.Settings>
 {
     public sealed class Settings : CommandSettings
@@ -29,7 +29,7 @@ internal sealed class ScoreCommand : Command<ScoreCommand.Settings>
     {
         var scored = ScoredTable.Score(settings.Model, settings.Data, settings.LabelColumn, settings.IdColumn, settings.Latent || settings.Reconstruction);
         var csv = scored.Table.Csv;
-        var header = new List<string>(csv.Header) { "Score", "PredictedLabel" };
+        var header = new List<string>(csv.Header) { scored.ScoreColumnName, scored.PredictedLabelColumnName };
         int latent = settings.Latent ? scored.Latent?.FirstOrDefault()?.Length ?? throw new CliException($"{settings.Model}: the model emits no latent features.") : 0;
         header.AddRange(Enumerable.Range(0, latent).Select(i => $"latent_{i}"));
         if (settings.Reconstruction)

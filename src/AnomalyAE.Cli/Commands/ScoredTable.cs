@@ -12,6 +12,9 @@ internal sealed class ScoredTable
     public required float[] Scores { get; init; }
     public required bool[] Predicted { get; init; }
     public required float Threshold { get; init; }
+    /// <summary>The model's names for its score and predicted-label columns (the scored CSV uses them as headers).</summary>
+    public required string ScoreColumnName { get; init; }
+    public required string PredictedLabelColumnName { get; init; }
     public float[][]? Latent { get; init; }
     public float[][]? Features { get; init; }
     public float[][]? Reconstruction { get; init; }
@@ -24,18 +27,24 @@ internal sealed class ScoredTable
         var model = session.Load(modelPath, out var inputSchema);
         try
         {
+            var detector = model.FindAnomalyDetector();
+            if (detector?.ScoreColumnName is not { } scoreName || detector.PredictedLabelColumnName is not { } labelName)
+                throw new CliException($"{modelPath}: the model has no autoencoder stage that emits both a score and a predicted label.");
             var features = ModelSession.FeatureColumns(model, inputSchema, modelPath);
             var table = FeatureTable.ForScoring(CsvTable.Read(dataPath), features, labelColumn, idColumn);
             var scored = model.Transform(table.Data);
+            float[][]? Vectors(string? column) => vectors && column is not null && scored.Schema.GetColumnOrNull(column) is not null ? scored.ReadVectors(column) : null;
             return new ScoredTable
             {
                 Table = table,
-                Scores = scored.GetColumn<float>("Score").ToArray(),
-                Predicted = scored.GetColumn<bool>("PredictedLabel").ToArray(),
-                Threshold = FindThreshold(model),
-                Latent = vectors && scored.Schema.GetColumnOrNull("LatentFeatures") is not null ? scored.ReadVectors("LatentFeatures") : null,
-                Features = vectors ? scored.ReadVectors("Features") : null,
-                Reconstruction = vectors && scored.Schema.GetColumnOrNull("Reconstruction") is not null ? scored.ReadVectors("Reconstruction") : null,
+                Scores = scored.GetColumn<float>(scoreName).ToArray(),
+                Predicted = scored.GetColumn<bool>(labelName).ToArray(),
+                Threshold = detector.Threshold,
+                ScoreColumnName = scoreName,
+                PredictedLabelColumnName = labelName,
+                Latent = Vectors(detector.LatentFeaturesColumnName),
+                Features = Vectors(detector.FeatureColumnName),
+                Reconstruction = Vectors(detector.ReconstructionColumnName),
             };
         }
         finally
@@ -50,11 +59,4 @@ internal sealed class ScoredTable
         var labels = Table.Labels ?? throw new CliException($"{Table.Csv.Path}: no label column; name it with --label-column.");
         return labels.Select(l => l != 0).ToArray();
     }
-
-    private static float FindThreshold(ITransformer model) => model switch
-    {
-        AutoencoderTransformerBase stage => stage.Threshold,
-        IEnumerable<ITransformer> chain => chain.Select(FindThreshold).Where(t => !float.IsNaN(t)).DefaultIfEmpty(float.NaN).Last(),
-        _ => float.NaN,
-    };
 }

@@ -27,7 +27,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--robust <BOOL>"), Description("true: trimmed loss that leaves the contamination fraction of each batch out (default: the library's).")] public bool? Robust { get; init; }
         [CommandOption("--score <KIND>"), Description("reconstruction, neighbors or both (autoencoder only; default: the library's).")] public string? Score { get; init; }
         [CommandOption("--normalize <KIND>"), Description("minmax, meanvar or none.")] public string Normalize { get; init; } = "meanvar";
-        [CommandOption("--contamination <FRACTION>")] public double Contamination { get; init; } = 0.05;
+        [CommandOption("--contamination <FRACTION>"), Description("Expected fraction of anomalies; sets the threshold (default: the library's, 0.1).")] public double Contamination { get; init; } = AutoencoderOptions.Defaults.Contamination;
         [CommandOption("--seed <N>")] public int Seed { get; init; } = 1;
         [CommandOption("--threads <N>"), Description("libtorch threads (default: all cores).")] public int? Threads { get; init; }
 
@@ -51,11 +51,12 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         var table = FeatureTable.ForTraining(CsvTable.Read(settings.Data), settings.LabelColumn, settings.IdColumn);
         Log.Information("Training on {Rows} rows of {Path}: {Count} feature columns ({Columns})", table.Csv.Rows.Count, settings.Data, table.FeatureColumns.Length, string.Join(", ", table.FeatureColumns.Take(8)) + (table.FeatureColumns.Length > 8 ? ", …" : ""));
 
-        IEstimator<ITransformer> pipeline = ml.Transforms.Concatenate("Features", table.FeatureColumns);
+        const string features = AutoencoderOptions.Defaults.FeatureColumnName;
+        IEstimator<ITransformer> pipeline = ml.Transforms.Concatenate(features, table.FeatureColumns);
         pipeline = settings.Normalize switch
         {
-            "minmax" => pipeline.Append(ml.Transforms.NormalizeMinMax("Features")),
-            "meanvar" => pipeline.Append(ml.Transforms.NormalizeMeanVariance("Features")),
+            "minmax" => pipeline.Append(ml.Transforms.NormalizeMinMax(features)),
+            "meanvar" => pipeline.Append(ml.Transforms.NormalizeMeanVariance(features)),
             _ => pipeline,
         };
         var progress = new TrainingProgressDisplay();
@@ -118,7 +119,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
 
     private static (InputNoise Kind, double Level) ParseNoise(string? text)
     {
-        if (text is null || text == "none") return (InputNoise.None, 0.1);
+        if (text is null || text == "none") return (InputNoise.None, AutoencoderOptions.Defaults.NoiseLevel);
         var parts = text.Split(':');
         if (parts.Length == 2 && double.TryParse(parts[1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double level))
         {

@@ -15,16 +15,29 @@ public sealed class RecordBatchScorer
     private readonly ITransformer _model;
     private readonly DataViewSchema _inputSchema;
     private readonly HashSet<string> _required;
+    private readonly string _scoreColumn;
+    private readonly string _predictedLabelColumn;
 
-    internal RecordBatchScorer(ITransformer model, DataViewSchema inputSchema, string idField)
+    /// <summary>A scorer for <paramref name="model"/>, a loaded pipeline whose input is <paramref name="inputSchema"/>.</summary>
+    /// <param name="model">A fitted pipeline with an autoencoder stage that emits a score and a predicted label (under any names).</param>
+    /// <param name="inputSchema">The schema the model expects (from <c>mlContext.Autoencoders().Load</c>).</param>
+    /// <param name="idField">The record field holding the id, never required as a model input.</param>
+    public RecordBatchScorer(ITransformer model, DataViewSchema inputSchema, string idField)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(inputSchema);
         _model = model;
         _inputSchema = inputSchema;
+        var detector = model.FindAnomalyDetector();
+        if (detector?.ScoreColumnName is not { } scoreName || detector.PredictedLabelColumnName is not { } labelName)
+            throw new InvalidOperationException("The model has no autoencoder stage that emits both a score and a predicted label; the worker needs an anomaly-scoring model.");
         var output = model.GetOutputSchema(inputSchema);
-        if (output.GetColumnOrNull("Score") is not { } score || score.Type != NumberDataViewType.Single || output.GetColumnOrNull("PredictedLabel") is null)
-            throw new InvalidOperationException("The model has no Single 'Score' and 'PredictedLabel' output columns; the worker needs an anomaly-scoring model.");
+        if (output.GetColumnOrNull(scoreName) is not { } score || score.Type != NumberDataViewType.Single || output.GetColumnOrNull(labelName) is null)
+            throw new InvalidOperationException($"The model's output has no Single '{scoreName}' and '{labelName}' columns (a later stage replaced or dropped them); the worker needs an anomaly-scoring model.");
+        _scoreColumn = scoreName;
+        _predictedLabelColumn = labelName;
         var mapper = model.GetRowToRowMapper(inputSchema);
-        _required = mapper.GetDependencies([mapper.OutputSchema["Score"], mapper.OutputSchema["PredictedLabel"]]).Select(c => c.Name).ToHashSet();
+        _required = mapper.GetDependencies([mapper.OutputSchema[scoreName], mapper.OutputSchema[labelName]]).Select(c => c.Name).ToHashSet();
         foreach (var column in inputSchema)
         {
             bool supported = column.Type == NumberDataViewType.Single || column.Type is TextDataViewType
@@ -75,8 +88,8 @@ public sealed class RecordBatchScorer
                 }
             }
             var scored = _model.Transform(builder.Build());
-            var scores = scored.GetColumn<float>("Score").ToArray();
-            var labels = scored.GetColumn<bool>("PredictedLabel").ToArray();
+            var scores = scored.GetColumn<float>(_scoreColumn).ToArray();
+            var labels = scored.GetColumn<bool>(_predictedLabelColumn).ToArray();
             for (int i = 0; i < valid.Count; i++) outcomes[valid[i]] = new RecordOutcome(records[valid[i]], scores[i], labels[i], null);
         }
         return [.. outcomes.Select(o => o!)];

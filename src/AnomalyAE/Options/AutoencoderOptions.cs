@@ -7,22 +7,22 @@ namespace AnomalyAE;
 public sealed class AutoencoderOptions : AutoencoderOptionsBase
 {
     /// <summary>Activation of the encoder's last (latent) layer.</summary>
-    public AutoencoderActivation LatentActivation { get; set; } = AutoencoderActivation.Identity;
+    public AutoencoderActivation LatentActivation { get; set; } = Defaults.LatentActivation;
 
     /// <summary>Penalty that makes the latent code sparse.</summary>
-    public SparsityPenalty Sparsity { get; set; } = SparsityPenalty.None;
+    public SparsityPenalty Sparsity { get; set; } = Defaults.Sparsity;
 
     /// <summary>Weight of the sparsity penalty in the loss.</summary>
-    public double SparsityWeight { get; set; } = 1e-3;
+    public double SparsityWeight { get; set; } = Defaults.SparsityWeight;
 
     /// <summary>Target mean activation ρ of each latent unit for <see cref="SparsityPenalty.KullbackLeibler"/>.</summary>
-    public double SparsityTarget { get; set; } = 0.05;
+    public double SparsityTarget { get; set; } = Defaults.SparsityTarget;
 
     /// <summary>Corruption of the inputs during training; the clean input stays the target.</summary>
-    public InputNoise Noise { get; set; } = InputNoise.None;
+    public InputNoise Noise { get; set; } = Defaults.Noise;
 
     /// <summary>Standard deviation (Gaussian) or drop probability (Masking) of the corruption.</summary>
-    public double NoiseLevel { get; set; } = 0.1;
+    public double NoiseLevel { get; set; } = Defaults.NoiseLevel;
 
     /// <summary>
     /// Number of autoencoders trained, each on its own random subsample of the rows (<see cref="SubsampleFraction"/>). With more
@@ -31,17 +31,19 @@ public sealed class AutoencoderOptions : AutoencoderOptionsBase
     /// <c>LatentFeatures</c> the first member's code. <see cref="AutoencoderOptionsBase.Epochs"/> and
     /// <see cref="AutoencoderOptionsBase.BatchSize"/> apply to each member.
     /// </summary>
-    public int EnsembleSize { get; set; } = 8;
+    public int EnsembleSize { get; set; } = Defaults.EnsembleSize;
 
     /// <summary>
     /// Fraction of the rows each ensemble member trains on, drawn without replacement; null (default) uses half the rows
-    /// when <see cref="EnsembleSize"/> is above 1, all of them otherwise.
+    /// (<see cref="AutoencoderOptionsBase.Defaults.EnsembleSubsampleFraction"/>) when <see cref="EnsembleSize"/> is above 1, all of them otherwise.
     /// </summary>
     public double? SubsampleFraction { get; set; }
 
     /// <summary>What the <c>Score</c> column measures: reconstruction error, latent neighbour distance, or both.</summary>
-    public AutoencoderScoreKind ScoreKind { get; set; } = AutoencoderScoreKind.ReconstructionAndNeighborDistance;
+    public AutoencoderScoreKind ScoreKind { get; set; } = Defaults.ScoreKind;
 
     /// <summary>How reconstruction error becomes the anomaly score.</summary>
-    public ReconstructionErrorMetric ErrorMetric { get; set; } = ReconstructionErrorMetric.MeanSquaredError;
+    public ReconstructionErrorMetric ErrorMetric { get; set; } = Defaults.ErrorMetric;
+
+    internal override void Validate() => OptionsValidation.Validate(this);
 }

@@ -2,24 +2,25 @@ namespace AnomalyAE;
 
 /// <summary>
 /// Options shared by <see cref="AutoencoderEstimator"/> and <see cref="VariationalAutoencoderEstimator"/>:
-/// the columns, the dense architecture and the training procedure.
+/// the columns, the dense architecture and the training procedure. Every default is a constant (or, for the options
+/// left null, a rule) of <see cref="Defaults"/>. The estimator copies and validates the options when it is created.
 /// </summary>
-public abstract class AutoencoderOptionsBase
+public abstract partial class AutoencoderOptionsBase
 {
     /// <summary>The input column: a known-size vector of <see cref="float"/>.</summary>
-    public string FeatureColumnName { get; set; } = "Features";
+    public string FeatureColumnName { get; set; } = Defaults.FeatureColumnName;
 
     /// <summary>Output column for the anomaly score (higher = more anomalous); null to not emit it.</summary>
-    public string? ScoreColumnName { get; set; } = "Score";
+    public string? ScoreColumnName { get; set; } = Defaults.ScoreColumnName;
 
     /// <summary>Output column for <c>Score &gt; Threshold</c>; null to not emit it.</summary>
-    public string? PredictedLabelColumnName { get; set; } = "PredictedLabel";
+    public string? PredictedLabelColumnName { get; set; } = Defaults.PredictedLabelColumnName;
 
     /// <summary>Output column for the latent code; null to not emit it.</summary>
-    public string? LatentFeaturesColumnName { get; set; } = "LatentFeatures";
+    public string? LatentFeaturesColumnName { get; set; } = Defaults.LatentFeaturesColumnName;
 
     /// <summary>Output column for the reconstruction of the features; null to not emit it.</summary>
-    public string? ReconstructionColumnName { get; set; } = "Reconstruction";
+    public string? ReconstructionColumnName { get; set; } = Defaults.ReconstructionColumnName;
 
     /// <summary>
     /// Widths of the encoder's hidden layers, input side first; the decoder mirrors them. Null (default) uses one layer
@@ -34,10 +35,10 @@ public abstract class AutoencoderOptionsBase
     public int? LatentDimension { get; set; }
 
     /// <summary>Activation after every hidden layer.</summary>
-    public AutoencoderActivation Activation { get; set; } = AutoencoderActivation.ReLU;
+    public AutoencoderActivation Activation { get; set; } = Defaults.Activation;
 
     /// <summary>Activation of the decoder's last layer: Sigmoid for data in [0, 1], Identity otherwise.</summary>
-    public AutoencoderActivation OutputActivation { get; set; } = AutoencoderActivation.Identity;
+    public AutoencoderActivation OutputActivation { get; set; } = Defaults.OutputActivation;
 
     /// <summary>Dropout probability after every hidden layer during training (0 = none).</summary>
     public double DropoutRate { get; set; }
@@ -46,10 +47,10 @@ public abstract class AutoencoderOptionsBase
     public bool BatchNormalization { get; set; }
 
     /// <summary>Reconstruction loss minimized during training.</summary>
-    public ReconstructionLoss Loss { get; set; } = ReconstructionLoss.MeanSquaredError;
+    public ReconstructionLoss Loss { get; set; } = Defaults.Loss;
 
     /// <summary>Optimizer.</summary>
-    public AutoencoderOptimizer Optimizer { get; set; } = AutoencoderOptimizer.Adam;
+    public AutoencoderOptimizer Optimizer { get; set; } = Defaults.Optimizer;
 
     /// <summary>
     /// Passes over the training rows; null (default) chooses them from the number of rows: enough for about 3,000
@@ -64,13 +65,13 @@ public abstract class AutoencoderOptionsBase
     public int? BatchSize { get; set; }
 
     /// <summary>Optimizer step size.</summary>
-    public double LearningRate { get; set; } = 1e-3;
+    public double LearningRate { get; set; } = Defaults.LearningRate;
 
     /// <summary>L2 penalty (Adam, SGD) or decoupled weight decay (AdamW).</summary>
     public double WeightDecay { get; set; }
 
     /// <summary>Fraction of rows held out (after a seeded shuffle) to report validation loss and drive early stopping.</summary>
-    public double ValidationFraction { get; set; } = 0.1;
+    public double ValidationFraction { get; set; } = Defaults.ValidationFraction;
 
     /// <summary>
     /// Stop after this many epochs without improvement of the validation loss (training loss when
@@ -79,7 +80,7 @@ public abstract class AutoencoderOptionsBase
     public int EarlyStoppingPatience { get; set; }
 
     /// <summary>Expected fraction of anomalies in the training data; the threshold is the (1 − contamination) quantile of training scores.</summary>
-    public double Contamination { get; set; } = 0.1;
+    public double Contamination { get; set; } = Defaults.Contamination;
 
     /// <summary>
     /// Trains with a trimmed loss: the <see cref="Contamination"/> fraction of each batch's rows that the network reconstructs
@@ -94,8 +95,22 @@ public abstract class AutoencoderOptionsBase
     public int? NumberOfThreads { get; set; }
 
     /// <summary>Rows per forward pass when scoring.</summary>
-    public int ScoringBatchSize { get; set; } = 1024;
+    public int ScoringBatchSize { get; set; } = Defaults.ScoringBatchSize;
 
     /// <summary>Receives a report after every epoch.</summary>
     public IProgress<TrainingProgress>? Progress { get; set; }
+
+    /// <summary>
+    /// A copy the estimator keeps: later changes to the caller's object do not reach it (as options snapshotted by
+    /// Microsoft.Extensions.Options). <see cref="Progress"/> is shared, the arrays are copied.
+    /// </summary>
+    internal AutoencoderOptionsBase Copy()
+    {
+        var copy = (AutoencoderOptionsBase)MemberwiseClone();
+        copy.HiddenLayers = HiddenLayers?.ToArray();
+        return copy;
+    }
+
+    /// <summary>Throws with a message naming the option, the allowed values and the value given, when an option is out of range.</summary>
+    internal abstract void Validate();
 }

@@ -23,17 +23,19 @@ public enum VariationalScoreKind
 public sealed class VariationalAutoencoderOptions : AutoencoderOptionsBase
 {
     /// <summary>Weight of the KL term (β-VAE); 1 is the standard VAE.</summary>
-    public double Beta { get; set; } = 1.0;
+    public double Beta { get; set; } = Defaults.Beta;
 
     /// <summary>Epochs over which β rises linearly from 0 to <see cref="Beta"/> (KL annealing); 0 uses β from the start.</summary>
     public int KlWarmupEpochs { get; set; }
 
     /// <summary>What the <c>Score</c> column holds.</summary>
-    public VariationalScoreKind ScoreKind { get; set; } = VariationalScoreKind.ReconstructionError;
+    public VariationalScoreKind ScoreKind { get; set; } = Defaults.VariationalScoreKind;
 
     /// <summary>Monte-Carlo draws per row for <see cref="VariationalScoreKind.ReconstructionProbability"/>.</summary>
-    public int ScoreSamples { get; set; } = 16;
+    public int ScoreSamples { get; set; } = Defaults.ScoreSamples;
 
     /// <summary>Output column for the posterior log-variance log σ²; null (default) to not emit it.</summary>
     public string? LatentLogVarianceColumnName { get; set; }
+
+    internal override void Validate() => OptionsValidation.Validate(this);
 }

@@ -1,3 +1,4 @@
+using AnomalyAE.Data;
 using AnomalyAE.Networks;
 using Microsoft.ML.Runtime;
 

@@ -1,3 +1,4 @@
+using AnomalyAE.Data;
 using Microsoft.ML.Runtime;
 
 namespace AnomalyAE.Training;

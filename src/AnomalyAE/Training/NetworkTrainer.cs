@@ -1,3 +1,4 @@
+using AnomalyAE.Data;
 using System.Diagnostics;
 using AnomalyAE.Networks;
 using AnomalyAE.Runtime;

@@ -1,3 +1,4 @@
+using AnomalyAE.Data;
 using AnomalyAE.Networks;
 using AnomalyAE.Runtime;
 using AnomalyAE.Training;
@@ -9,22 +10,33 @@ namespace AnomalyAE;
 
 /// <summary>
 /// Shared fitting procedure of the autoencoder estimators: read the feature column once, check it, build the
-/// network from the options, train it, and fit the threshold on the training scores.
+/// network the options describe, train it, and fit the threshold on the training scores.
 /// </summary>
+/// <remarks>
+/// The estimator keeps a validated copy of the options it was created with: changing the caller's options object
+/// afterwards has no effect on it (create a new estimator to train with other options).
+/// </remarks>
+/// <typeparam name="TOptions">The options type.</typeparam>
 /// <typeparam name="TTransformer">The transformer <see cref="Fit(IDataView)"/> returns.</typeparam>
-public abstract class AutoencoderEstimatorBase<TTransformer> : IEstimator<TTransformer>
-    where TTransformer : AutoencoderTransformerBase
+public abstract class AutoencoderEstimatorBase<TOptions, TTransformer> : IEstimator<TTransformer>
+    where TOptions : AutoencoderOptionsBase
+    where TTransformer : AutoencoderTransformerBase<TTransformer>
 {
-    private readonly AutoencoderOptionsBase _options;
-
-    private protected AutoencoderEstimatorBase(MLContext context, AutoencoderOptionsBase options, string name)
+    private protected AutoencoderEstimatorBase(MLContext context, TOptions options, string name)
     {
         ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(options);
         Host = ((IHostEnvironment)context).Register(name);
-        _options = options;
+        Options = (TOptions)options.Copy();
+        Options.Validate();
+        // Fails now, not at Fit, when two outputs share a name.
+        CreateOutputs();
     }
 
     private protected IHost Host { get; }
+
+    /// <summary>The validated snapshot of the options this estimator trains with.</summary>
+    private protected TOptions Options { get; }
 
     /// <summary>Trains on <paramref name="input"/>.</summary>
     public TTransformer Fit(IDataView input) => Fit(input, CancellationToken.None);
@@ -33,48 +45,35 @@ public abstract class AutoencoderEstimatorBase<TTransformer> : IEstimator<TTrans
     public TTransformer Fit(IDataView input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        ValidateOptions();
         TorchRuntime.EnsureAvailable();
         using var channel = Host.Start("Fit");
-        var data = FeatureMatrix.Read(input, _options.FeatureColumnName, cancellationToken);
-        FeatureStatistics.Check(data, _options.FeatureColumnName, NeedsUnitInterval, channel);
+        var options = Options;
+        var data = FeatureMatrix.Read(input, options.FeatureColumnName, cancellationToken);
+        var spec = NetworkSpec.For(options, data.Columns, data.Rows);
+        FeatureStatistics.Check(data, options.FeatureColumnName, spec.NeedsUnitInterval, channel);
 
-        int seed = _options.Seed ?? Host.Rand.Next();
-        int threads = TorchRuntime.ResolveThreads(_options.NumberOfThreads);
-        var (hiddenLayers, latentDimension) = DefaultArchitecture.Resolve(data.Columns, _options.HiddenLayers, _options.LatentDimension);
-        var spec = CreateSpec(data.Rows) with
-        {
-            InputDimension = data.Columns,
-            HiddenLayers = [.. hiddenLayers],
-            LatentDimension = latentDimension,
-            Activation = _options.Activation,
-            OutputActivation = _options.OutputActivation,
-            DropoutRate = _options.DropoutRate,
-            BatchNormalization = _options.BatchNormalization,
-            Loss = _options.Loss,
-        };
-        var (ensembleSize, subsampleFraction) = Ensemble;
-        if (ensembleSize > 1) spec = AutoencoderEnsembleSpec.Of((AutoencoderSpec)spec, ensembleSize);
+        int seed = options.Seed ?? Host.Rand.Next();
+        int threads = TorchRuntime.ResolveThreads(options.NumberOfThreads);
 
         TrainingSettings SettingsFor(int rows, int memberSeed, int targetSteps)
         {
-            int trainingRows = rows - TrainingBudget.ValidationRows(rows, _options.ValidationFraction);
-            var (batchSize, epochs) = TrainingBudget.Resolve(trainingRows, _options.BatchSize, _options.Epochs, targetSteps);
+            int trainingRows = rows - TrainingBudget.ValidationRows(rows, options.ValidationFraction);
+            var (batchSize, epochs) = TrainingBudget.Resolve(trainingRows, options.BatchSize, options.Epochs, targetSteps);
             FeatureStatistics.CheckSteps(trainingRows, batchSize, epochs, channel);
             return new TrainingSettings
             {
-                Optimizer = _options.Optimizer,
+                Optimizer = options.Optimizer,
                 Epochs = epochs,
                 BatchSize = batchSize,
-                LearningRate = _options.LearningRate,
-                WeightDecay = _options.WeightDecay,
-                ValidationFraction = _options.ValidationFraction,
-                EarlyStoppingPatience = _options.EarlyStoppingPatience,
-                TrimmedFraction = _options.RobustTraining ? _options.Contamination : 0,
+                LearningRate = options.LearningRate,
+                WeightDecay = options.WeightDecay,
+                ValidationFraction = options.ValidationFraction,
+                EarlyStoppingPatience = options.EarlyStoppingPatience,
+                TrimmedFraction = options.RobustTraining ? options.Contamination : 0,
                 Seed = memberSeed,
                 Threads = threads,
                 DropSingleRowBatch = spec.BatchNormalization,
-                Progress = _options.Progress,
+                Progress = options.Progress,
             };
         }
 
@@ -82,17 +81,17 @@ public abstract class AutoencoderEstimatorBase<TTransformer> : IEstimator<TTrans
         try
         {
             var history = network is AutoencoderEnsemble ensemble
-                ? new EnsembleTrainer((rows, memberSeed) => SettingsFor(rows, memberSeed, TrainingBudget.MemberSteps), channel).Train(ensemble, data, subsampleFraction, seed, cancellationToken)
+                ? new EnsembleTrainer((rows, memberSeed) => SettingsFor(rows, memberSeed, TrainingBudget.MemberSteps(ensemble.Members.Count)), channel).Train(ensemble, data, MemberSubsampleFraction, seed, cancellationToken)
                 : new NetworkTrainer(SettingsFor(data.Rows, seed, TrainingBudget.TargetSteps), channel).Train(network, data, cancellationToken);
             TorchRuntime.UseThreads(threads);
             using (var rows = TensorBuffers.FromRows(data.Values, data.Rows, data.Columns))
-                network.FitScore(rows, _options.ScoringBatchSize, seed);
-            var model = new ScoringModel(network, threads, _options.ScoringBatchSize);
+                network.FitScore(rows, options.ScoringBatchSize, seed);
+            var model = new ScoringModel(network, threads, options.ScoringBatchSize);
             var trainingScores = model.ScoreAll(data);
-            if (ScoreIsMeanSquaredError) FeatureStatistics.CheckFit(data, trainingScores, _options.FeatureColumnName, channel);
-            float threshold = ScoreQuantile.Threshold(trainingScores, _options.Contamination);
-            channel.Info(MessageSensitivity.None, $"Threshold {threshold:G6}: the {1 - _options.Contamination:P1} quantile of the training scores.");
-            return (TTransformer)AutoencoderTransformerBase.Create(model, CreateOutputs(data.Columns, latentDimension), _options.FeatureColumnName, threshold, history);
+            if (spec.ScoreIsMeanSquaredError) FeatureStatistics.CheckFit(data, trainingScores, options.FeatureColumnName, channel);
+            float threshold = ScoreQuantile.Threshold(trainingScores, options.Contamination);
+            channel.Info(MessageSensitivity.None, $"Threshold {threshold:G6}: the {1 - options.Contamination:P1} quantile of the training scores.");
+            return (TTransformer)AutoencoderTransformerBase.Create(model, CreateOutputs(), options.FeatureColumnName, threshold, history);
         }
         catch
         {
@@ -104,39 +103,27 @@ public abstract class AutoencoderEstimatorBase<TTransformer> : IEstimator<TTrans
     /// <summary>The input schema plus the columns the fitted transformer will add.</summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
-        ValidateOptions();
-        FeatureColumn.Check(inputSchema, _options.FeatureColumnName);
+        FeatureColumn.Check(inputSchema, Options.FeatureColumnName);
         // Vector sizes are not part of a SchemaShape; any sizes give the same column shapes.
-        return SchemaShapes.Extend(inputSchema, CreateOutputs(inputDimension: 1, latentDimension: 1).BuildOwnSchema());
+        return SchemaShapes.Extend(inputSchema, CreateOutputs().BuildOwnSchema(inputDimension: 1, latentDimension: 1));
     }
 
-    /// <summary>True when the score is the per-row mean squared reconstruction error (enables the collapse check).</summary>
-    private protected abstract bool ScoreIsMeanSquaredError { get; }
-
-    /// <summary>Number of networks trained and the fraction of rows each sees; a single network sees every row.</summary>
-    private protected virtual (int Size, double SubsampleFraction) Ensemble => (1, 1.0);
-
-    /// <summary>True when the loss or score needs features in [0, 1].</summary>
-    private protected abstract bool NeedsUnitInterval { get; }
-
-    private protected abstract void ValidateOptions();
-
-    /// <summary>The network-specific part of the spec; the shared architecture is filled in from the common options.</summary>
-    private protected abstract NetworkSpec CreateSpec(int trainingRows);
+    /// <summary>Fraction of the rows each ensemble member trains on (used only when the spec is an ensemble).</summary>
+    private protected virtual double MemberSubsampleFraction => 1.0;
 
     /// <summary>Output columns beyond the four common ones.</summary>
     private protected virtual IEnumerable<OutputColumn> AdditionalOutputs() => [];
 
-    private OutputColumns CreateOutputs(int inputDimension, int latentDimension)
+    private OutputColumns CreateOutputs()
     {
         var columns = new List<OutputColumn>();
         void Add(string? name, OutputKind kind) { if (name is not null) columns.Add(new OutputColumn(name, kind)); }
-        Add(_options.ScoreColumnName, OutputKind.Score);
-        Add(_options.PredictedLabelColumnName, OutputKind.PredictedLabel);
-        Add(_options.LatentFeaturesColumnName, OutputKind.LatentFeatures);
-        Add(_options.ReconstructionColumnName, OutputKind.Reconstruction);
+        Add(Options.ScoreColumnName, OutputKind.Score);
+        Add(Options.PredictedLabelColumnName, OutputKind.PredictedLabel);
+        Add(Options.LatentFeaturesColumnName, OutputKind.LatentFeatures);
+        Add(Options.ReconstructionColumnName, OutputKind.Reconstruction);
         columns.AddRange(AdditionalOutputs());
         OptionsValidation.Distinct(columns.Select(c => c.Name).ToArray());
-        return new OutputColumns(columns, inputDimension, latentDimension);
+        return new OutputColumns(columns);
     }
 }

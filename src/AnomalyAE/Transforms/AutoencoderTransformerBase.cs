@@ -1,3 +1,4 @@
+using AnomalyAE.Data;
 using AnomalyAE.Runtime;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -37,6 +38,21 @@ public abstract class AutoencoderTransformerBase : ITransformer, IDisposable, IC
     /// <summary>Training and validation loss of every epoch run.</summary>
     public IReadOnlyList<EpochLoss> TrainingHistory { get; }
 
+    /// <summary>The column holding the anomaly score (Single, higher = more anomalous); null when the model does not emit it.</summary>
+    public string? ScoreColumnName => Outputs.NameOf(Transforms.OutputKind.Score);
+
+    /// <summary>The column holding <c>Score &gt; Threshold</c> (Boolean); null when the model does not emit it.</summary>
+    public string? PredictedLabelColumnName => Outputs.NameOf(Transforms.OutputKind.PredictedLabel);
+
+    /// <summary>The column holding the latent code (a vector of <see cref="LatentDimension"/> Single); null when the model does not emit it.</summary>
+    public string? LatentFeaturesColumnName => Outputs.NameOf(Transforms.OutputKind.LatentFeatures);
+
+    /// <summary>The column holding the reconstruction (a vector of <see cref="InputDimension"/> Single); null when the model does not emit it.</summary>
+    public string? ReconstructionColumnName => Outputs.NameOf(Transforms.OutputKind.Reconstruction);
+
+    /// <summary>Every column this transformer adds, in schema order.</summary>
+    public IReadOnlyList<string> OutputColumnNames => [.. Outputs.Columns.Select(c => c.Name)];
+
     /// <summary>Always true: <c>CreatePredictionEngine</c> works on models containing this transformer.</summary>
     public bool IsRowToRowMapper => true;
 
@@ -49,8 +65,8 @@ public abstract class AutoencoderTransformerBase : ITransformer, IDisposable, IC
     /// <inheritdoc />
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
-        var features = Transforms.FeatureColumn.Find(inputSchema, FeatureColumnName, InputDimension);
-        return Outputs.BuildSchema(inputSchema, features);
+        var features = FeatureColumn.Find(inputSchema, FeatureColumnName, InputDimension);
+        return Stage.BuildSchema(inputSchema, features);
     }
 
     /// <summary>Adds the output columns to <paramref name="input"/>. Lazy: rows are scored when a cursor reads them.</summary>
@@ -79,13 +95,16 @@ public abstract class AutoencoderTransformerBase : ITransformer, IDisposable, IC
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>The transformer type that serves a network of <paramref name="model"/>'s kind.</summary>
+    /// <summary>
+    /// The transformer that serves <paramref name="model"/>'s network, for fit and load alike: a variational autoencoder
+    /// gets the transformer that also decodes and generates; every other network (dense, ensemble, new variants) is served
+    /// by <see cref="AutoencoderTransformer"/>.
+    /// </summary>
     internal static AutoencoderTransformerBase Create(ScoringModel model, Transforms.OutputColumns outputs, string featureColumnName,
         float threshold, IReadOnlyList<EpochLoss> history) => model.Network.Spec switch
     {
-        Networks.AutoencoderSpec or Networks.AutoencoderEnsembleSpec => new AutoencoderTransformer(model, outputs, featureColumnName, threshold, history),
         Networks.VariationalAutoencoderSpec => new VariationalAutoencoderTransformer(model, outputs, featureColumnName, threshold, history),
-        var other => throw new NotSupportedException($"No transformer serves {other.GetType().Name}."),
+        _ => new AutoencoderTransformer(model, outputs, featureColumnName, threshold, history),
     };
 
     /// <summary>A new model reference for a copy of this transformer with another (checked) threshold.</summary>
@@ -103,4 +122,25 @@ public abstract class AutoencoderTransformerBase : ITransformer, IDisposable, IC
     }
 
     private ObjectDisposedException Disposed() => new(GetType().Name, ScoringModel.DisposedMessage);
+}
+
+/// <summary>
+/// The fitted autoencoder transformers' base typed by the transformer itself, so that copies such as
+/// <see cref="WithThreshold(float)"/> return the caller's type.
+/// </summary>
+/// <typeparam name="TSelf">The transformer type deriving from this class.</typeparam>
+public abstract class AutoencoderTransformerBase<TSelf> : AutoencoderTransformerBase
+    where TSelf : AutoencoderTransformerBase<TSelf>
+{
+    private protected AutoencoderTransformerBase(ScoringModel model, Transforms.OutputColumns outputs, string featureColumnName,
+        float threshold, IReadOnlyList<EpochLoss> trainingHistory)
+        : base(model, outputs, featureColumnName, threshold, trainingHistory)
+    {
+    }
+
+    /// <summary>A transformer sharing these weights with another decision threshold. Dispose each transformer you create.</summary>
+    public TSelf WithThreshold(float threshold) => With(ShareModel(threshold), threshold);
+
+    /// <summary>A transformer of this type over <paramref name="model"/> (whose reference it takes over), with these outputs and history.</summary>
+    private protected abstract TSelf With(ScoringModel model, float threshold);
 }

@@ -1,5 +1,5 @@
 using AnomalyAE.Runtime;
-using AnomalyAE.Training;
+using AnomalyAE.Data;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -12,21 +12,19 @@ namespace AnomalyAE.Transforms;
 internal sealed class RowScorer
 {
     private readonly ScoringModel _model;
-    private readonly OutputColumns _outputs;
     private readonly string _featureColumnName;
     private readonly float _threshold;
     private readonly float[] _features;
     private readonly ScoredBatch _batch;
 
-    public RowScorer(ScoringModel model, OutputColumns outputs, string featureColumnName, float threshold, int capacity)
+    public RowScorer(ScoringStage stage, int capacity)
     {
-        _model = model;
-        _outputs = outputs;
-        _featureColumnName = featureColumnName;
-        _threshold = threshold;
+        _model = stage.Model;
+        _featureColumnName = stage.FeatureColumnName;
+        _threshold = stage.Threshold;
         Capacity = capacity;
-        _features = new float[capacity * model.InputDimension];
-        _batch = new ScoredBatch(capacity, model.InputDimension, model.LatentDimension);
+        _features = new float[capacity * _model.InputDimension];
+        _batch = new ScoredBatch(capacity, _model.InputDimension, _model.LatentDimension);
     }
 
     public int Capacity { get; }
@@ -51,9 +49,9 @@ internal sealed class RowScorer
     {
         OutputKind.Score => (ValueGetter<float>)((ref float value) => { ensureScored(); value = _batch.Scores[Current]; }),
         OutputKind.PredictedLabel => (ValueGetter<bool>)((ref bool value) => { ensureScored(); value = _batch.Scores[Current] > _threshold; }),
-        OutputKind.LatentFeatures => VectorGetter(_batch.Latent, _outputs.LatentDimension, ensureScored),
-        OutputKind.LatentLogVariance => VectorGetter(_batch.LatentLogVariance, _outputs.LatentDimension, ensureScored),
-        OutputKind.Reconstruction => VectorGetter(_batch.Reconstruction, _outputs.InputDimension, ensureScored),
+        OutputKind.LatentFeatures => VectorGetter(_batch.Latent, _model.LatentDimension, ensureScored),
+        OutputKind.LatentLogVariance => VectorGetter(_batch.LatentLogVariance, _model.LatentDimension, ensureScored),
+        OutputKind.Reconstruction => VectorGetter(_batch.Reconstruction, _model.InputDimension, ensureScored),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 

@@ -1,3 +1,4 @@
+using AnomalyAE.Data;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -18,7 +19,7 @@ internal sealed class ScoredDataView : IDataView
         _input = input;
         _stage = stage;
         _features = FeatureColumn.Find(input.Schema, stage.FeatureColumnName, stage.Model.InputDimension);
-        Schema = stage.Outputs.BuildSchema(input.Schema, _features);
+        Schema = stage.BuildSchema(input.Schema, _features);
     }
 
     public bool CanShuffle => false;

@@ -30,7 +30,7 @@ internal sealed class ScoredRowCursor : DataViewRowCursor
         _active = active;
         if (lookahead is null) return;
         _features = lookahead.GetGetter<VBuffer<float>>(featureColumn);
-        _scorer = new RowScorer(stage.Model, stage.Outputs, stage.FeatureColumnName, stage.Threshold, stage.Model.BatchSize);
+        _scorer = new RowScorer(stage, stage.Model.BatchSize);
     }
 
     public override DataViewSchema Schema => _parent.Schema;
@@ -51,7 +51,7 @@ internal sealed class ScoredRowCursor : DataViewRowCursor
             throw new InvalidOperationException($"Column '{column.Name}' was not requested when this cursor was created.");
         var kind = _stage.Outputs.Columns[column.Index - inputCount].Kind;
         return _scorer.MakeGetter(kind, EnsureScored) as ValueGetter<TValue>
-            ?? throw new InvalidOperationException($"Column '{column.Name}' is {_stage.Outputs.TypeOf(kind)}, not {typeof(TValue).Name}.");
+            ?? throw new InvalidOperationException($"Column '{column.Name}' is {_stage.TypeOf(kind)}, not {typeof(TValue).Name}.");
     }
 
     private void EnsureScored()

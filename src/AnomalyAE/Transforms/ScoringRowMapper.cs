@@ -1,3 +1,4 @@
+using AnomalyAE.Data;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -17,7 +18,7 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
         InputSchema = inputSchema;
         _stage = stage;
         _features = FeatureColumn.Find(inputSchema, stage.FeatureColumnName, stage.Model.InputDimension);
-        OutputSchema = stage.Outputs.BuildSchema(inputSchema, _features);
+        OutputSchema = stage.BuildSchema(inputSchema, _features);
     }
 
     public DataViewSchema InputSchema { get; }
@@ -50,7 +51,7 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
             _input = input;
             _active = active;
             var stage = mapper._stage;
-            _scorer = new RowScorer(stage.Model, stage.Outputs, stage.FeatureColumnName, stage.Threshold, capacity: 1);
+            _scorer = new RowScorer(stage, capacity: 1);
         }
 
         public override DataViewSchema Schema => _mapper.OutputSchema;
@@ -65,7 +66,7 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
             if (column.Index < inputCount) return _input.GetGetter<TValue>(_input.Schema[column.Index]);
             var kind = _mapper._stage.Outputs.Columns[column.Index - inputCount].Kind;
             return _scorer.MakeGetter(kind, EnsureScored) as ValueGetter<TValue>
-                ?? throw new InvalidOperationException($"Column '{column.Name}' is {_mapper._stage.Outputs.TypeOf(kind)}, not {typeof(TValue).Name}.");
+                ?? throw new InvalidOperationException($"Column '{column.Name}' is {_mapper._stage.TypeOf(kind)}, not {typeof(TValue).Name}.");
         }
 
         private void EnsureScored()

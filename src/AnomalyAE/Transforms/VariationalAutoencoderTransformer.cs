@@ -11,18 +11,18 @@ namespace AnomalyAE;
 /// A fitted variational autoencoder: adds <c>Score</c>, <c>PredictedLabel</c>, <c>LatentFeatures</c> (the posterior mean μ),
 /// optionally <c>LatentLogVariance</c>, and <c>Reconstruction</c> (the decoded μ); decodes latent points and generates rows.
 /// </summary>
-public sealed class VariationalAutoencoderTransformer : AutoencoderTransformerBase
+public sealed class VariationalAutoencoderTransformer : AutoencoderTransformerBase<VariationalAutoencoderTransformer>
 {
     internal VariationalAutoencoderTransformer(ScoringModel model, OutputColumns outputs, string featureColumnName, float threshold, IReadOnlyList<EpochLoss> history)
         : base(model, outputs, featureColumnName, threshold, history)
     {
     }
 
-    /// <summary>A transformer sharing these weights with another decision threshold. Dispose each transformer you create.</summary>
-    public VariationalAutoencoderTransformer WithThreshold(float threshold)
-    {
-        return new(ShareModel(threshold), Outputs, FeatureColumnName, threshold, TrainingHistory);
-    }
+    /// <summary>The column holding the posterior log-variance log σ²; null when the model does not emit it.</summary>
+    public string? LatentLogVarianceColumnName => Outputs.NameOf(OutputKind.LatentLogVariance);
+
+    private protected override VariationalAutoencoderTransformer With(ScoringModel model, float threshold) =>
+        new(model, Outputs, FeatureColumnName, threshold, TrainingHistory);
 
     /// <summary>
     /// The same trained weights scoring rows another way (see <see cref="VariationalScoreKind"/>). Scores of different kinds
@@ -45,7 +45,7 @@ public sealed class VariationalAutoencoderTransformer : AutoencoderTransformerBa
                 network.load(weights);
                 return 0;
             });
-            return new(new ScoringModel(network, Model.Threads, Model.BatchSize), Outputs, FeatureColumnName, threshold, TrainingHistory);
+            return With(new ScoringModel(network, Model.Threads, Model.BatchSize), threshold);
         }
         catch
         {

@@ -1,7 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-namespace AnomalyAE.Transforms;
+namespace AnomalyAE.Data;
 
 /// <summary>Checks that the feature column exists and is a known-size vector of Single, with messages that say the fix.</summary>
 internal static class FeatureColumn

@@ -1,0 +1,145 @@
+namespace AnomalyAE;
+
+public abstract partial class AutoencoderOptionsBase
+{
+    /// <summary>
+    /// The default of every option, in one place (as ML.NET's <c>PcaTrainer.Options.Defaults</c>): the options' initial
+    /// values, the catalog's parameter defaults and the command line's defaults all read these. Options whose default is
+    /// null (chosen from the data) have the rule that resolves them here too. Reach it as <c>AutoencoderOptions.Defaults</c>
+    /// or <c>VariationalAutoencoderOptions.Defaults</c>.
+    /// </summary>
+    public static class Defaults
+    {
+        /// <summary>Default of <see cref="AutoencoderOptionsBase.FeatureColumnName"/>.</summary>
+        public const string FeatureColumnName = "Features";
+
+        /// <summary>Default of <see cref="AutoencoderOptionsBase.ScoreColumnName"/>.</summary>
+        public const string ScoreColumnName = "Score";
+
+        /// <summary>Default of <see cref="AutoencoderOptionsBase.PredictedLabelColumnName"/>.</summary>
+        public const string PredictedLabelColumnName = "PredictedLabel";
+
+        /// <summary>Default of <see cref="AutoencoderOptionsBase.LatentFeaturesColumnName"/>.</summary>
+        public const string LatentFeaturesColumnName = "LatentFeatures";
+
+        /// <summary>Default of <see cref="AutoencoderOptionsBase.ReconstructionColumnName"/>.</summary>
+        public const string ReconstructionColumnName = "Reconstruction";
+
+        /// <summary>Default of <see cref="AutoencoderOptionsBase.Activation"/>.</summary>
+        public const AutoencoderActivation Activation = AutoencoderActivation.ReLU;
+
+        /// <summary>Default of <see cref="AutoencoderOptionsBase.OutputActivation"/>.</summary>
+        public const AutoencoderActivation OutputActivation = AutoencoderActivation.Identity;
+
+        /// <summary>Default of <see cref="AutoencoderOptionsBase.Loss"/>.</summary>
+        public const ReconstructionLoss Loss = ReconstructionLoss.MeanSquaredError;
+
+        /// <summary>Default of <see cref="AutoencoderOptionsBase.Optimizer"/>.</summary>
+        public const AutoencoderOptimizer Optimizer = AutoencoderOptimizer.Adam;
+
+        /// <summary>Default of <see cref="AutoencoderOptionsBase.LearningRate"/>.</summary>
+        public const double LearningRate = 1e-3;
+
+        /// <summary>Default of <see cref="AutoencoderOptionsBase.ValidationFraction"/>.</summary>
+        public const double ValidationFraction = 0.1;
+
+        /// <summary>Default of <see cref="AutoencoderOptionsBase.Contamination"/>: the expected fraction of anomalies, which sets the threshold.</summary>
+        public const double Contamination = 0.1;
+
+        /// <summary>Default of <see cref="AutoencoderOptionsBase.ScoringBatchSize"/>.</summary>
+        public const int ScoringBatchSize = 1024;
+
+        /// <summary>Gradient steps the data-scaled <see cref="AutoencoderOptionsBase.Epochs"/> aim for with one network (chosen by the sweep in bench/QUALITY.md).</summary>
+        public const int TargetSteps = 3000;
+
+        /// <summary>
+        /// Gradient steps the data-scaled <see cref="AutoencoderOptionsBase.Epochs"/> aim for with each of
+        /// <paramref name="ensembleSize"/> ensemble members: 2 × <see cref="TargetSteps"/> shared among them (8 members: 750 each).
+        /// Members train on part of the rows and need not fit them closely, and the shared budget keeps an ensemble's
+        /// training time near two single networks'.
+        /// </summary>
+        public static int MemberStepsFor(int ensembleSize) => 2 * TargetSteps / Math.Max(1, ensembleSize);
+
+        internal const int MinBatchSize = 16, MaxBatchSize = 256;
+        internal const int MinEpochs = 10, MaxEpochs = 500;
+        internal const int MaxLatentDimension = 32;
+        internal const int HiddenWidthPerLatentUnit = 4;
+
+        /// <summary>
+        /// The rule behind a null <see cref="AutoencoderOptionsBase.BatchSize"/>: the power of two nearest to <paramref name="trainingRows"/> / 32,
+        /// within [16, 256] (about 32 steps per epoch below 8,192 rows). <paramref name="trainingRows"/> excludes the validation rows
+        /// (see <see cref="ValidationRows"/>).
+        /// </summary>
+        public static int BatchSizeFor(int trainingRows) => NearestPowerOfTwo.To(trainingRows / 32.0, MinBatchSize, MaxBatchSize);
+
+        /// <summary>The rule behind a null <see cref="AutoencoderOptionsBase.Epochs"/>: enough passes for <paramref name="targetSteps"/> gradient steps, within [10, 500].</summary>
+        public static int EpochsFor(int trainingRows, int batchSize, int targetSteps = TargetSteps)
+        {
+            long stepsPerEpoch = Math.Max(1, (trainingRows + batchSize - 1) / batchSize);
+            return (int)Math.Clamp((targetSteps + stepsPerEpoch - 1) / stepsPerEpoch, MinEpochs, MaxEpochs);
+        }
+
+        /// <summary>Rows held out for validation out of <paramref name="rows"/> (the rest are trained on).</summary>
+        public static int ValidationRows(int rows, double validationFraction) => (int)Math.Floor(rows * validationFraction);
+
+        /// <summary>
+        /// The rule behind a null <see cref="AutoencoderOptionsBase.LatentDimension"/>: the power of two nearest to half the features,
+        /// within [1, 32] and below the number of features (784 → 32, 64 → 32, 30 → 16, 20 → 8). A code as wide as the input can
+        /// learn the identity; the sweep in bench/QUALITY.md chose the rest (on images 16 and 32 tie, on 30 tabular features a
+        /// code of 4 lost 0.05 AUC to codes of 16–32).
+        /// </summary>
+        public static int LatentDimensionFor(int features) =>
+            Math.Max(1, Math.Min(NearestPowerOfTwo.To(features / 2.0, 1, MaxLatentDimension), features - 1));
+
+        /// <summary>
+        /// The rule behind null <see cref="AutoencoderOptionsBase.HiddenLayers"/>: one layer four times as wide as the default code
+        /// (784 features: 128; 30: 64) and at least twice <paramref name="latentDimension"/>, so a small code set by hand
+        /// (784 → 128 → 2) keeps a capable encoder.
+        /// </summary>
+        public static int[] HiddenLayersFor(int features, int latentDimension) =>
+            [Math.Max(HiddenWidthPerLatentUnit * LatentDimensionFor(features), 2 * latentDimension)];
+
+        // AutoencoderOptions only.
+
+        /// <summary>Default of <see cref="AutoencoderOptions.LatentActivation"/>.</summary>
+        public const AutoencoderActivation LatentActivation = AutoencoderActivation.Identity;
+
+        /// <summary>Default of <see cref="AutoencoderOptions.Sparsity"/>.</summary>
+        public const SparsityPenalty Sparsity = SparsityPenalty.None;
+
+        /// <summary>Default of <see cref="AutoencoderOptions.SparsityWeight"/>.</summary>
+        public const double SparsityWeight = 1e-3;
+
+        /// <summary>Default of <see cref="AutoencoderOptions.SparsityTarget"/>.</summary>
+        public const double SparsityTarget = 0.05;
+
+        /// <summary>Default of <see cref="AutoencoderOptions.Noise"/>.</summary>
+        public const InputNoise Noise = InputNoise.None;
+
+        /// <summary>Default of <see cref="AutoencoderOptions.NoiseLevel"/>.</summary>
+        public const double NoiseLevel = 0.1;
+
+        /// <summary>Default of <see cref="AutoencoderOptions.EnsembleSize"/>.</summary>
+        public const int EnsembleSize = 8;
+
+        /// <summary>Each ensemble member's share of the rows when <see cref="AutoencoderOptions.SubsampleFraction"/> is null and there is more than one member.</summary>
+        public const double EnsembleSubsampleFraction = 0.5;
+
+        /// <summary>Default of <see cref="AutoencoderOptions.ScoreKind"/>.</summary>
+        public const AutoencoderScoreKind ScoreKind = AutoencoderScoreKind.ReconstructionAndNeighborDistance;
+
+        /// <summary>Default of <see cref="AutoencoderOptions.ErrorMetric"/>.</summary>
+        public const ReconstructionErrorMetric ErrorMetric = ReconstructionErrorMetric.MeanSquaredError;
+
+        // VariationalAutoencoderOptions only.
+
+        /// <summary>Default of <see cref="VariationalAutoencoderOptions.Beta"/>.</summary>
+        public const double Beta = 1.0;
+
+        /// <summary>Default of <see cref="VariationalAutoencoderOptions.ScoreKind"/>.</summary>
+        public const VariationalScoreKind VariationalScoreKind = AnomalyAE.VariationalScoreKind.ReconstructionError;
+
+        /// <summary>Default of <see cref="VariationalAutoencoderOptions.ScoreSamples"/>.</summary>
+        public const int ScoreSamples = 16;
+    }
+}
