@@ -6,10 +6,12 @@ using Serilog.Events;
 using Spectre.Console.Cli;
 
 // Logs go to standard error so that standard output stays clean for results (e.g. evaluate --json).
-Log.Logger = new LoggerConfiguration()
+// Kept apart from Log.Logger, which the worker's host replaces and disposes: errors after a failed start still print.
+var cliLog = new LoggerConfiguration()
     .MinimumLevel.Is(Environment.GetEnvironmentVariable("ANOMALYAE_LOG_LEVEL") is { } level && Enum.TryParse<LogEventLevel>(level, true, out var parsed) ? parsed : LogEventLevel.Information)
     .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}")
     .CreateLogger();
+Log.Logger = cliLog;
 // The commands and their settings, for the unknown-option check (Spectre's strict parsing is the backstop).
 var commands = new Dictionary<string, Type>(StringComparer.Ordinal)
 {
@@ -46,15 +48,16 @@ try
 }
 catch (Exception e) when (CliErrors.IsUserError(e))
 {
-    Log.Error("{Message}", CliErrors.Describe(e));
+    cliLog.Error("{Message}", CliErrors.Describe(e));
     return 2;
 }
 catch (Exception e)
 {
-    Log.Fatal(e, "Unexpected failure");
+    cliLog.Fatal(e, "Unexpected failure");
     return 1;
 }
 finally
 {
     Log.CloseAndFlush();
+    cliLog.Dispose();
 }

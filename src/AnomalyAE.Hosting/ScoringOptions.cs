@@ -20,6 +20,13 @@ public sealed class ScoringOptions
     /// <summary>Model file written by <c>mlContext.Autoencoders().Save</c> (or <c>anomalyae train</c>).</summary>
     public string ModelPath { get; set; } = "";
 
+    /// <summary>
+    /// Base64 HMAC-SHA256 key (at least 32 bytes; see <c>ModelSigningKey</c>). When set, only model files signed with it are
+    /// loaded, at start-up and on every hot reload: an unsigned or tampered file is rejected and the current model keeps
+    /// serving. Set it from a secret store or the environment (<c>AnomalyScoring__ModelSigningKey</c>), not in a checked-in file.
+    /// </summary>
+    public string? ModelSigningKey { get; set; }
+
     /// <summary>Record source and sink.</summary>
     public RecordSourceKind Source { get; set; } = RecordSourceKind.Inbox;
 
@@ -87,6 +94,17 @@ internal sealed class ScoringOptionsValidator : IValidateOptions<ScoringOptions>
         var failures = new List<string>();
         if (string.IsNullOrWhiteSpace(o.ModelPath)) failures.Add($"{ScoringOptions.Section}:ModelPath is required (a file saved by mlContext.Autoencoders().Save).");
         else if (!File.Exists(o.ModelPath)) failures.Add($"{ScoringOptions.Section}:ModelPath '{o.ModelPath}' does not exist.");
+        if (!string.IsNullOrWhiteSpace(o.ModelSigningKey))
+        {
+            try
+            {
+                _ = AnomalyAE.ModelSigningKey.FromBase64(o.ModelSigningKey);
+            }
+            catch (ArgumentException e)
+            {
+                failures.Add($"{ScoringOptions.Section}:ModelSigningKey is invalid: {e.Message}");   // the message never repeats the key
+            }
+        }
         if (o.BatchSize is < 1 or > 1_000_000) failures.Add($"{ScoringOptions.Section}:BatchSize must be in [1, 1000000]; got {o.BatchSize}.");
         if (o.IdleDelay <= TimeSpan.Zero) failures.Add($"{ScoringOptions.Section}:IdleDelay must be positive.");
         if (o.ModelReloadInterval <= TimeSpan.Zero) failures.Add($"{ScoringOptions.Section}:ModelReloadInterval must be positive.");

@@ -1,5 +1,8 @@
 using System.ComponentModel;
 using AnomalyAE.Hosting;
+using AnomalyAE.Hosting.Models;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Serilog;
@@ -40,6 +43,10 @@ internal sealed class WorkerCommand : Command<WorkerCommand.Settings>
         });
         builder.Services.AddAnomalyScoring(builder.Configuration);
         using var host = builder.Build();
+        // Settings and the model file are checked before the host starts: a wrong setting or an unusable model is then one
+        // line and exit code 2 (see CliErrors), not a trace that the host logs on its way down.
+        _ = host.Services.GetRequiredService<IOptions<ScoringOptions>>().Value;
+        _ = host.Services.GetRequiredService<ModelProvider>();
         host.Run();
         return 0;
     }

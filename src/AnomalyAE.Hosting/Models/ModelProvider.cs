@@ -7,9 +7,10 @@ using Microsoft.ML;
 namespace AnomalyAE.Hosting.Models;
 
 /// <summary>
-/// Holds the current model and swaps in a new one when the model file changes. A broken new file is rejected with
-/// an error log and the old model keeps serving. Scoring holds a lease, so a swap happens between batches and the old
-/// model is disposed only after its last batch.
+/// Holds the current model and swaps in a new one when the model file changes. A broken new file, or with
+/// <see cref="ScoringOptions.ModelSigningKey"/> set an unsigned or wrongly signed one, is rejected with an error log and the
+/// old model keeps serving. Scoring holds a lease, so a swap happens between batches and the old model is disposed only
+/// after its last batch.
 /// </summary>
 public sealed class ModelProvider : BackgroundService
 {
@@ -17,6 +18,7 @@ public sealed class ModelProvider : BackgroundService
     private readonly ILogger<ModelProvider> _log;
     private readonly ScoringMetrics _metrics;
     private readonly object _gate = new();
+    private readonly ModelSigningKey? _signingKey;
     private LoadedModel _current;
     private (DateTime, long) _fileStamp;
 
@@ -26,9 +28,11 @@ public sealed class ModelProvider : BackgroundService
         _options = options.Value;
         _log = log;
         _metrics = metrics;
+        _signingKey = string.IsNullOrWhiteSpace(_options.ModelSigningKey) ? null : ModelSigningKey.FromBase64(_options.ModelSigningKey);
         _fileStamp = Stamp();
-        _current = LoadedModel.Load(_options.ModelPath, _options.IdField);
-        _log.LogInformation("Loaded model {Path}: needs fields {Fields}", _options.ModelPath, string.Join(", ", _current.Scorer.RequiredFields));
+        _current = LoadedModel.Load(_options.ModelPath, _options.IdField, _signingKey);
+        _log.LogInformation("Loaded model {Path}{Signed}: needs fields {Fields}", _options.ModelPath,
+            _signingKey is null ? "" : $" (signature verified, key {_signingKey.KeyId})", string.Join(", ", _current.Scorer.RequiredFields));
     }
 
     /// <summary>The model to score the next batch with; dispose the lease when the batch is committed.</summary>
@@ -44,16 +48,17 @@ public sealed class ModelProvider : BackgroundService
     /// <summary>Checks the model file now and swaps if it changed and loads; returns true on a swap.</summary>
     public bool ReloadIfChanged()
     {
-        var stamp = Stamp();
-        if (stamp == _fileStamp) return false;
-        _fileStamp = stamp;
         LoadedModel next;
         try
         {
-            next = LoadedModel.Load(_options.ModelPath, _options.IdField);
+            var stamp = Stamp();
+            if (stamp == _fileStamp) return false;
+            _fileStamp = stamp;
+            next = LoadedModel.Load(_options.ModelPath, _options.IdField, _signingKey);
         }
-        catch (Exception e) when (e is InvalidDataException or IOException or InvalidOperationException or ArgumentException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // Whatever the file holds, the worker keeps serving: a reload failure must never stop the host.
             _log.LogError("Rejected the new model file {Path}: {Reason}. The previous model keeps serving.", _options.ModelPath, e.Message);
             _metrics.ModelReloadFailed();
             return false;
@@ -124,10 +129,10 @@ public sealed class LoadedModel : IDisposable
 
     internal int References { get; set; } = 1;
 
-    internal static LoadedModel Load(string path, string idField)
+    internal static LoadedModel Load(string path, string idField, ModelSigningKey? signingKey = null)
     {
         var context = new MLContext(seed: 1);
-        var model = context.Autoencoders().Load(path, out var schema);
+        var model = signingKey is null ? context.Autoencoders().Load(path, out var schema) : context.Autoencoders().Load(path, signingKey, out schema);
         try
         {
             return new LoadedModel(model, new RecordBatchScorer(model, schema, idField));

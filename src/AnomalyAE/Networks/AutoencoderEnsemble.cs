@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -64,6 +65,8 @@ internal sealed class AutoencoderEnsemble : AutoencoderNetwork
             reconstruction = reconstruction is null ? output.Reconstruction : reconstruction + output.Reconstruction;
             latent ??= output.Latent;
         }
-        return new InferenceOutputs(scores! / members.Count, latent!, reconstruction! / members.Count, null);
+        // An explicit scalar, disposed after use: an implicit one can be finalized while libtorch still reads it (see ParameterUpdate).
+        using var count = members.Count.ToScalar();
+        return new InferenceOutputs(scores!.div(count), latent!, reconstruction!.div(count), null);
     }
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace AnomalyAE.Networks;
@@ -41,13 +42,20 @@ internal sealed class LatentNeighbors : nn.Module
     }
 
     /// <summary>The score of <paramref name="kind"/> from a batch's reconstruction errors and latent codes.</summary>
-    public Tensor Score(AutoencoderScoreKind kind, Tensor error, Tensor latent) => kind switch
+    public Tensor Score(AutoencoderScoreKind kind, Tensor error, Tensor latent)
     {
-        AutoencoderScoreKind.LatentNeighborDistance => Distance(latent),
-        AutoencoderScoreKind.ReconstructionAndNeighborDistance =>
-            0.5 * ((error - score_scales[0]) / score_scales[1] + (Distance(latent) - score_scales[2]) / score_scales[3]),
-        _ => error.alias(),
-    };
+        switch (kind)
+        {
+            case AutoencoderScoreKind.LatentNeighborDistance:
+                return Distance(latent);
+            case AutoencoderScoreKind.ReconstructionAndNeighborDistance:
+                // An explicit scalar, disposed after use: an implicit one can be finalized while libtorch still reads it.
+                using (var half = 0.5.ToScalar())
+                    return ((error - score_scales[0]) / score_scales[1] + (Distance(latent) - score_scales[2]) / score_scales[3]).mul(half);
+            default:
+                return error.alias();
+        }
+    }
 
     /// <summary>
     /// Keeps the codes of <paramref name="referenceRows"/> (standardized by the mean and standard deviation of all

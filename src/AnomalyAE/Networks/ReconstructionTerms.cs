@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -36,7 +37,10 @@ internal static class ReconstructionTerms
     {
         if (outputActivation == AutoencoderActivation.Sigmoid)
             return F.binary_cross_entropy_with_logits(logits, target, reduction: nn.Reduction.None);
-        using var p = Output(logits, outputActivation).clamp(Epsilon, 1 - Epsilon);
+        // Explicit scalars, disposed after the call: implicit ones can be finalized while libtorch still reads them.
+        using var low = Epsilon.ToScalar();
+        using var high = (1 - Epsilon).ToScalar();
+        using var p = Output(logits, outputActivation).clamp(low, high);
         return F.binary_cross_entropy(p, target, reduction: nn.Reduction.None);
     }
 }

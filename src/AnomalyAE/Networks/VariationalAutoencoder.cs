@@ -72,8 +72,13 @@ internal sealed class VariationalAutoencoder : AutoencoderNetwork
         return (mean.call(hidden), logVariance.call(hidden).clamp(low, high));
     }
 
-    private static Tensor KullbackLeibler(Tensor mu, Tensor logVar) =>
-        -0.5 * (1 + logVar - mu.square() - logVar.exp()).sum([1]);
+    // Explicit scalars, disposed after the call: implicit ones can be finalized while libtorch still reads them.
+    private static Tensor KullbackLeibler(Tensor mu, Tensor logVar)
+    {
+        using var one = 1.ToScalar();
+        using var minusHalf = (-0.5).ToScalar();
+        return (logVar + one - mu.square() - logVar.exp()).sum([1]).mul(minusHalf);
+    }
 
     private double BetaAt(int epoch) =>
         _spec.KlWarmupEpochs <= 0 ? _spec.Beta : _spec.Beta * Math.Min(1.0, (double)epoch / _spec.KlWarmupEpochs);
@@ -81,7 +86,8 @@ internal sealed class VariationalAutoencoder : AutoencoderNetwork
     private Tensor MonteCarloReconstructionLoss(Tensor batch, Tensor mu, Tensor logVar)
     {
         // [S, 1, k] draws against [1, B, k] posteriors: every row sees the same ε, so a row's score does not depend on its batch.
-        var z = mu.unsqueeze(0) + (0.5 * logVar).exp().unsqueeze(0) * score_noise.unsqueeze(1);
+        using var half = 0.5.ToScalar();
+        var z = mu.unsqueeze(0) + logVar.mul(half).exp().unsqueeze(0) * score_noise.unsqueeze(1);
         long samples = z.shape[0], rows = z.shape[1];
         var logits = decoder.call(z.reshape(samples * rows, -1));
         var target = batch.unsqueeze(0).expand(samples, rows, -1).reshape(samples * rows, -1);

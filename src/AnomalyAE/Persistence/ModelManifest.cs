@@ -7,14 +7,19 @@ namespace AnomalyAE.Persistence;
 
 /// <summary>
 /// manifest.json of a model file: what the stages are, in order, and the SHA-256 of every other entry.
-/// Version 1 layout: manifest.json, input-schema.zip (an empty ML.NET chain carrying the input schema), and per stage
-/// either stages/N.mlnet.zip (consecutive ML.NET transformers saved with ml.Model.Save) or stages/N.weights (TorchSharp).
+/// Layout: manifest.json, input-schema.zip (an empty ML.NET chain carrying the input schema), and per stage either
+/// stages/N.mlnet.zip (consecutive ML.NET transformers saved with ml.Model.Save) or stages/N.weights (TorchSharp).
+/// Version 2 adds manifest.seal (<see cref="ModelSeal"/>): the SHA-256 of the manifest's exact bytes, and optionally
+/// their signature, so that the manifest, and through its checksums every part, is covered. Version 1 files have no seal.
 /// </summary>
 internal sealed record ModelManifest
 {
     public const string FormatName = "AnomalyAE.Model";
-    public const int CurrentFormatVersion = 1;
+    public const int CurrentFormatVersion = 2;
+    /// <summary>The first version whose manifest is covered by a seal.</summary>
+    public const int SealedFormatVersion = 2;
     public const string EntryName = "manifest.json";
+    public const string SealEntry = "manifest.seal";
     public const string InputSchemaEntry = "input-schema.zip";
 
     public required string Format { get; init; }
@@ -25,6 +30,10 @@ internal sealed record ModelManifest
     public required List<StageRecord> Stages { get; init; }
     /// <summary>Entry name → lowercase hex SHA-256 of its bytes.</summary>
     public required Dictionary<string, string> Checksums { get; init; }
+
+    /// <summary>The name of stage <paramref name="index"/>'s entry: the only name a reader accepts for it.</summary>
+    public static string StageEntry(int index, string kind) =>
+        kind == StageRecord.NetworkKind ? $"stages/{index}.weights" : $"stages/{index}.mlnet.zip";
 
     public static readonly JsonSerializerOptions Json = new()
     {
@@ -50,3 +59,19 @@ internal sealed record StageRecord
     public int? Threads { get; init; }
     public int? ScoringBatchSize { get; init; }
 }
+
+/// <summary>
+/// manifest.seal (format version 2): the SHA-256 of manifest.json's exact bytes, so any edit of the manifest is detected,
+/// and, when the model was saved with a <see cref="ModelSigningKey"/>, an HMAC-SHA256 of those bytes. The manifest holds
+/// the SHA-256 of every other entry, so the seal covers the whole file.
+/// </summary>
+internal sealed record ModelSeal
+{
+    public const string HmacSha256 = "HMAC-SHA256";
+
+    public required string ManifestSha256 { get; init; }
+    public ModelSignature? Signature { get; init; }
+}
+
+/// <summary>A signature of the manifest bytes: the algorithm, which key (an identifier, not the key) and the value (base64).</summary>
+internal sealed record ModelSignature(string Algorithm, string KeyId, string Value);

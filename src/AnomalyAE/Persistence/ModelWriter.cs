@@ -1,19 +1,24 @@
 using System.IO.Compression;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
 namespace AnomalyAE.Persistence;
 
-/// <summary>Writes a model file: ML.NET segments via ml.Model.Save, autoencoder stages as weights plus manifest records.</summary>
-internal sealed class ModelWriter(MLContext context)
+/// <summary>
+/// Writes a model file: ML.NET segments via ml.Model.Save, autoencoder stages as weights plus manifest records, and the
+/// seal over the manifest's exact bytes (signed when a <see cref="ModelSigningKey"/> is given).
+/// </summary>
+internal sealed class ModelWriter(MLContext context, ModelSigningKey? signingKey = null)
 {
     public void Save(ITransformer model, DataViewSchema inputSchema, string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         string full = Path.GetFullPath(path);
-        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        if (Directory.Exists(full)) throw new IOException($"Cannot save the model to '{path}': it is a directory; give a file name (e.g. {Path.Combine(path, "model.aeml")}).");
+        string folder = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"Cannot save the model to '{path}': the folder '{folder}' does not exist.");
+        string temporary = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         try
         {
             using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
@@ -24,9 +29,23 @@ internal sealed class ModelWriter(MLContext context)
             // Atomic on the same volume: readers see the old file or the complete new one, never a partial write.
             File.Move(temporary, full, overwrite: true);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Name the file the user asked for, not the hidden temporary one the failure happened on.
+            string reason = e.Message.Replace(temporary, full, StringComparison.Ordinal);
+            string message = $"Cannot save the model to '{path}': {reason}";
+            throw e is UnauthorizedAccessException ? new UnauthorizedAccessException(message, e) : new IOException(message, e);
+        }
         finally
         {
-            if (File.Exists(temporary)) File.Delete(temporary);
+            try
+            {
+                if (File.Exists(temporary)) File.Delete(temporary);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The save's own failure (if any) is the one to report.
+            }
         }
     }
 
@@ -47,7 +66,7 @@ internal sealed class ModelWriter(MLContext context)
         void FlushMLNet()
         {
             if (pending.Count == 0) return;
-            string entry = $"stages/{records.Count}.mlnet.zip";
+            string entry = ModelManifest.StageEntry(records.Count, StageRecord.MLNetKind);
             entries.Add((entry, SaveMLNet(pending, pendingInput!)));
             records.Add(new StageRecord { Kind = StageRecord.MLNetKind, Entry = entry });
             pending = [];
@@ -62,7 +81,7 @@ internal sealed class ModelWriter(MLContext context)
                 continue;
             }
             FlushMLNet();
-            string entry = $"stages/{records.Count}.weights";
+            string entry = ModelManifest.StageEntry(records.Count, StageRecord.NetworkKind);
             entries.Add((entry, SaveWeights(ours)));
             records.Add(new StageRecord
             {
@@ -86,11 +105,14 @@ internal sealed class ModelWriter(MLContext context)
             LibraryVersion = typeof(ModelWriter).Assembly.GetName().Version?.ToString() ?? "unknown",
             SingleTransformer = model is AutoencoderTransformerBase,
             Stages = records,
-            Checksums = entries.ToDictionary(e => e.Name, e => Convert.ToHexStringLower(SHA256.HashData(e.Bytes))),
+            Checksums = entries.ToDictionary(e => e.Name, e => BoundedEntry.Sha256(e.Bytes)),
         };
 
+        byte[] manifestBytes = JsonSerializer.SerializeToUtf8Bytes(manifest, ModelManifest.Json);
+        var seal = new ModelSeal { ManifestSha256 = BoundedEntry.Sha256(manifestBytes), Signature = signingKey?.Sign(manifestBytes) };
         using var archive = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
-        Write(archive, ModelManifest.EntryName, JsonSerializer.SerializeToUtf8Bytes(manifest, ModelManifest.Json));
+        Write(archive, ModelManifest.EntryName, manifestBytes);
+        Write(archive, ModelManifest.SealEntry, JsonSerializer.SerializeToUtf8Bytes(seal, ModelManifest.Json));
         foreach (var (name, bytes) in entries) Write(archive, name, bytes);
     }
 

@@ -1,5 +1,5 @@
 using AnomalyAE.Networks;
-using AnomalyAE.Training;
+using AnomalyAE.Data;
 using static TorchSharp.torch;
 
 namespace AnomalyAE.Runtime;
@@ -32,11 +32,28 @@ internal sealed class ScoringModel
     private readonly object _gate = new();
     private int _references = 1;
 
+    /// <summary>Rows per batch when a model file does not say.</summary>
+    public const int DefaultBatchSize = 1024;
+
+    // Values held by the managed buffers of one batch (features, scores, codes, reconstructions), and by the tensors of one
+    // forward pass: bounds that keep a batch size or sample count from a model file from allocating gigabytes.
+    private const long MaxBatchBufferValues = 1L << 27;
+    private const long MaxPassValues = 1L << 27;
+
+    /// <param name="network">The trained network; this model owns it.</param>
+    /// <param name="threads">libtorch threads while scoring: at least 1, at most the processor count (larger values are lowered).</param>
+    /// <param name="batchSize">Rows per batch, at least 1; lowered when one batch's buffers would exceed 2^27 values.</param>
     public ScoringModel(AutoencoderNetwork network, int threads, int batchSize)
     {
+        ArgumentNullException.ThrowIfNull(network);
+        // A thread count below 1 makes libtorch abort the process ("Expected positive number of threads"): never pass one on.
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         Network = network;
-        Threads = threads;
-        BatchSize = batchSize;
+        Threads = Math.Min(threads, Environment.ProcessorCount);
+        long valuesPerRow = 2L * network.Spec.InputDimension + 2L * network.Spec.LatentDimension + 2;
+        BatchSize = (int)Math.Clamp(MaxBatchBufferValues / valuesPerRow, 1, batchSize);
+        RowsPerPass = (int)Math.Clamp(MaxPassValues / PassValuesPerRow(network.Spec), 1, BatchSize);
         Network.eval();
     }
 
@@ -49,6 +66,8 @@ internal sealed class ScoringModel
     public AutoencoderNetwork Network { get; }
     public int Threads { get; }
     public int BatchSize { get; }
+    /// <summary>Rows per forward pass: the batch size, unless the network's tensors per row (Monte-Carlo samples, reference codes, members) would make one pass too large.</summary>
+    public int RowsPerPass { get; }
     public int InputDimension => Network.Spec.InputDimension;
     public int LatentDimension => Network.Spec.LatentDimension;
 
@@ -76,14 +95,33 @@ internal sealed class ScoringModel
     /// <summary>Scores <paramref name="rows"/> rows laid out row-major in <paramref name="features"/>.</summary>
     public void Score(float[] features, int rows, ScoredBatch output) => Run(network =>
     {
-        var result = network.Infer(TensorBuffers.FromRows(features, rows, InputDimension));
-        TensorBuffers.CopyTo(result.Scores, output.Scores);
-        TensorBuffers.CopyTo(result.Latent, output.Latent);
-        TensorBuffers.CopyTo(result.Reconstruction, output.Reconstruction);
-        if (result.LatentLogVariance is { } logVariance) TensorBuffers.CopyTo(logVariance, output.LatentLogVariance);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(rows, output.Scores.Length);
+        for (int start = 0; start < rows; start += RowsPerPass)
+        {
+            int count = Math.Min(RowsPerPass, rows - start);
+            using var pass = NewDisposeScope();   // each pass's tensors are freed before the next
+            var result = network.Infer(TensorBuffers.FromRows(features.AsSpan(start * InputDimension), count, InputDimension));
+            TensorBuffers.CopyTo(result.Scores, output.Scores.AsSpan(start));
+            TensorBuffers.CopyTo(result.Latent, output.Latent.AsSpan(start * LatentDimension));
+            TensorBuffers.CopyTo(result.Reconstruction, output.Reconstruction.AsSpan(start * InputDimension));
+            if (result.LatentLogVariance is { } logVariance) TensorBuffers.CopyTo(logVariance, output.LatentLogVariance.AsSpan(start * LatentDimension));
+        }
         output.Count = rows;
         return rows;
     });
+
+    /// <summary>A generous count of the values one row puts in flight during a forward pass of a network of <paramref name="spec"/>.</summary>
+    private static long PassValuesPerRow(NetworkSpec spec)
+    {
+        long widths = spec.EncoderWidths.Sum(w => (long)w) + spec.DecoderWidths.Sum(w => (long)w);
+        return spec switch
+        {
+            VariationalAutoencoderSpec { ScoreKind: VariationalScoreKind.ReconstructionProbability } vae => 4 * widths * (vae.ScoreSamples + 1),
+            AutoencoderEnsembleSpec ensemble => ensemble.Size * PassValuesPerRow(ensemble.Member),
+            AutoencoderSpec { ScoreKind: not AutoencoderScoreKind.ReconstructionError } ae => 4 * widths + 2L * ae.ReferenceRows,
+            _ => 4 * widths,
+        } + 1;
+    }
 
     /// <summary>
     /// Runs inference code against the network: holds a reference for the duration (so a concurrent Dispose cannot free
