@@ -14,6 +14,9 @@ internal static class DetectorLists
 
     public static Detector[] Sweep =>
     [
+        Detector.Autoencoder("AE (defaults)", "`AutoencoderOptions` defaults"),
+        Detector.Autoencoder("AE ensemble, reconstruction score", "the defaults scored by reconstruction error alone",
+            (o, _, _) => o.ScoreKind = AutoencoderScoreKind.ReconstructionError),
         Ensemble(8, 0.5, 1000, robust: true, AutoencoderScoreKind.ReconstructionAndNeighborDistance),
         Ensemble(8, 0.5, 1000, robust: true, AutoencoderScoreKind.ReconstructionAndNeighborDistance, narrowCode: true),
         Ensemble(8, 0.5, 1000, robust: false, AutoencoderScoreKind.ReconstructionAndNeighborDistance, narrowCode: true),

@@ -5,6 +5,7 @@ using AnomalyAE.Tabular;
 // rows without labels, all rows scored; ROC AUC and average precision per seed; scikit-learn's detectors in the same run.
 //   dotnet run --project bench/AnomalyAE.Tabular -c Release -- [--mode report|sweep] [--seeds 1,2,3] [--sets a,b]
 //       [--data bench/AnomalyAE.Tabular/data/sets] [--out bench/tabular] [--threads 1] [--parallel 2] [--peers true]
+//       [--methods "name;name"]
 var settings = args.Select((a, i) => (a, i)).Where(p => p.a.StartsWith("--")).ToDictionary(p => p.a[2..], p => args[p.i + 1]);
 string Setting(string name, string fallback) => settings.GetValueOrDefault(name, fallback);
 string mode = Setting("mode", "report");
@@ -15,12 +16,19 @@ int threads = int.Parse(Setting("threads", "1"));
 int parallel = int.Parse(Setting("parallel", "2"));
 bool peers = bool.Parse(Setting("peers", "true"));
 var detectors = mode == "sweep" ? DetectorLists.Sweep : DetectorLists.Report;
+if (settings.TryGetValue("methods", out var chosen))
+{
+    var names = chosen.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    var unknown = names.Where(n => detectors.All(d => d.Name != n)).ToArray();
+    if (unknown.Length > 0) throw new ArgumentException($"--methods: no detector named '{string.Join("', '", unknown)}'; the names are: {string.Join("; ", detectors.Select(d => d.Name))}");
+    detectors = detectors.Where(d => names.Contains(d.Name)).ToArray();
+}
 
 if (!Directory.Exists(dataFolder))
     throw new DirectoryNotFoundException($"No data sets in {dataFolder}: build them first with bash bench/AnomalyAE.Tabular/data/build-datasets.sh");
-var names = settings.TryGetValue("sets", out var only) ? only.Split(',') : null;
+var setNames = settings.TryGetValue("sets", out var only) ? only.Split(',') : null;
 var sets = Directory.GetFiles(dataFolder, "*.csv").Order()
-    .Where(f => names is null || names.Contains(Path.GetFileNameWithoutExtension(f)))
+    .Where(f => setNames is null || setNames.Contains(Path.GetFileNameWithoutExtension(f)))
     .Select(TabularSet.Read).ToArray();
 string peersScript = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dataFolder))!, "..", "peers.py");
 Console.WriteLine($"CPU: {Report.Cpu()}; {sets.Length} sets, seeds {string.Join(",", seeds)}, {threads} torch thread(s) per model, {parallel} jobs at once.");

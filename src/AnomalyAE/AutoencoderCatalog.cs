@@ -35,10 +35,10 @@ public sealed class AutoencoderCatalog
     /// <param name="latentDimension">Size of the latent code; null chooses it from the number of features (see <see cref="AutoencoderOptionsBase.LatentDimension"/>).</param>
     /// <param name="hiddenLayers">Encoder hidden widths (decoder mirrors them); null chooses them from the number of features (see <see cref="AutoencoderOptionsBase.HiddenLayers"/>).</param>
     /// <param name="epochs">Passes over the data; null chooses them from the number of rows (see <see cref="AutoencoderOptionsBase.Epochs"/>).</param>
-    /// <param name="contamination">Expected fraction of anomalies; sets the threshold (default <see cref="AutoencoderOptionsBase.Defaults.Contamination"/>, 0.1).</param>
+    /// <param name="contamination">Expected fraction of anomalies; sets the threshold (default <see cref="AutoencoderOptionsBase.Defaults.Contamination"/>, 0.1); null sets it automatically (see <see cref="AutoencoderOptionsBase.Contamination"/>).</param>
     /// <param name="seed">Seed; null draws from the context's seed stream.</param>
     public AutoencoderEstimator Autoencoder(string featureColumnName = AutoencoderOptions.Defaults.FeatureColumnName, int? latentDimension = null, int[]? hiddenLayers = null,
-        int? epochs = null, double contamination = AutoencoderOptions.Defaults.Contamination, int? seed = null) =>
+        int? epochs = null, double? contamination = AutoencoderOptions.Defaults.Contamination, int? seed = null) =>
         Autoencoder(new AutoencoderOptions
         {
             FeatureColumnName = featureColumnName,
@@ -59,12 +59,12 @@ public sealed class AutoencoderCatalog
     /// <param name="epochs">Passes over the data; null chooses them from the number of rows (see <see cref="AutoencoderOptionsBase.Epochs"/>).</param>
     /// <param name="beta">Weight of the KL term (default <see cref="AutoencoderOptionsBase.Defaults.Beta"/>, 1).</param>
     /// <param name="scoreKind">What the score column holds (default <see cref="AutoencoderOptionsBase.Defaults.VariationalScoreKind"/>, reconstruction error).</param>
-    /// <param name="contamination">Expected fraction of anomalies; sets the threshold (default <see cref="AutoencoderOptionsBase.Defaults.Contamination"/>, 0.1).</param>
+    /// <param name="contamination">Expected fraction of anomalies; sets the threshold (default <see cref="AutoencoderOptionsBase.Defaults.Contamination"/>, 0.1); null sets it automatically (see <see cref="AutoencoderOptionsBase.Contamination"/>).</param>
     /// <param name="seed">Seed; null draws from the context's seed stream.</param>
     public VariationalAutoencoderEstimator VariationalAutoencoder(string featureColumnName = VariationalAutoencoderOptions.Defaults.FeatureColumnName, int? latentDimension = null,
         int[]? hiddenLayers = null, int? epochs = null, double beta = VariationalAutoencoderOptions.Defaults.Beta,
         VariationalScoreKind scoreKind = VariationalAutoencoderOptions.Defaults.VariationalScoreKind,
-        double contamination = VariationalAutoencoderOptions.Defaults.Contamination, int? seed = null) =>
+        double? contamination = VariationalAutoencoderOptions.Defaults.Contamination, int? seed = null) =>
         VariationalAutoencoder(new VariationalAutoencoderOptions
         {
             FeatureColumnName = featureColumnName,

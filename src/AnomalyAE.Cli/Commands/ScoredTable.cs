@@ -18,8 +18,12 @@ internal sealed class ScoredTable
     public float[][]? Latent { get; init; }
     public float[][]? Features { get; init; }
     public float[][]? Reconstruction { get; init; }
+    /// <summary>Each feature's share of the row's reconstruction error, when asked for and the model emits it.</summary>
+    public float[][]? Contributions { get; init; }
+    /// <summary>The names of the contributions' slots (the model's feature names).</summary>
+    public string[]? ContributionNames { get; init; }
 
-    public static ScoredTable Score(string modelPath, string dataPath, string? labelColumn, string? idColumn, bool vectors)
+    public static ScoredTable Score(string modelPath, string dataPath, string? labelColumn, string? idColumn, bool vectors, bool contributions = false)
     {
         if (StandardStreams.Is(modelPath) && StandardStreams.Is(dataPath))
             throw new CliException("--model - and --data - would both read standard input; give one of them as a file.");
@@ -34,6 +38,15 @@ internal sealed class ScoredTable
             var table = FeatureTable.ForScoring(CsvTable.Read(dataPath), features, labelColumn, idColumn);
             var scored = model.Transform(table.Data);
             float[][]? Vectors(string? column) => vectors && column is not null && scored.Schema.GetColumnOrNull(column) is not null ? scored.ReadVectors(column) : null;
+            string[]? contributionNames = null;
+            float[][]? shares = null;
+            if (contributions)
+            {
+                if (detector.FeatureContributionsColumnName is not { } sharesName || scored.Schema.GetColumnOrNull(sharesName) is not { } sharesColumn)
+                    throw new CliException($"{modelPath}: the model emits no feature contributions; train it again with this version of anomalyae train, which adds them.");
+                shares = scored.ReadVectors(sharesName);
+                contributionNames = SlotNames(sharesColumn, features);
+            }
             return new ScoredTable
             {
                 Table = table,
@@ -45,12 +58,28 @@ internal sealed class ScoredTable
                 Latent = Vectors(detector.LatentFeaturesColumnName),
                 Features = Vectors(detector.FeatureColumnName),
                 Reconstruction = Vectors(detector.ReconstructionColumnName),
+                Contributions = shares,
+                ContributionNames = contributionNames,
             };
         }
         finally
         {
             (model as IDisposable)?.Dispose();
         }
+    }
+
+    /// <summary>The slot names of <paramref name="column"/>, or the model's feature columns when it has none.</summary>
+    private static string[] SlotNames(DataViewSchema.Column column, string[] featureColumns)
+    {
+        int size = (column.Type as VectorDataViewType)?.Size ?? 0;
+        if (column.HasSlotNames())
+        {
+            VBuffer<ReadOnlyMemory<char>> names = default;
+            column.GetSlotNames(ref names);
+            var dense = names.DenseValues().Select(n => n.ToString()).ToArray();
+            if (dense.Length == size && dense.All(n => n.Length > 0)) return dense;
+        }
+        return featureColumns.Length == size ? featureColumns : Enumerable.Range(0, size).Select(i => $"feature_{i}").ToArray();
     }
 
     /// <summary>Labels as anomaly flags (any non-zero value is an anomaly).</summary>

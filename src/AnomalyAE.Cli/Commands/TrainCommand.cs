@@ -27,7 +27,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--robust <BOOL>"), Description("true: trimmed loss that leaves the contamination fraction of each batch out (default: the library's).")] public bool? Robust { get; init; }
         [CommandOption("--score <KIND>"), Description("reconstruction, neighbors or both (autoencoder only; default: the library's).")] public string? Score { get; init; }
         [CommandOption("--normalize <KIND>"), Description("minmax, meanvar or none.")] public string Normalize { get; init; } = "meanvar";
-        [CommandOption("--contamination <FRACTION>"), Description("Expected fraction of anomalies; sets the threshold (default: the library's, 0.1).")] public double Contamination { get; init; } = AutoencoderOptions.Defaults.Contamination;
+        [CommandOption("--contamination <FRACTION>"), Description("Expected fraction of anomalies, which sets the threshold (default: the library's, 0.1); auto sets it without a guess: median + 3 MAD of the training scores.")] public string Contamination { get; init; } = AutoencoderOptions.Defaults.Contamination.ToString(System.Globalization.CultureInfo.InvariantCulture);
         [CommandOption("--seed <N>")] public int Seed { get; init; } = 1;
         [CommandOption("--threads <N>"), Description("libtorch threads (default: all cores).")] public int? Threads { get; init; }
 
@@ -40,8 +40,13 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             if (Noise is not null && Model == "vae") return ValidationResult.Error("--noise applies to --model autoencoder only.");
             if ((Ensemble ?? Subsample ?? (object?)Score) is not null && Model == "vae") return ValidationResult.Error("--ensemble, --subsample and --score apply to --model autoencoder only.");
             if (Score is not (null or "reconstruction" or "neighbors" or "both")) return ValidationResult.Error($"--score must be reconstruction, neighbors or both, not '{Score}'.");
+            if (Contamination != "auto" && !double.TryParse(Contamination, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _))
+                return ValidationResult.Error($"--contamination must be a fraction such as 0.05, or auto, not '{Contamination}'.");
             return ValidationResult.Success();
         }
+
+        /// <summary>The contamination option's value: null for auto.</summary>
+        public double? ContaminationValue => Contamination == "auto" ? null : double.Parse(Contamination, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -82,15 +87,17 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             return ml.Autoencoders().VariationalAutoencoder(new VariationalAutoencoderOptions
             {
                 LatentDimension = s.Latent, HiddenLayers = hidden, Epochs = s.Epochs, BatchSize = s.Batch,
-                Contamination = s.Contamination, Seed = s.Seed, NumberOfThreads = s.Threads, Progress = progress,
+                Contamination = s.ContaminationValue, Seed = s.Seed, NumberOfThreads = s.Threads, Progress = progress,
                 RobustTraining = s.Robust ?? new VariationalAutoencoderOptions().RobustTraining,
+                FeatureContributionsColumnName = AutoencoderOptions.Defaults.FeatureContributionsColumnName,
             });
         var (noise, level) = ParseNoise(s.Noise);
         var defaults = new AutoencoderOptions();
         return ml.Autoencoders().Autoencoder(new AutoencoderOptions
         {
             LatentDimension = s.Latent, HiddenLayers = hidden, Epochs = s.Epochs, BatchSize = s.Batch, Noise = noise, NoiseLevel = level,
-            Contamination = s.Contamination, Seed = s.Seed, NumberOfThreads = s.Threads, Progress = progress,
+            Contamination = s.ContaminationValue, Seed = s.Seed, NumberOfThreads = s.Threads, Progress = progress,
+            FeatureContributionsColumnName = AutoencoderOptions.Defaults.FeatureContributionsColumnName,
             EnsembleSize = s.Ensemble ?? defaults.EnsembleSize,
             SubsampleFraction = s.Subsample ?? defaults.SubsampleFraction,
             RobustTraining = s.Robust ?? defaults.RobustTraining,

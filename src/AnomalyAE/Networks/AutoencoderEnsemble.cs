@@ -9,7 +9,7 @@ namespace AnomalyAE.Networks;
 /// Ensembles", SDM 2017). Each member's score is standardized robustly, (score − median) / IQR of its scores on the
 /// training rows, and the ensemble's score is the mean of the standardized scores. The reconstruction is the mean of
 /// the members' reconstructions; the latent code is the first member's (members' codes are not aligned with each other,
-/// so they cannot be averaged).
+/// so they cannot be averaged). A feature's contribution is the mean of its shares in the members' errors.
 /// </summary>
 internal sealed class AutoencoderEnsemble : AutoencoderNetwork
 {
@@ -56,7 +56,7 @@ internal sealed class AutoencoderEnsemble : AutoencoderNetwork
 
     public override InferenceOutputs Infer(Tensor batch)
     {
-        Tensor? scores = null, reconstruction = null, latent = null;
+        Tensor? scores = null, reconstruction = null, latent = null, contributions = null;
         for (int i = 0; i < members.Count; i++)
         {
             var output = members[i].Infer(batch);
@@ -64,9 +64,12 @@ internal sealed class AutoencoderEnsemble : AutoencoderNetwork
             scores = scores is null ? standardized : scores + standardized;
             reconstruction = reconstruction is null ? output.Reconstruction : reconstruction + output.Reconstruction;
             latent ??= output.Latent;
+            contributions = contributions is null ? output.Contributions : contributions + output.Contributions;
         }
         // An explicit scalar, disposed after use: an implicit one can be finalized while libtorch still reads it (see ParameterUpdate).
         using var count = members.Count.ToScalar();
-        return new InferenceOutputs(scores!.div(count), latent!, reconstruction!.div(count), null);
+        // Contributions: the mean of the members' shares (each member's shares sum to 1, so their mean does too); members
+        // weigh equally, as in the score, whatever the scale of their errors.
+        return new InferenceOutputs(scores!.div(count), latent!, reconstruction!.div(count), null, contributions!.div(count));
     }
 }

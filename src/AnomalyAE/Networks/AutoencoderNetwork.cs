@@ -15,7 +15,8 @@ internal sealed record ObjectiveTerms(Tensor RowLoss, Tensor? Penalty);
 /// <param name="Latent">Latent code per row, shape [B, k] (a VAE's posterior mean).</param>
 /// <param name="Reconstruction">Reconstruction per row, shape [B, d].</param>
 /// <param name="LatentLogVariance">A VAE's posterior log-variance, shape [B, k]; null for other networks.</param>
-internal sealed record InferenceOutputs(Tensor Scores, Tensor Latent, Tensor Reconstruction, Tensor? LatentLogVariance);
+/// <param name="Contributions">Each feature's share of the row's reconstruction error, shape [B, d]; rows sum to 1 (see <see cref="ReconstructionTerms.Shares"/>).</param>
+internal sealed record InferenceOutputs(Tensor Scores, Tensor Latent, Tensor Reconstruction, Tensor? LatentLogVariance, Tensor Contributions);
 
 /// <summary>
 /// A trainable autoencoder: the training loop only needs <see cref="Objective"/>, scoring only

@@ -37,10 +37,12 @@ internal sealed class DenseAutoencoder : AutoencoderNetwork
     {
         var latent = encoder.call(batch);
         using var logits = decoder.call(latent);
-        var error = ReconstructionTerms.RowError(_spec.ErrorMetric, logits, batch, _spec.OutputActivation);
+        var elements = ReconstructionTerms.ElementError(_spec.ErrorMetric, logits, batch, _spec.OutputActivation);
+        var error = elements.mean([1]);
         var scores = neighbors is null ? error : neighbors.Score(_spec.ScoreKind, error, latent);
         var reconstruction = ReconstructionTerms.Output(logits, _spec.OutputActivation);
-        return new InferenceOutputs(scores, latent, reconstruction, null);
+        // Shares of the reconstruction error by the score's metric (for latent-neighbour scores: of its reconstruction part).
+        return new InferenceOutputs(scores, latent, reconstruction, null, ReconstructionTerms.Shares(elements));
     }
 
     public override void FitScore(Tensor rows, int batchSize, int seed)

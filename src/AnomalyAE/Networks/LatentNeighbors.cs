@@ -49,9 +49,8 @@ internal sealed class LatentNeighbors : nn.Module
             case AutoencoderScoreKind.LatentNeighborDistance:
                 return Distance(latent);
             case AutoencoderScoreKind.ReconstructionAndNeighborDistance:
-                // An explicit scalar, disposed after use: an implicit one can be finalized while libtorch still reads it.
-                using (var half = 0.5.ToScalar())
-                    return ((error - score_scales[0]) / score_scales[1] + (Distance(latent) - score_scales[2]) / score_scales[3]).mul(half);
+                // The larger of the two standardized scores: a row is as anomalous as the more alarmed of the two signals.
+                return maximum((error - score_scales[0]) / score_scales[1], (Distance(latent) - score_scales[2]) / score_scales[3]);
             default:
                 return error.alias();
         }

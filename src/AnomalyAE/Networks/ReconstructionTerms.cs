@@ -20,17 +20,36 @@ internal static class ReconstructionTerms
         _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, null),
     };
 
-    /// <summary>Per-row anomaly score, shape [B].</summary>
+    /// <summary>Per-row anomaly score, shape [B]: the mean of <see cref="ElementError"/> over features.</summary>
     public static Tensor RowError(ReconstructionErrorMetric metric, Tensor logits, Tensor target, AutoencoderActivation outputActivation)
     {
-        using var elements = metric switch
-        {
-            ReconstructionErrorMetric.MeanSquaredError => (Output(logits, outputActivation) - target).square(),
-            ReconstructionErrorMetric.MeanAbsoluteError => (Output(logits, outputActivation) - target).abs(),
-            ReconstructionErrorMetric.BinaryCrossEntropy => BinaryCrossEntropy(logits, target, outputActivation),
-            _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, null),
-        };
+        using var elements = ElementError(metric, logits, target, outputActivation);
         return elements.mean([1]);
+    }
+
+    /// <summary>Element-wise error of the score metric, shape [B, d].</summary>
+    public static Tensor ElementError(ReconstructionErrorMetric metric, Tensor logits, Tensor target, AutoencoderActivation outputActivation) => metric switch
+    {
+        ReconstructionErrorMetric.MeanSquaredError => (Output(logits, outputActivation) - target).square(),
+        ReconstructionErrorMetric.MeanAbsoluteError => (Output(logits, outputActivation) - target).abs(),
+        ReconstructionErrorMetric.BinaryCrossEntropy => BinaryCrossEntropy(logits, target, outputActivation),
+        _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, null),
+    };
+
+    /// <summary>
+    /// Each feature's share of its row's error, shape [B, d]: element error / the row's summed error, so every row's shares
+    /// lie in [0, 1] and sum to 1. A row reconstructed exactly (summed error 0) gets equal shares 1/d.
+    /// </summary>
+    public static Tensor Shares(Tensor elements)
+    {
+        using var scope = NewDisposeScope();
+        using var zero = 0.0.ToScalar();
+        using var uniform = (1.0 / elements.shape[1]).ToScalar();
+        var nonNegative = elements.clamp_min(zero);   // element losses are ≥ 0; clamp rounding below 0
+        var total = nonNegative.sum([1], keepdim: true);
+        var positive = total.gt(zero);
+        var shares = where(positive, nonNegative / where(positive, total, ones_like(total)), full_like(nonNegative, uniform));
+        return shares.MoveToOuterDisposeScope();
     }
 
     private static Tensor BinaryCrossEntropy(Tensor logits, Tensor target, AutoencoderActivation outputActivation)

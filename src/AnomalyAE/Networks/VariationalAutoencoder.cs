@@ -47,14 +47,17 @@ internal sealed class VariationalAutoencoder : AutoencoderNetwork
     {
         var (mu, logVar) = Encode(batch);
         var logits = decoder.call(mu);
+        // The reconstruction term at μ, per feature: the score for ReconstructionError, and what the contributions divide
+        // for every score kind (the KL term and the Monte-Carlo draws have no per-feature split).
+        var elements = ReconstructionTerms.ElementLoss(_spec.Loss, logits, batch, _spec.OutputActivation);
         var scores = _spec.ScoreKind switch
         {
-            VariationalScoreKind.ReconstructionError => ReconstructionTerms.ElementLoss(_spec.Loss, logits, batch, _spec.OutputActivation).mean([1]),
-            VariationalScoreKind.NegativeElbo => ReconstructionTerms.ElementLoss(_spec.Loss, logits, batch, _spec.OutputActivation).sum([1]) + KullbackLeibler(mu, logVar),
+            VariationalScoreKind.ReconstructionError => elements.mean([1]),
+            VariationalScoreKind.NegativeElbo => elements.sum([1]) + KullbackLeibler(mu, logVar),
             VariationalScoreKind.ReconstructionProbability => MonteCarloReconstructionLoss(batch, mu, logVar),
             _ => throw new InvalidOperationException($"Unknown score kind {_spec.ScoreKind}."),
         };
-        return new InferenceOutputs(scores, mu, ReconstructionTerms.Output(logits, _spec.OutputActivation), logVar);
+        return new InferenceOutputs(scores, mu, ReconstructionTerms.Output(logits, _spec.OutputActivation), logVar, ReconstructionTerms.Shares(elements));
     }
 
     /// <summary>Decoder output (after the output activation) for latent points, shape [N, k] → [N, d].</summary>

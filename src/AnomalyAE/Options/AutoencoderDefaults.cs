@@ -25,6 +25,12 @@ public abstract partial class AutoencoderOptionsBase
         /// <summary>Default of <see cref="AutoencoderOptionsBase.ReconstructionColumnName"/>.</summary>
         public const string ReconstructionColumnName = "Reconstruction";
 
+        /// <summary>
+        /// The usual name of the <see cref="AutoencoderOptionsBase.FeatureContributionsColumnName"/> column. That option's
+        /// default is null (the column is not emitted unless asked for); set it to this name to emit it.
+        /// </summary>
+        public const string FeatureContributionsColumnName = "FeatureContributions";
+
         /// <summary>Default of <see cref="AutoencoderOptionsBase.Activation"/>.</summary>
         public const AutoencoderActivation Activation = AutoencoderActivation.ReLU;
 
@@ -46,6 +52,13 @@ public abstract partial class AutoencoderOptionsBase
         /// <summary>Default of <see cref="AutoencoderOptionsBase.Contamination"/>: the expected fraction of anomalies, which sets the threshold.</summary>
         public const double Contamination = 0.1;
 
+        /// <summary>
+        /// The k of the automatic threshold (<see cref="AutoencoderOptionsBase.Contamination"/> = null): median + k · MAD of
+        /// the training scores, with the MAD scaled by 1.4826 so that it estimates the standard deviation of normal
+        /// scores. k = 3 flags rows about three robust standard deviations above the typical score.
+        /// </summary>
+        public const double AutomaticThresholdDeviations = 3.0;
+
         /// <summary>Default of <see cref="AutoencoderOptionsBase.ScoringBatchSize"/>.</summary>
         public const int ScoringBatchSize = 1024;
 
@@ -59,6 +72,14 @@ public abstract partial class AutoencoderOptionsBase
         /// training time near two single networks'.
         /// </summary>
         public static int MemberStepsFor(int ensembleSize) => 2 * TargetSteps / Math.Max(1, ensembleSize);
+
+        /// <summary>
+        /// The epochs of each ensemble member when <see cref="AutoencoderOptionsBase.Epochs"/> is set: <paramref name="epochs"/> is the budget
+        /// of one network on every row, and the members together pass over twice as many rows, as with data-scaled epochs:
+        /// ⌈2 · epochs / (members · subsample fraction)⌉, at least 1 (8 members on half the rows: half the epochs each).
+        /// </summary>
+        public static int MemberEpochsFor(int epochs, int ensembleSize, double subsampleFraction) =>
+            Math.Max(1, (int)Math.Ceiling(2.0 * epochs / (Math.Max(1, ensembleSize) * subsampleFraction) - 1e-9));
 
         internal const int MinBatchSize = 16, MaxBatchSize = 256;
         internal const int MinEpochs = 10, MaxEpochs = 500;

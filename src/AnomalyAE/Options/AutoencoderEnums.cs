@@ -83,9 +83,10 @@ public enum AutoencoderScoreKind
     /// </summary>
     LatentNeighborDistance,
     /// <summary>
-    /// The mean of the reconstruction error and the latent neighbour distance, each standardized by the median and
+    /// The larger of the reconstruction error and the latent neighbour distance, each standardized by the median and
     /// interquartile range of its training values: rows far from the others in the latent space score high even when the
-    /// network has learned to reconstruct them (which it does with anomalies seen in training).
+    /// network has learned to reconstruct them (which it does with anomalies seen in training), and rows the network
+    /// cannot reconstruct score high even when their codes fall among normal ones (which unseen anomalies' codes do).
     /// </summary>
     ReconstructionAndNeighborDistance,
 }

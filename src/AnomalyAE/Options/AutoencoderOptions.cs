@@ -26,10 +26,12 @@ public sealed class AutoencoderOptions : AutoencoderOptionsBase
 
     /// <summary>
     /// Number of autoencoders trained, each on its own random subsample of the rows (<see cref="SubsampleFraction"/>). With more
-    /// than one, the <c>Score</c> is the mean of the members' reconstruction errors, each standardized by the median and
-    /// interquartile range of its training scores; <c>Reconstruction</c> is the members' mean reconstruction and
-    /// <c>LatentFeatures</c> the first member's code. <see cref="AutoencoderOptionsBase.Epochs"/> and
-    /// <see cref="AutoencoderOptionsBase.BatchSize"/> apply to each member.
+    /// than one, the <c>Score</c> is the mean of the members' scores (see <see cref="ScoreKind"/>), each standardized by the
+    /// median and interquartile range of its training scores; <c>Reconstruction</c> is the members' mean reconstruction and
+    /// <c>LatentFeatures</c> the first member's code. The members together make twice the gradient steps of one network:
+    /// with data-scaled epochs 2 × 3,000 / <see cref="EnsembleSize"/> steps each; an explicit
+    /// <see cref="AutoencoderOptionsBase.Epochs"/> is read as one network's budget (see <c>Defaults.MemberEpochsFor</c>).
+    /// <see cref="AutoencoderOptionsBase.BatchSize"/> applies to each member.
     /// </summary>
     public int EnsembleSize { get; set; } = Defaults.EnsembleSize;
 

@@ -23,6 +23,18 @@ public abstract partial class AutoencoderOptionsBase
     public string? ReconstructionColumnName { get; set; } = Defaults.ReconstructionColumnName;
 
     /// <summary>
+    /// Output column for each feature's share of the row's reconstruction error (a vector of Single, one per feature,
+    /// carrying the input's slot names); null (default) to not emit it, <see cref="Defaults.FeatureContributionsColumnName"/>
+    /// is the usual name. Share of feature j = e_j / Σ_i e_i, where e is the element-wise error of the score's metric
+    /// (squared, absolute or cross-entropy error of the reconstruction): every share is in [0, 1] and a row's shares sum
+    /// to 1 (a row reconstructed exactly gets 1/d each). For the latent-neighbour score kinds it explains the
+    /// reconstruction part of the score. For a variational autoencoder it is the share of the reconstruction term of
+    /// the loss, decoded at the posterior mean μ, whatever the score kind (the KL term has no per-feature split). For an
+    /// ensemble it is the mean of the members' shares (members weigh equally, as in the score).
+    /// </summary>
+    public string? FeatureContributionsColumnName { get; set; }
+
+    /// <summary>
     /// Widths of the encoder's hidden layers, input side first; the decoder mirrors them. Null (default) uses one layer
     /// four times as wide as the default latent code, and at least twice the chosen one (784 features: 128; 30: 64).
     /// </summary>
@@ -79,12 +91,19 @@ public abstract partial class AutoencoderOptionsBase
     /// </summary>
     public int EarlyStoppingPatience { get; set; }
 
-    /// <summary>Expected fraction of anomalies in the training data; the threshold is the (1 − contamination) quantile of training scores.</summary>
-    public double Contamination { get; set; } = Defaults.Contamination;
+    /// <summary>
+    /// Expected fraction of anomalies in the training data, in [0, 0.5]; the threshold is the (1 − contamination) quantile
+    /// of the training scores. Null sets the threshold automatically, without a guess: median + k · MAD of the training
+    /// scores (k = <see cref="Defaults.AutomaticThresholdDeviations"/>, MAD scaled to a standard deviation), a rule that
+    /// the anomalies in the training rows barely move. Use a number when you know the anomaly rate or need a fixed alert
+    /// budget; use null when the rate is unknown and the anomalies stand clearly apart from the normal rows' scores.
+    /// </summary>
+    public double? Contamination { get; set; } = Defaults.Contamination;
 
     /// <summary>
     /// Trains with a trimmed loss: the <see cref="Contamination"/> fraction of each batch's rows that the network reconstructs
     /// worst is left out of the gradient, so anomalies in unlabeled training data are not learned and keep high scores.
+    /// With <see cref="Contamination"/> null the trimmed fraction is <see cref="Defaults.Contamination"/>.
     /// </summary>
     public bool RobustTraining { get; set; }
 

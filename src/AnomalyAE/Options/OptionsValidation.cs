@@ -26,12 +26,12 @@ internal static class OptionsValidation
         Range(nameof(o.WeightDecay), o.WeightDecay, 0, 10);
         Range(nameof(o.ValidationFraction), o.ValidationFraction, 0, 1, upperInclusive: false);
         Range(nameof(o.EarlyStoppingPatience), o.EarlyStoppingPatience, 0, 1_000_000);
-        Range(nameof(o.Contamination), o.Contamination, 0, 0.5);
+        if (o.Contamination is double contamination) Range(nameof(o.Contamination), contamination, 0, 0.5);
         if (o.NumberOfThreads is int threads) Range(nameof(o.NumberOfThreads), threads, 1, 1024);
         if (o.Loss == ReconstructionLoss.BinaryCrossEntropy && o.OutputActivation != AutoencoderActivation.Sigmoid)
             throw new ArgumentException("Loss BinaryCrossEntropy needs OutputActivation Sigmoid (reconstructions must be probabilities in (0, 1)); " +
                 $"got OutputActivation {o.OutputActivation}. Set OutputActivation = AutoencoderActivation.Sigmoid, or use Loss MeanSquaredError.", nameof(o.OutputActivation));
-        var names = new[] { o.ScoreColumnName, o.PredictedLabelColumnName, o.LatentFeaturesColumnName, o.ReconstructionColumnName }.Where(n => n is not null).ToArray();
+        var names = new[] { o.ScoreColumnName, o.PredictedLabelColumnName, o.LatentFeaturesColumnName, o.ReconstructionColumnName, o.FeatureContributionsColumnName }.Where(n => n is not null).ToArray();
         if (names.Length == 0)
             throw new ArgumentException("Every output column name is null: the transformer would add nothing. Keep at least one of ScoreColumnName, PredictedLabelColumnName, LatentFeaturesColumnName, ReconstructionColumnName.");
         Distinct(names!);

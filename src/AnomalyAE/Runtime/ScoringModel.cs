@@ -13,6 +13,7 @@ internal sealed class ScoredBatch
         Latent = new float[capacity * latentDimension];
         Reconstruction = new float[capacity * inputDimension];
         LatentLogVariance = new float[capacity * latentDimension];
+        Contributions = new float[capacity * inputDimension];
     }
 
     public int Count { get; set; }
@@ -20,6 +21,7 @@ internal sealed class ScoredBatch
     public float[] Latent { get; }
     public float[] Reconstruction { get; }
     public float[] LatentLogVariance { get; }
+    public float[] Contributions { get; }
 }
 
 /// <summary>
@@ -35,7 +37,7 @@ internal sealed class ScoringModel
     /// <summary>Rows per batch when a model file does not say.</summary>
     public const int DefaultBatchSize = 1024;
 
-    // Values held by the managed buffers of one batch (features, scores, codes, reconstructions), and by the tensors of one
+    // Values held by the managed buffers of one batch (features, scores, codes, reconstructions, contributions), and by the tensors of one
     // forward pass: bounds that keep a batch size or sample count from a model file from allocating gigabytes.
     private const long MaxBatchBufferValues = 1L << 27;
     private const long MaxPassValues = 1L << 27;
@@ -51,7 +53,7 @@ internal sealed class ScoringModel
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         Network = network;
         Threads = Math.Min(threads, Environment.ProcessorCount);
-        long valuesPerRow = 2L * network.Spec.InputDimension + 2L * network.Spec.LatentDimension + 2;
+        long valuesPerRow = 3L * network.Spec.InputDimension + 2L * network.Spec.LatentDimension + 2;
         BatchSize = (int)Math.Clamp(MaxBatchBufferValues / valuesPerRow, 1, batchSize);
         RowsPerPass = (int)Math.Clamp(MaxPassValues / PassValuesPerRow(network.Spec), 1, BatchSize);
         Network.eval();
@@ -105,6 +107,7 @@ internal sealed class ScoringModel
             TensorBuffers.CopyTo(result.Latent, output.Latent.AsSpan(start * LatentDimension));
             TensorBuffers.CopyTo(result.Reconstruction, output.Reconstruction.AsSpan(start * InputDimension));
             if (result.LatentLogVariance is { } logVariance) TensorBuffers.CopyTo(logVariance, output.LatentLogVariance.AsSpan(start * LatentDimension));
+            TensorBuffers.CopyTo(result.Contributions, output.Contributions.AsSpan(start * InputDimension));
         }
         output.Count = rows;
         return rows;

@@ -55,10 +55,10 @@ public abstract class AutoencoderEstimatorBase<TOptions, TTransformer> : IEstima
         int seed = options.Seed ?? Host.Rand.Next();
         int threads = TorchRuntime.ResolveThreads(options.NumberOfThreads);
 
-        TrainingSettings SettingsFor(int rows, int memberSeed, int targetSteps)
+        TrainingSettings SettingsFor(int rows, int memberSeed, int targetSteps, int? explicitEpochs)
         {
             int trainingRows = rows - TrainingBudget.ValidationRows(rows, options.ValidationFraction);
-            var (batchSize, epochs) = TrainingBudget.Resolve(trainingRows, options.BatchSize, options.Epochs, targetSteps);
+            var (batchSize, epochs) = TrainingBudget.Resolve(trainingRows, options.BatchSize, explicitEpochs, targetSteps);
             FeatureStatistics.CheckSteps(trainingRows, batchSize, epochs, channel);
             return new TrainingSettings
             {
@@ -69,7 +69,7 @@ public abstract class AutoencoderEstimatorBase<TOptions, TTransformer> : IEstima
                 WeightDecay = options.WeightDecay,
                 ValidationFraction = options.ValidationFraction,
                 EarlyStoppingPatience = options.EarlyStoppingPatience,
-                TrimmedFraction = options.RobustTraining ? options.Contamination : 0,
+                TrimmedFraction = options.RobustTraining ? options.Contamination ?? AutoencoderOptionsBase.Defaults.Contamination : 0,
                 Seed = memberSeed,
                 Threads = threads,
                 DropSingleRowBatch = spec.BatchNormalization,
@@ -81,16 +81,27 @@ public abstract class AutoencoderEstimatorBase<TOptions, TTransformer> : IEstima
         try
         {
             var history = network is AutoencoderEnsemble ensemble
-                ? new EnsembleTrainer((rows, memberSeed) => SettingsFor(rows, memberSeed, TrainingBudget.MemberSteps(ensemble.Members.Count)), channel).Train(ensemble, data, MemberSubsampleFraction, seed, cancellationToken)
-                : new NetworkTrainer(SettingsFor(data.Rows, seed, TrainingBudget.TargetSteps), channel).Train(network, data, cancellationToken);
+                ? new EnsembleTrainer((rows, memberSeed) => SettingsFor(rows, memberSeed, TrainingBudget.MemberSteps(ensemble.Members.Count),
+                    options.Epochs is int e ? AutoencoderOptionsBase.Defaults.MemberEpochsFor(e, ensemble.Members.Count, MemberSubsampleFraction) : null), channel).Train(ensemble, data, MemberSubsampleFraction, seed, cancellationToken)
+                : new NetworkTrainer(SettingsFor(data.Rows, seed, TrainingBudget.TargetSteps, options.Epochs), channel).Train(network, data, cancellationToken);
             TorchRuntime.UseThreads(threads);
             using (var rows = TensorBuffers.FromRows(data.Values, data.Rows, data.Columns))
                 network.FitScore(rows, options.ScoringBatchSize, seed);
             var model = new ScoringModel(network, threads, options.ScoringBatchSize);
             var trainingScores = model.ScoreAll(data);
             if (spec.ScoreIsMeanSquaredError) FeatureStatistics.CheckFit(data, trainingScores, options.FeatureColumnName, channel);
-            float threshold = ScoreQuantile.Threshold(trainingScores, options.Contamination);
-            channel.Info(MessageSensitivity.None, $"Threshold {threshold:G6}: the {1 - options.Contamination:P1} quantile of the training scores.");
+            float threshold;
+            if (options.Contamination is double contamination)
+            {
+                threshold = ScoreQuantile.Threshold(trainingScores, contamination);
+                channel.Info(MessageSensitivity.None, $"Threshold {threshold:G6}: the {1 - contamination:P1} quantile of the training scores.");
+            }
+            else
+            {
+                threshold = ScoreQuantile.Automatic(trainingScores, AutoencoderOptionsBase.Defaults.AutomaticThresholdDeviations);
+                double flagged = trainingScores.Count(s => s > threshold) / (double)trainingScores.Length;
+                channel.Info(MessageSensitivity.None, $"Threshold {threshold:G6}: median + {AutoencoderOptionsBase.Defaults.AutomaticThresholdDeviations:G3} MAD of the training scores (Contamination = null); it flags {flagged:P1} of the training rows.");
+            }
             return (TTransformer)AutoencoderTransformerBase.Create(model, CreateOutputs(), options.FeatureColumnName, threshold, history);
         }
         catch
@@ -122,6 +133,7 @@ public abstract class AutoencoderEstimatorBase<TOptions, TTransformer> : IEstima
         Add(Options.PredictedLabelColumnName, OutputKind.PredictedLabel);
         Add(Options.LatentFeaturesColumnName, OutputKind.LatentFeatures);
         Add(Options.ReconstructionColumnName, OutputKind.Reconstruction);
+        Add(Options.FeatureContributionsColumnName, OutputKind.FeatureContributions);
         columns.AddRange(AdditionalOutputs());
         OptionsValidation.Distinct(columns.Select(c => c.Name).ToArray());
         return new OutputColumns(columns);

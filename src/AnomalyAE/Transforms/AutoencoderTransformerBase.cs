@@ -50,6 +50,13 @@ public abstract class AutoencoderTransformerBase : ITransformer, IDisposable, IC
     /// <summary>The column holding the reconstruction (a vector of <see cref="InputDimension"/> Single); null when the model does not emit it.</summary>
     public string? ReconstructionColumnName => Outputs.NameOf(Transforms.OutputKind.Reconstruction);
 
+    /// <summary>
+    /// The column holding each feature's share of the row's reconstruction error (a vector of <see cref="InputDimension"/>
+    /// Single in [0, 1] summing to 1, with the input's slot names; see <see cref="AutoencoderOptionsBase.FeatureContributionsColumnName"/>);
+    /// null when the model does not emit it.
+    /// </summary>
+    public string? FeatureContributionsColumnName => Outputs.NameOf(Transforms.OutputKind.FeatureContributions);
+
     /// <summary>Every column this transformer adds, in schema order.</summary>
     public IReadOnlyList<string> OutputColumnNames => [.. Outputs.Columns.Select(c => c.Name)];
 

@@ -4,7 +4,7 @@ using Microsoft.ML.Data;
 namespace AnomalyAE.Transforms;
 
 /// <summary>What an output column carries.</summary>
-internal enum OutputKind { Score, PredictedLabel, LatentFeatures, Reconstruction, LatentLogVariance }
+internal enum OutputKind { Score, PredictedLabel, LatentFeatures, Reconstruction, LatentLogVariance, FeatureContributions }
 
 /// <summary>One column a transformer adds.</summary>
 internal sealed record OutputColumn(string Name, OutputKind Kind);
@@ -31,7 +31,7 @@ internal sealed class OutputColumns
         OutputKind.Score => NumberDataViewType.Single,
         OutputKind.PredictedLabel => BooleanDataViewType.Instance,
         OutputKind.LatentFeatures or OutputKind.LatentLogVariance => new VectorDataViewType(NumberDataViewType.Single, latentDimension),
-        OutputKind.Reconstruction => new VectorDataViewType(NumberDataViewType.Single, inputDimension),
+        OutputKind.Reconstruction or OutputKind.FeatureContributions => new VectorDataViewType(NumberDataViewType.Single, inputDimension),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
@@ -55,8 +55,8 @@ internal sealed class OutputColumns
 
     private static DataViewSchema.Annotations? Annotations(OutputKind kind, DataViewSchema.Column features)
     {
-        // A reconstruction keeps the input's slot names, so per-feature errors stay readable.
-        if (kind != OutputKind.Reconstruction) return null;
+        // A reconstruction and the contributions keep the input's slot names, so per-feature values stay readable.
+        if (kind is not (OutputKind.Reconstruction or OutputKind.FeatureContributions)) return null;
         var slotNames = features.Annotations.Schema.GetColumnOrNull(SlotNames);
         if (slotNames is null) return null;
         var builder = new DataViewSchema.Annotations.Builder();

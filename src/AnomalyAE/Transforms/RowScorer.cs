@@ -52,6 +52,7 @@ internal sealed class RowScorer
         OutputKind.LatentFeatures => VectorGetter(_batch.Latent, _model.LatentDimension, ensureScored),
         OutputKind.LatentLogVariance => VectorGetter(_batch.LatentLogVariance, _model.LatentDimension, ensureScored),
         OutputKind.Reconstruction => VectorGetter(_batch.Reconstruction, _model.InputDimension, ensureScored),
+        OutputKind.FeatureContributions => VectorGetter(_batch.Contributions, _model.InputDimension, ensureScored),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
