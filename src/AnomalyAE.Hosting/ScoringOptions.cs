@@ -49,11 +49,32 @@ public sealed class ScoringOptions
     public RedisOptions Redis { get; set; } = new();
 }
 
-/// <summary>Directory inbox: files move inbox/ → processing/ → done/, results go to out/, rejected rows to deadletter/.</summary>
+/// <summary>
+/// Directory inbox: files move inbox/ → processing/WORKER/ → done/, results go to out/, rejected rows to deadletter/.
+/// Hand-off: write the file elsewhere (or under a name starting with '.' or ending in .tmp/.part) and rename it into
+/// inbox/, or create <c>NAME.csv.ready</c> next to it when it is complete; a file with neither is claimed only once its
+/// size and modification time have not changed for <see cref="SettleTime"/>.
+/// </summary>
 public sealed class InboxOptions
 {
     /// <summary>Root folder holding inbox/, processing/, out/, done/ and deadletter/.</summary>
     public string Directory { get; set; } = "scoring";
+
+    /// <summary>
+    /// How long a file's size and modification time must stay unchanged before it is claimed (files with a <c>.ready</c>
+    /// marker are claimed at once). Longer than the longest pause of a writer that writes in place; 0 claims at once,
+    /// for writers that always rename complete files in.
+    /// </summary>
+    public TimeSpan SettleTime { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>When true, only files with a <c>NAME.EXT.ready</c> marker are claimed (the marker is deleted on claim).</summary>
+    public bool RequireReadyMarker { get; set; }
+
+    /// <summary>
+    /// A worker's claim on the files in processing/WORKER/ lasts this long after its last heartbeat (renewed every third of
+    /// it); then another worker takes the files over. Longer than any pause of a live worker.
+    /// </summary>
+    public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>Redis Streams: one input stream read by a consumer group, output, alert and dead-letter streams.</summary>
@@ -110,7 +131,14 @@ internal sealed class ScoringOptionsValidator : IValidateOptions<ScoringOptions>
         if (o.ModelReloadInterval <= TimeSpan.Zero) failures.Add($"{ScoringOptions.Section}:ModelReloadInterval must be positive.");
         if (string.IsNullOrWhiteSpace(o.IdField)) failures.Add($"{ScoringOptions.Section}:IdField is required.");
         if (!Enum.IsDefined(o.Source)) failures.Add($"{ScoringOptions.Section}:Source must be Inbox or Redis; got {o.Source}.");
-        if (o.Source == RecordSourceKind.Inbox && string.IsNullOrWhiteSpace(o.Inbox.Directory)) failures.Add($"{ScoringOptions.Section}:Inbox:Directory is required.");
+        if (o.Source == RecordSourceKind.Inbox)
+        {
+            if (string.IsNullOrWhiteSpace(o.Inbox.Directory)) failures.Add($"{ScoringOptions.Section}:Inbox:Directory is required.");
+            if (o.Inbox.SettleTime < TimeSpan.Zero || o.Inbox.SettleTime > TimeSpan.FromHours(1))
+                failures.Add($"{ScoringOptions.Section}:Inbox:SettleTime must be in [0, 01:00:00]; got {o.Inbox.SettleTime}.");
+            if (o.Inbox.LeaseTimeout < TimeSpan.FromSeconds(1) || o.Inbox.LeaseTimeout > TimeSpan.FromDays(1))
+                failures.Add($"{ScoringOptions.Section}:Inbox:LeaseTimeout must be in [00:00:01, 1.00:00:00]; got {o.Inbox.LeaseTimeout}.");
+        }
         if (o.Source == RecordSourceKind.Redis)
         {
             if (string.IsNullOrWhiteSpace(o.Redis.Configuration)) failures.Add($"{ScoringOptions.Section}:Redis:Configuration is required.");

@@ -94,6 +94,23 @@ public sealed class InboxWorkerTests : IDisposable
     }
 
     [Fact]
+    public async Task AnEnsembleWithTheDefaultScoreServesInTheWorker()
+    {
+        TestModels.Train(_model, edit: o => { o.EnsembleSize = 4; o.ScoreKind = AutoencoderScoreKind.ReconstructionAndNeighborDistance; o.Epochs = 10; });
+        using var host = Build();
+        await host.StartAsync();
+        var rows = TestModels.Rows(300, seed: 11);
+        Drop(Folder("inbox"), "ensemble.csv", TestModels.Csv(rows));
+        WaitFor(() => File.Exists(Path.Combine(Folder("done"), "ensemble.csv")), "scored file");
+        await host.StopAsync();
+
+        Assert.Equal(301, File.ReadAllLines(Path.Combine(Folder("out"), "ensemble.scores.csv")).Length);
+        var flagged = File.ReadAllLines(Path.Combine(Folder("out"), "ensemble.alerts.csv")).Skip(1).Select(l => l.Split(',')[0]).ToHashSet();
+        var outliers = rows.Where(r => r.Outlier).Select(r => r.Id).ToHashSet();
+        Assert.True(outliers.IsSubsetOf(flagged), $"missed outliers: {string.Join(' ', outliers.Except(flagged))}");
+    }
+
+    [Fact]
     public async Task AFileLeftInProcessingByACrashIsResumed()
     {
         Drop(Folder("processing"), "interrupted.csv", TestModels.Csv(TestModels.Rows(120, seed: 7)));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using nietras.SeparatedValues;
 
 namespace AnomalyAE.Cli.Tables;
 
@@ -9,19 +10,25 @@ namespace AnomalyAE.Cli.Tables;
 /// </summary>
 internal sealed class CsvTable
 {
-    private CsvTable(string path, string[] header, List<string[]> rows)
+    private readonly List<int> _lines;
+
+    private CsvTable(string path, string[] header, List<string[]> rows, List<int> lines)
     {
         Path = path;
         Header = header;
         Rows = rows;
+        _lines = lines;
     }
 
     public string Path { get; }
     public string[] Header { get; }
-    /// <summary>Data rows; row i is on line i + 2 of the file.</summary>
+    /// <summary>Data rows (empty lines skipped); <see cref="LineOf"/> gives each one's line in the file.</summary>
     public List<string[]> Rows { get; }
 
-    /// <summary>Reads a CSV file, or standard input when <paramref name="path"/> is <c>-</c>.</summary>
+    /// <summary>
+    /// Reads a CSV file, or standard input when <paramref name="path"/> is <c>-</c>, with Sep in the dialect of the worker's
+    /// inbox: RFC 4180 quotes (a quoted cell may hold commas, "" and line breaks), LF or CRLF, an optional UTF-8 BOM.
+    /// </summary>
     public static CsvTable Read(string path)
     {
         bool standardInput = StandardStreams.Is(path);
@@ -30,27 +37,38 @@ internal sealed class CsvTable
             ? new StreamReader(Console.OpenStandardInput(), Encoding.UTF8, detectEncodingFromByteOrderMarks: true)
             : new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
         if (standardInput) path = StandardStreams.InputName;
-        string? headerLine = reader.ReadLine();
-        if (string.IsNullOrWhiteSpace(headerLine)) throw new CliException($"{path}: the file is empty; expected a header row of column names.");
-        var header = Split(headerLine, path, 1).Select(h => h.Trim()).ToArray();
-        var duplicate = header.GroupBy(h => h, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null) throw new CliException($"{path}: line 1: column '{duplicate.Key}' appears more than once in the header.");
-        if (header.Any(string.IsNullOrEmpty)) throw new CliException($"{path}: line 1: a header cell is empty; every column needs a name.");
-
+        using var csv = Sep.Reader(o => o with { Sep = Sep.New(','), HasHeader = false, Unescape = true, DisableColCountCheck = true }).From(reader);
+        string[]? header = null;
         var rows = new List<string[]>();
-        int lineNumber = 1;
-        for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
+        var lines = new List<int>();
+        foreach (var row in csv)
         {
-            lineNumber++;
-            if (line.Length == 0) continue;
-            var cells = Split(line, path, lineNumber);
+            if (row.Span.Length == 0) continue; // an empty line
+            int lineNumber = row.LineNumberFrom;
+            if (row.Span.Count('"') % 2 != 0) throw new CliException($"{path}: line {lineNumber}: a quoted cell is not closed.");
+            var cells = new string[row.ColCount];
+            for (int c = 0; c < cells.Length; c++) cells[c] = row[c].ToString();
+            if (header is null)
+            {
+                if (cells.All(string.IsNullOrWhiteSpace)) throw new CliException($"{path}: the file is empty; expected a header row of column names.");
+                header = [.. cells.Select(h => h.Trim())];
+                var duplicate = header.GroupBy(h => h, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+                if (duplicate is not null) throw new CliException($"{path}: line {lineNumber}: column '{duplicate.Key}' appears more than once in the header.");
+                if (header.Any(string.IsNullOrEmpty)) throw new CliException($"{path}: line {lineNumber}: a header cell is empty; every column needs a name.");
+                continue;
+            }
             if (cells.Length != header.Length)
                 throw new CliException($"{path}: line {lineNumber} has {cells.Length} cells but the header has {header.Length} columns.");
             rows.Add(cells);
+            lines.Add(lineNumber);
         }
+        if (header is null) throw new CliException($"{path}: the file is empty; expected a header row of column names.");
         if (rows.Count == 0) throw new CliException($"{path}: the file has a header but no data rows.");
-        return new CsvTable(path, header, rows);
+        return new CsvTable(path, header, rows, lines);
     }
+
+    /// <summary>The line of the file on which data row <paramref name="row"/> starts.</summary>
+    public int LineOf(int row) => _lines[row];
 
     public int IndexOf(string column, string purpose)
     {
@@ -69,31 +87,8 @@ internal sealed class CsvTable
         {
             string cell = Rows[r][column].Trim();
             if (!float.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out values[r]) || !float.IsFinite(values[r]))
-                throw new CliException($"{Path}: line {r + 2}, column '{Header[column]}': '{cell}' is not a finite number.");
+                throw new CliException($"{Path}: line {LineOf(r)}, column '{Header[column]}': '{cell}' is not a finite number.");
         }
         return values;
-    }
-
-    private static string[] Split(string line, string path, int lineNumber)
-    {
-        var cells = new List<string>();
-        var cell = new StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < line.Length; i++)
-        {
-            char c = line[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"') { cell.Append('"'); i++; }
-                else if (c == '"') quoted = false;
-                else cell.Append(c);
-            }
-            else if (c == '"') quoted = true;
-            else if (c == ',') { cells.Add(cell.ToString()); cell.Clear(); }
-            else cell.Append(c);
-        }
-        if (quoted) throw new CliException($"{path}: line {lineNumber}: a quoted cell is not closed.");
-        cells.Add(cell.ToString());
-        return [.. cells];
     }
 }

@@ -3,44 +3,96 @@ using System.Text;
 using System.Text.Json;
 using AnomalyAE.Hosting.Records;
 using Microsoft.Extensions.Logging;
+using nietras.SeparatedValues;
 
 namespace AnomalyAE.Hosting.Channels;
 
 /// <summary>
-/// Directory inbox. A CSV (with header) or JSON-lines file dropped into <c>inbox/</c> is claimed by an atomic rename
-/// into <c>processing/</c>, scored, its results written atomically to <c>out/NAME.scores.csv</c> (and anomalies to
-/// <c>out/NAME.alerts.csv</c>), rejected rows to <c>deadletter/NAME.errors.csv</c> with the reason, and the input moved
-/// to <c>done/</c>. Files left in <c>processing/</c> by a crash are processed again on start; as their outputs are
-/// only written when complete, nothing is lost or duplicated.
+/// Directory inbox. A CSV (with header) or JSON-lines file in <c>inbox/</c> is claimed once it is complete (see the
+/// hand-off below) by an atomic rename into <c>processing/WORKER/</c>, a folder only this worker uses; it is scored,
+/// its results written atomically to <c>out/NAME.scores.csv</c> (and anomalies to <c>out/NAME.alerts.csv</c>), rejected
+/// rows to <c>deadletter/NAME.errors.csv</c> with the reason, and the input moved to <c>done/</c>.
+/// <para>
+/// <b>Hand-off.</b> A file is complete when (a) it was renamed into <c>inbox/</c> after being written elsewhere (names
+/// starting with '.' or not ending in .csv/.jsonl/.json are never claimed, so <c>.NAME.csv.part</c> → <c>NAME.csv</c>
+/// works), or (b) a marker <c>NAME.csv.ready</c> exists next to it, or (c) its size and modification time have not
+/// changed for <see cref="InboxOptions.SettleTime"/>. With <see cref="InboxOptions.RequireReadyMarker"/> only (b) counts.
+/// A file that still grows after it was claimed is not finished as done: the rows read are written, the input goes
+/// to <c>deadletter/</c> with the reason, nothing is dropped silently.
+/// </para>
+/// <para>
+/// <b>Names.</b> NAME is the input name without extension, made unique at claim time (<c>same</c>, <c>same-2</c>, …)
+/// against out/, done/, deadletter/ and every file in processing/, under a short cross-process file lock
+/// (<c>.claim.lock</c> in the root), so the same name dropped twice never overwrites results or the done/ copy.
+/// </para>
+/// <para>
+/// <b>Ownership.</b> Each worker renews a lease (<c>processing/WORKER/.lease</c>) every third of
+/// <see cref="InboxOptions.LeaseTimeout"/>. A worker resumes only its own files, files directly in <c>processing/</c>
+/// (released by a worker that stopped mid-file, or left by an older version), and the files of a worker whose lease has
+/// not changed for a whole LeaseTimeout as observed by this worker (killed, or its machine gone): it moves them into its
+/// own folder by rename, so only one worker takes each. As outputs are only written when a file is complete, a resumed
+/// file is neither lost nor duplicated.
+/// </para>
 /// </summary>
 public sealed class InboxChannel : IRecordChannel
 {
-    private readonly string _inbox, _processing, _out, _done, _deadLetter;
+    private const string LeaseName = ".lease";
+    private const string ReadyMarker = ".ready";
+    private const int MaxScoringAttempts = 3;
+
+    private readonly string _inbox, _processing, _out, _done, _deadLetter, _mine, _lockPath;
+    private readonly InboxOptions _options;
     private readonly string _idField;
     private readonly ILogger _log;
-    private readonly Queue<ScoringRecord> _pending = new();
-    private readonly List<RecordOutcome> _outcomes = [];
-    private string? _current;
-    private int _currentCount;
+    private readonly TimeProvider _time;
+    private readonly Timer _heartbeat;
+    private readonly object _beatLock = new();
+    private Dictionary<string, Observation> _inboxSeen = new(StringComparer.Ordinal);
+    private Dictionary<string, Observation> _leaseSeen = new(StringComparer.Ordinal);
 
-    /// <summary>Creates the folders under <paramref name="root"/>.</summary>
-    public InboxChannel(string root, string idField, ILogger log)
+    private readonly List<ScoringRecord> _records = [];
+    private readonly List<RecordOutcome> _outcomes = [];
+    private int _next, _inFlightStart, _inFlightCount, _failedAttempts;
+    private string? _current;
+    private long _readLength;
+    private bool _disposed;
+
+    /// <summary>Creates the folders under <see cref="InboxOptions.Directory"/> and starts this worker's lease.</summary>
+    public InboxChannel(InboxOptions options, string idField, ILogger log, TimeProvider? time = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        string root = options.Directory;
         _inbox = Folder(root, "inbox");
         _processing = Folder(root, "processing");
         _out = Folder(root, "out");
         _done = Folder(root, "done");
         _deadLetter = Folder(root, "deadletter");
+        _lockPath = Path.Combine(Path.GetFullPath(root), ".claim.lock");
         _idField = idField;
         _log = log;
+        _time = time ?? TimeProvider.System;
+        WorkerId = $"{Safe(Environment.MachineName)}-{Environment.ProcessId}-{Guid.NewGuid():N}"[..^24];
+        _mine = Path.Combine(_processing, WorkerId);
+        Beat();
+        var period = options.LeaseTimeout / 3;
+        _heartbeat = new Timer(_ => Beat(), null, period, period);
     }
+
+    /// <summary>This worker's id: the name of its folder under processing/.</summary>
+    public string WorkerId { get; }
 
     /// <inheritdoc />
     public Task<IReadOnlyList<ScoringRecord>> ReadAsync(int maxRecords, CancellationToken cancellationToken)
     {
-        if (_pending.Count == 0 && _current is null) ClaimNextFile();
-        var batch = new List<ScoringRecord>();
-        while (batch.Count < maxRecords && _pending.TryDequeue(out var record)) batch.Add(record);
+        if (_inFlightCount > 0) RetryOrRejectUncommittedBatch();
+        if (_current is null) ClaimNextFile();
+        if (_current is null) return Task.FromResult<IReadOnlyList<ScoringRecord>>([]);
+        int count = Math.Min(maxRecords, _records.Count - _next);
+        var batch = _records.GetRange(_next, count);
+        _inFlightStart = _next;
+        _inFlightCount = count;
+        _next += count;
         return Task.FromResult<IReadOnlyList<ScoringRecord>>(batch);
     }
 
@@ -48,72 +100,294 @@ public sealed class InboxChannel : IRecordChannel
     public Task CommitAsync(IReadOnlyList<RecordOutcome> outcomes, CancellationToken cancellationToken)
     {
         _outcomes.AddRange(outcomes);
-        if (_current is not null && _pending.Count == 0 && _outcomes.Count >= _currentCount) FinishFile();
+        _inFlightCount = 0;
+        _failedAttempts = 0;
+        FinishIfComplete();
         return Task.CompletedTask;
     }
 
     /// <inheritdoc />
     public Task<long?> BacklogAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<long?>(_pending.Count + Directory.GetFiles(_inbox).Length + Directory.GetFiles(_processing).Length);
+        Task.FromResult<long?>(_records.Count - _next + Directory.EnumerateFiles(_inbox).Count(IsData)
+            + Directory.EnumerateFiles(_processing, "*", SearchOption.AllDirectories).Count(IsData));
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public ValueTask DisposeAsync()
+    {
+        lock (_beatLock)
+        {
+            if (_disposed) return ValueTask.CompletedTask;
+            _disposed = true;
+        }
+        _heartbeat.Dispose();
+        try
+        {
+            // Release unfinished files at once (a file directly in processing/ is anyone's to resume), then the lease.
+            if (Directory.Exists(_mine))
+            {
+                foreach (var file in Directory.GetFiles(_mine).Where(IsData))
+                {
+                    TryMove(file, Path.Combine(_processing, Path.GetFileName(file)));
+                    _log.LogInformation("Released {File} unfinished: another worker, or the next start, resumes it", Path.GetFileName(file));
+                }
+                if (!Directory.EnumerateFiles(_mine).Any(IsData)) Directory.Delete(_mine, recursive: true);
+            }
+        }
+        catch (IOException e)
+        {
+            _log.LogWarning(e, "Could not release processing/{Worker}; its files are resumed after its lease expires", WorkerId);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    private void Beat()
+    {
+        lock (_beatLock)
+        {
+            if (_disposed) return;
+            try
+            {
+                Directory.CreateDirectory(_mine);
+                File.WriteAllText(Path.Combine(_mine, LeaseName),
+                    $"worker {WorkerId} on {Environment.MachineName}, process {Environment.ProcessId}, alive at {_time.GetUtcNow():O}\n");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                _log.LogWarning(e, "Could not renew the lease of processing/{Worker}", WorkerId);
+            }
+        }
+    }
+
+    private void RetryOrRejectUncommittedBatch()
+    {
+        // The previous batch was read but never committed: scoring it failed (the worker logged why).
+        _failedAttempts++;
+        if (_failedAttempts < MaxScoringAttempts)
+        {
+            _next = _inFlightStart;
+            _log.LogWarning("Retrying {Records} records of {File} (attempt {Attempt} of {Max})", _inFlightCount, Path.GetFileName(_current), _failedAttempts + 1, MaxScoringAttempts);
+        }
+        else
+        {
+            string reason = $"scoring failed {MaxScoringAttempts} times (see the worker log)";
+            _outcomes.AddRange(_records.GetRange(_inFlightStart, _inFlightCount).Select(r => new RecordOutcome(r, float.NaN, false, reason)));
+            _failedAttempts = 0;
+        }
+        _inFlightCount = 0;
+        FinishIfComplete();
+    }
+
+    private void FinishIfComplete()
+    {
+        if (_current is not null && _next >= _records.Count && _inFlightCount == 0 && _outcomes.Count >= _records.Count) FinishFile();
+    }
 
     private void ClaimNextFile()
     {
-        // Resume what a crashed run left in processing/ first, then claim the oldest inbox file.
-        var file = Directory.GetFiles(_processing).Where(IsData).Order().FirstOrDefault();
-        if (file is null)
-        {
-            foreach (var candidate in Directory.GetFiles(_inbox).Where(IsData).OrderBy(File.GetLastWriteTimeUtc).ThenBy(f => f))
-            {
-                var claimed = Path.Combine(_processing, Path.GetFileName(candidate));
-                try
-                {
-                    File.Move(candidate, claimed); // atomic: of several workers sharing the inbox, one wins
-                    file = claimed;
-                    break;
-                }
-                catch (IOException) { } // another worker claimed it, or it vanished
-            }
-        }
-        else _log.LogWarning("Resuming {File}, left in processing/ by an interrupted run", Path.GetFileName(file));
+        string? file = TakeOverOrphan() ?? ClaimFromInbox();
         if (file is null) return;
 
         _current = file;
+        _records.Clear();
         _outcomes.Clear();
-        var records = Path.GetExtension(file).Equals(".csv", StringComparison.OrdinalIgnoreCase) ? ReadCsv(file) : ReadJsonLines(file);
-        foreach (var record in records) _pending.Enqueue(record);
-        _currentCount = _pending.Count;
-        _log.LogInformation("Claimed {File}: {Records} records", Path.GetFileName(file), _currentCount);
-        if (_currentCount == 0) FinishFile();
+        _next = _inFlightStart = _inFlightCount = _failedAttempts = 0;
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(file);
+        }
+        catch (IOException e)
+        {
+            _log.LogError(e, "Could not read {File}; leaving it in processing/ for a retry", Path.GetFileName(file));
+            _current = null;
+            return;
+        }
+        _readLength = bytes.Length;
+        _records.AddRange(Path.GetExtension(file).Equals(".csv", StringComparison.OrdinalIgnoreCase) ? ReadCsv(bytes) : ReadJsonLines(bytes));
+        _log.LogInformation("Claimed {File}: {Records} records", Path.GetFileName(file), _records.Count);
+        FinishIfComplete();
     }
 
-    private IEnumerable<ScoringRecord> ReadCsv(string file)
+    private string? TakeOverOrphan()
     {
-        var lines = File.ReadAllLines(file);
-        if (lines.Length == 0) yield break;
-        var header = lines[0].Split(',').Select(h => h.Trim()).ToArray();
-        for (int i = 1; i < lines.Length; i++)
+        // 1. Files directly in processing/: released by a stopping worker, or left by an older version.
+        foreach (var orphan in Directory.EnumerateFiles(_processing).Where(IsData).Order(StringComparer.Ordinal).ToList())
         {
-            if (lines[i].Length == 0) continue;
-            var cells = lines[i].Split(',');
-            var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            string line = (i + 1).ToString(CultureInfo.InvariantCulture);
-            if (cells.Length != header.Length)
+            var claimed = Path.Combine(_mine, Path.GetFileName(orphan));
+            if (!TryMove(orphan, claimed)) continue;
+            _log.LogWarning("Resuming {File}, left in processing/ by an interrupted run", Path.GetFileName(orphan));
+            return claimed;
+        }
+        // 2. Files of a worker whose lease has not been renewed for LeaseTimeout.
+        var seen = new Dictionary<string, Observation>(StringComparer.Ordinal);
+        string? taken = null;
+        foreach (var folder in Directory.EnumerateDirectories(_processing).Order(StringComparer.Ordinal).ToList())
+        {
+            if (string.Equals(folder, _mine, StringComparison.Ordinal)) continue;
+            var lease = new FileInfo(Path.Combine(folder, LeaseName));
+            var state = lease.Exists ? (lease.Length, lease.LastWriteTimeUtc) : (-1L, Directory.GetLastWriteTimeUtc(folder));
+            if (!Observe(_leaseSeen, seen, folder, state, _options.LeaseTimeout) || taken is not null) continue;
+            string owner = Path.GetFileName(folder);
+            foreach (var orphan in Directory.EnumerateFiles(folder).Where(IsData).Order(StringComparer.Ordinal).ToList())
             {
-                yield return new ScoringRecord($"line-{line}", fields, line, $"line {line} has {cells.Length} cells; the header has {header.Length}");
-                continue;
+                var claimed = Path.Combine(_mine, Path.GetFileName(orphan));
+                if (!TryMove(orphan, claimed)) continue;
+                _log.LogWarning("Resuming {File}, left in processing/{Owner} by a worker whose lease expired", Path.GetFileName(orphan), owner);
+                taken = claimed;
+                break;
             }
-            for (int c = 0; c < header.Length; c++) fields[header[c]] = cells[c];
-            yield return new ScoringRecord(fields.GetValueOrDefault(_idField) ?? $"line-{line}", fields, line);
+            if (taken is null) TryDeleteAbandoned(folder);
+        }
+        _leaseSeen = seen;
+        return taken;
+    }
+
+    private void TryDeleteAbandoned(string folder)
+    {
+        try
+        {
+            // Never recursive: should the owner be alive after all and claim a file meanwhile, the folder is not empty.
+            if (Directory.EnumerateFiles(folder).Any(IsData)) return;
+            TryDelete(Path.Combine(folder, LeaseName));
+            Directory.Delete(folder, recursive: false);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
         }
     }
 
-    private IEnumerable<ScoringRecord> ReadJsonLines(string file)
+    private string? ClaimFromInbox()
+    {
+        var files = Directory.GetFiles(_inbox);
+        var ready = files.Where(f => f.EndsWith(ReadyMarker, StringComparison.OrdinalIgnoreCase)).Select(f => f[..^ReadyMarker.Length]).ToHashSet(StringComparer.Ordinal);
+        var seen = new Dictionary<string, Observation>(StringComparer.Ordinal);
+        var candidates = new List<(string Path, DateTime Modified)>();
+        foreach (var file in files.Where(IsData))
+        {
+            var info = new FileInfo(file);
+            if (!info.Exists) continue;
+            bool marked = ready.Contains(file);
+            if (!marked && _options.RequireReadyMarker) continue;
+            bool settled = Observe(_inboxSeen, seen, file, (info.Length, info.LastWriteTimeUtc), _options.SettleTime);
+            if (marked || settled) candidates.Add((file, info.LastWriteTimeUtc));
+        }
+        _inboxSeen = seen;
+        if (candidates.Count == 0) return null;
+
+        using var claimLock = TryLock();
+        if (claimLock is null) return null; // another worker is claiming: try again on the next poll
+        foreach (var (candidate, _) in candidates.OrderBy(c => c.Modified).ThenBy(c => c.Path, StringComparer.Ordinal))
+        {
+            string name = Path.GetFileNameWithoutExtension(candidate), extension = Path.GetExtension(candidate);
+            string stem = UniqueStem(name);
+            string marker = candidate + ReadyMarker;
+            bool marked = ready.Contains(candidate);
+            var claimed = Path.Combine(_mine, stem + extension);
+            Directory.CreateDirectory(_mine);
+            if (!TryMove(candidate, claimed)) continue;
+            if (marked) TryDelete(marker);
+            if (stem != name) _log.LogInformation("{File} was dropped before: its outputs are named {Stem}", Path.GetFileName(candidate), stem);
+            return claimed;
+        }
+        return null;
+    }
+
+    /// <summary>NAME, or NAME-2, NAME-3, …: the first not used by any output, done/ copy, dead letter or file in processing.</summary>
+    private string UniqueStem(string name)
+    {
+        var inFlight = Directory.EnumerateFiles(_processing, "*", SearchOption.AllDirectories).Where(IsData)
+            .Select(Path.GetFileNameWithoutExtension).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        bool Used(string stem) =>
+            inFlight.Contains(stem)
+            || File.Exists(Path.Combine(_out, stem + ".scores.csv")) || File.Exists(Path.Combine(_out, stem + ".alerts.csv"))
+            || File.Exists(Path.Combine(_deadLetter, stem + ".errors.csv"))
+            || new[] { ".csv", ".jsonl", ".json" }.Any(e => File.Exists(Path.Combine(_done, stem + e)) || File.Exists(Path.Combine(_deadLetter, stem + e)));
+        if (!Used(name)) return name;
+        for (int n = 2; ; n++)
+        {
+            string stem = $"{name}-{n.ToString(CultureInfo.InvariantCulture)}";
+            if (!Used(stem)) return stem;
+        }
+    }
+
+    /// <summary>The claim lock: an exclusive lock on <c>.claim.lock</c> (released by the OS if the process dies).</summary>
+    private FileStream? TryLock()
+    {
+        for (int attempt = 0; attempt < 200; attempt++)
+        {
+            try
+            {
+                return new FileStream(_lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException)
+            {
+                Thread.Sleep(5);
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// True when <paramref name="path"/> has shown the same <paramref name="state"/> for at least <paramref name="needed"/>
+    /// on this worker's clock (immune to clock skew between the writer's machine and this one).
+    /// </summary>
+    private bool Observe(Dictionary<string, Observation> previous, Dictionary<string, Observation> next, string path, (long Size, DateTime Modified) state, TimeSpan needed)
+    {
+        long now = _time.GetTimestamp();
+        var observation = previous.TryGetValue(path, out var last) && last.Size == state.Size && last.Modified == state.Modified
+            ? last : new Observation(state.Size, state.Modified, now);
+        next[path] = observation;
+        return needed <= TimeSpan.Zero || _time.GetElapsedTime(observation.Since, now) >= needed;
+    }
+
+    private readonly record struct Observation(long Size, DateTime Modified, long Since);
+
+    /// <summary>
+    /// RFC 4180 CSV through Sep (the parser the CLI uses too): quoted cells may hold commas, quotes ("") and line breaks;
+    /// LF or CRLF; a UTF-8 BOM is ignored. A row with another cell count than the header, or an unclosed quote, is
+    /// dead-lettered with its line number.
+    /// </summary>
+    private List<ScoringRecord> ReadCsv(byte[] bytes)
+    {
+        var records = new List<ScoringRecord>();
+        using var csv = CsvReader(Text(bytes));
+        string[]? header = null;
+        foreach (var row in csv)
+        {
+            if (row.Span.Length == 0) continue; // an empty line
+            string line = row.LineNumberFrom.ToString(CultureInfo.InvariantCulture);
+            if (header is null)
+            {
+                header = new string[row.ColCount];
+                for (int c = 0; c < header.Length; c++) header[c] = row[c].ToString().Trim();
+                continue;
+            }
+            var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            if (row.Span.Count('"') % 2 != 0)
+                records.Add(new ScoringRecord($"line-{line}", fields, line, $"line {line} has a quoted cell that is not closed"));
+            else if (row.ColCount != header.Length)
+                records.Add(new ScoringRecord($"line-{line}", fields, line, $"line {line} has {row.ColCount} cells; the header has {header.Length}"));
+            else
+            {
+                for (int c = 0; c < header.Length; c++) fields[header[c]] = row[c].ToString();
+                records.Add(new ScoringRecord(fields.GetValueOrDefault(_idField) ?? $"line-{line}", fields, line));
+            }
+        }
+        return records;
+    }
+
+    /// <summary>The CSV dialect of the inbox and the CLI: ',' separated, quotes unescaped, ragged rows reported by the caller.</summary>
+    internal static SepReader CsvReader(string text) =>
+        Sep.Reader(o => o with { Sep = Sep.New(','), HasHeader = false, Unescape = true, DisableColCountCheck = true }).FromText(text);
+
+    private IEnumerable<ScoringRecord> ReadJsonLines(byte[] bytes)
     {
         int number = 0;
-        foreach (var text in File.ReadLines(file))
+        using var reader = new StringReader(Text(bytes));
+        for (string? text = reader.ReadLine(); text is not null; text = reader.ReadLine())
         {
             number++;
             if (string.IsNullOrWhiteSpace(text)) continue;
@@ -134,19 +408,95 @@ public sealed class InboxChannel : IRecordChannel
         }
     }
 
+    /// <summary>UTF-8 text (a BOM, if any, removed).</summary>
+    private static string Text(byte[] bytes)
+    {
+        using var reader = new StreamReader(new MemoryStream(bytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return reader.ReadToEnd();
+    }
+
     private void FinishFile()
     {
-        string name = Path.GetFileNameWithoutExtension(_current!);
-        var scored = _outcomes.Where(o => o.Scored).ToList();
-        WriteAtomically(Path.Combine(_out, $"{name}.scores.csv"), "id,score,anomaly", scored.Select(Row));
-        WriteAtomically(Path.Combine(_out, $"{name}.alerts.csv"), "id,score,anomaly", scored.Where(o => o.IsAnomaly).Select(Row));
-        var rejected = _outcomes.Where(o => !o.Scored).ToList();
-        if (rejected.Count > 0)
-            WriteAtomically(Path.Combine(_deadLetter, $"{name}.errors.csv"), "line,id,reason", rejected.Select(o => $"{o.Record.Receipt},{Escape(o.Record.Id)},{Escape(o.Error!)}"));
-        File.Move(_current!, Path.Combine(_done, Path.GetFileName(_current!)), overwrite: true);
-        _log.LogInformation("Finished {File}: {Scored} scored, {Anomalies} anomalies, {Rejected} dead-lettered", Path.GetFileName(_current!), scored.Count, scored.Count(o => o.IsAnomaly), rejected.Count);
-        _current = null;
-        _outcomes.Clear();
+        string current = _current!, file = Path.GetFileName(current), stem = Path.GetFileNameWithoutExtension(current);
+        try
+        {
+            var info = new FileInfo(current);
+            if (!info.Exists)
+            {
+                _log.LogError("{File} is no longer in processing/{Worker}: another worker took it over (this worker's lease lapsed) and writes its results", file, WorkerId);
+                return;
+            }
+            var scored = _outcomes.Where(o => o.Scored).ToList();
+            WriteAtomically(Path.Combine(_out, $"{stem}.scores.csv"), "id,score,anomaly", scored.Select(Row));
+            WriteAtomically(Path.Combine(_out, $"{stem}.alerts.csv"), "id,score,anomaly", scored.Where(o => o.IsAnomaly).Select(Row));
+            var rejected = _outcomes.Where(o => !o.Scored).Select(o => $"{o.Record.Receipt},{Escape(o.Record.Id)},{Escape(o.Error!)}").ToList();
+            bool grew = info.Length != _readLength;
+            if (grew)
+                rejected.Add($"file,,{Escape($"the file changed from {_readLength} to {info.Length} bytes after it was claimed (it was still being written); only the first {_readLength} bytes were scored. The input is kept in deadletter/{file}: send the rest in a new file, and rename complete files into inbox/ or mark them with {file}.ready")}");
+            if (rejected.Count > 0) WriteAtomically(Path.Combine(_deadLetter, $"{stem}.errors.csv"), "line,id,reason", rejected);
+            MoveUnique(current, grew ? _deadLetter : _done);
+            if (grew) _log.LogError("{File} changed after it was claimed; the part read was scored and the input dead-lettered", file);
+            _log.LogInformation("Finished {File}: {Scored} scored, {Anomalies} anomalies, {Rejected} dead-lettered", file, scored.Count, scored.Count(o => o.IsAnomaly), _outcomes.Count - scored.Count);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            _log.LogError(e, "{File} vanished from processing/{Worker} while finishing: another worker took it over (this worker's lease lapsed)", file, WorkerId);
+        }
+        finally
+        {
+            _current = null;
+            _records.Clear();
+            _outcomes.Clear();
+            _next = _inFlightCount = 0;
+        }
+    }
+
+    private static void MoveUnique(string file, string folder)
+    {
+        string target = Path.Combine(folder, Path.GetFileName(file));
+        for (int n = 2; ; n++)
+        {
+            try
+            {
+                File.Move(file, target, overwrite: false);
+                return;
+            }
+            catch (IOException) when (File.Exists(target) && File.Exists(file))
+            {
+                target = Path.Combine(folder, $"{Path.GetFileNameWithoutExtension(file)}-{n.ToString(CultureInfo.InvariantCulture)}{Path.GetExtension(file)}");
+            }
+        }
+    }
+
+    private static bool TryMove(string from, string to)
+    {
+        try
+        {
+            File.Move(from, to, overwrite: false); // a rename: of several workers, exactly one wins
+            return true;
+        }
+        catch (IOException)
+        {
+            return false; // another worker took it, or it vanished
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
     }
 
     private static string Row(RecordOutcome o) =>
@@ -159,9 +509,15 @@ public sealed class InboxChannel : IRecordChannel
         File.Move(temporary, path, overwrite: true);
     }
 
-    private static string Escape(string text) => text.IndexOfAny([',', '"', '\n']) < 0 ? text : "\"" + text.Replace("\"", "\"\"") + "\"";
+    private static string Escape(string text) => text.IndexOfAny([',', '"', '\n', '\r']) < 0 ? text : "\"" + text.Replace("\"", "\"\"") + "\"";
 
-    private static bool IsData(string path) => Path.GetExtension(path).ToLowerInvariant() is ".csv" or ".jsonl" or ".json";
+    private static bool IsData(string path)
+    {
+        string name = Path.GetFileName(path);
+        return !name.StartsWith('.') && Path.GetExtension(name).ToLowerInvariant() is ".csv" or ".jsonl" or ".json";
+    }
+
+    private static string Safe(string text) => new([.. text.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_')]);
 
     private static string Folder(string root, string name) => Directory.CreateDirectory(Path.Combine(root, name)).FullName;
 }

@@ -17,7 +17,7 @@ internal sealed class RecordChannelFactory(IOptions<ScoringOptions> options, ILo
         var o = options.Value;
         return o.Source switch
         {
-            RecordSourceKind.Inbox => new InboxChannel(o.Inbox.Directory, o.IdField, logs.CreateLogger<InboxChannel>()),
+            RecordSourceKind.Inbox => new InboxChannel(o.Inbox, o.IdField, logs.CreateLogger<InboxChannel>()),
             RecordSourceKind.Redis => await RedisStreamChannel.ConnectAsync(o.Redis, o.IdField, logs.CreateLogger<RedisStreamChannel>()),
             _ => throw new InvalidOperationException($"Unknown source {o.Source}."),
         };
