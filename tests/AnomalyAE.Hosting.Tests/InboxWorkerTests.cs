@@ -1,3 +1,4 @@
+using static AnomalyAE.Hosting.Tests.WorkerHost;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,7 +28,6 @@ public sealed class InboxWorkerTests : IDisposable
 
     private IHost Build(Dictionary<string, string?>? extra = null)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = _root, Args = [] });
         var settings = new Dictionary<string, string?>
         {
             ["AnomalyScoring:ModelPath"] = "model.aeml",
@@ -37,29 +37,10 @@ public sealed class InboxWorkerTests : IDisposable
             ["AnomalyScoring:ModelReloadInterval"] = "00:00:00.200",
         };
         foreach (var (key, value) in extra ?? []) settings[key] = value;
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.ClearProviders().AddProvider(new ListLoggerProvider(_logs));
-        builder.Services.AddAnomalyScoring(builder.Configuration);
-        return builder.Build();
+        return WorkerHost.Build(_root, _logs, settings);
     }
 
-    private static void WaitFor(Func<bool> condition, string what, int seconds = 60)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what}");
-            Thread.Sleep(50);
-        }
-    }
 
-    private static void Drop(string folder, string name, string content)
-    {
-        Directory.CreateDirectory(folder);
-        var temporary = Path.Combine(folder, "." + name + ".part");
-        File.WriteAllText(temporary, content);
-        File.Move(temporary, Path.Combine(folder, name));
-    }
 
     [Fact]
     public async Task ScoresCsvAndJsonLinesFilesAndDeadLettersMalformedRows()

@@ -1,3 +1,4 @@
+using static AnomalyAE.Hosting.Tests.WorkerHost;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
@@ -38,32 +39,16 @@ public sealed class SignedModelTests : IDisposable
         (model as IDisposable)?.Dispose();
     }
 
-    private IHost Build(string? key)
+    private IHost Build(string? key) => WorkerHost.Build(_root, _logs, new Dictionary<string, string?>
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = _root, Args = [] });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["AnomalyScoring:ModelPath"] = "model.aeml",
-            ["AnomalyScoring:ModelSigningKey"] = key,
-            ["AnomalyScoring:Inbox:Directory"] = "scoring",
-            ["AnomalyScoring:BatchSize"] = "100",
-            ["AnomalyScoring:IdleDelay"] = "00:00:00.050",
-            ["AnomalyScoring:ModelReloadInterval"] = "00:00:00.200",
-        });
-        builder.Logging.ClearProviders().AddProvider(new ListLoggerProvider(_logs));
-        builder.Services.AddAnomalyScoring(builder.Configuration);
-        return builder.Build();
-    }
+        ["AnomalyScoring:ModelPath"] = "model.aeml",
+        ["AnomalyScoring:ModelSigningKey"] = key,
+        ["AnomalyScoring:Inbox:Directory"] = "scoring",
+        ["AnomalyScoring:BatchSize"] = "100",
+        ["AnomalyScoring:IdleDelay"] = "00:00:00.050",
+        ["AnomalyScoring:ModelReloadInterval"] = "00:00:00.200",
+    });
 
-    private static void WaitFor(Func<bool> condition, string what, int seconds = 60)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what}");
-            Thread.Sleep(50);
-        }
-    }
 
     private int Logged(string text)
     {
