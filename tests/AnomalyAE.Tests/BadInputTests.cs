@@ -118,6 +118,19 @@ public class BadInputTests
     }
 
     [Fact]
+    public void AnOvercompleteCodeIsWarnedAbout()
+    {
+        var warnings = Warnings();
+        var options = Quick();
+        options.LatentDimension = 10;   // the data has 6 features
+        using var model = _ml.Autoencoders().Autoencoder(options).Fit(Data());
+        Assert.Contains(warnings, w => w.Contains("LatentDimension 10") && w.Contains("6 features") && w.Contains("'Features'"));
+        var fine = Warnings();
+        using var narrow = _ml.Autoencoders().Autoencoder(Quick()).Fit(Data());
+        Assert.DoesNotContain(fine, w => w.Contains("overcomplete"));
+    }
+
+    [Fact]
     public void FeaturesOnVeryDifferentScalesAreWarnedAbout()
     {
         var warnings = Warnings();

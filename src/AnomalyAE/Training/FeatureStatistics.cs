@@ -74,6 +74,15 @@ internal static class FeatureStatistics
             "it has collapsed or is undertrained, and its scores rank rows much like their distance from the mean. Raise Epochs or LearningRate, lower BatchSize, or normalize the features.");
     }
 
+    /// <summary>Warns when the code is at least as wide as the input: such an autoencoder can learn to copy its input.</summary>
+    public static void CheckCodeWidth(int features, int latentDimension, string columnName, IChannel channel)
+    {
+        if (latentDimension < features) return;
+        channel.Warning(MessageSensitivity.None,
+            $"LatentDimension {latentDimension} is not smaller than the {features} features of column '{columnName}': an overcomplete code can copy its input, " +
+            "so every row reconstructs well and scores alike. Lower LatentDimension below the number of features (or leave it null to choose one), or add Noise or Sparsity.");
+    }
+
     /// <summary>Warns when the planned training makes few gradient steps (small data at the default batch size and epochs).</summary>
     public static void CheckSteps(int trainingRows, int batchSize, int epochs, IChannel channel)
     {

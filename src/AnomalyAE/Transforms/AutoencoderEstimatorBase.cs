@@ -51,6 +51,7 @@ public abstract class AutoencoderEstimatorBase<TOptions, TTransformer> : IEstima
         var data = FeatureMatrix.Read(input, options.FeatureColumnName, cancellationToken);
         var spec = NetworkSpec.For(options, data.Columns, data.Rows);
         FeatureStatistics.Check(data, options.FeatureColumnName, spec.NeedsUnitInterval, channel);
+        FeatureStatistics.CheckCodeWidth(data.Columns, spec.LatentDimension, options.FeatureColumnName, channel);
 
         int seed = options.Seed ?? Host.Rand.Next();
         int threads = TorchRuntime.ResolveThreads(options.NumberOfThreads);
