@@ -50,17 +50,25 @@ internal abstract class AutoencoderNetwork : nn.Module
     }
 
     /// <summary>Scores of every row, in batches of <paramref name="batchSize"/>, without gradients, in eval mode.</summary>
-    public Tensor InferAllScores(Tensor rows, int batchSize)
+    public Tensor InferAllScores(Tensor rows, int batchSize) => InBatches(rows, batchSize, batch => [Infer(batch).Scores])[0];
+
+    /// <summary>
+    /// <paramref name="perBatch"/> over every row in batches of <paramref name="batchSize"/>, without gradients in eval mode;
+    /// each of its outputs concatenated over the batches. A batch's other tensors are freed before the next one.
+    /// </summary>
+    protected Tensor[] InBatches(Tensor rows, int batchSize, Func<Tensor, Tensor[]> perBatch)
     {
         eval();
         using var noGrad = no_grad();
-        var scores = new List<Tensor>();
+        List<Tensor>[]? parts = null;
         for (long start = 0; start < rows.shape[0]; start += batchSize)
         {
             using var scope = NewDisposeScope();
-            scores.Add(Infer(rows.narrow(0, start, Math.Min(batchSize, rows.shape[0] - start))).Scores.MoveToOuterDisposeScope());
+            var outputs = perBatch(rows.narrow(0, start, Math.Min(batchSize, rows.shape[0] - start)));
+            parts ??= [.. outputs.Select(_ => new List<Tensor>())];
+            for (int i = 0; i < outputs.Length; i++) parts[i].Add(outputs[i].MoveToOuterDisposeScope());
         }
-        return cat(scores, 0);
+        return [.. parts!.Select(p => cat(p, 0))];
     }
 
     protected override void Dispose(bool disposing)

@@ -60,18 +60,12 @@ internal sealed class DenseAutoencoder : AutoencoderNetwork
 
     private (Tensor Latent, Tensor Errors) InferErrors(Tensor rows, int batchSize)
     {
-        eval();
-        using var noGrad = no_grad();
-        var latents = new List<Tensor>();
-        var errors = new List<Tensor>();
-        for (long start = 0; start < rows.shape[0]; start += batchSize)
+        var outputs = InBatches(rows, batchSize, batch =>
         {
-            var batch = rows.narrow(0, start, Math.Min(batchSize, rows.shape[0] - start));
             var latent = encoder.call(batch);
-            latents.Add(latent);
-            errors.Add(ReconstructionTerms.RowError(_spec.ErrorMetric, decoder.call(latent), batch, _spec.OutputActivation));
-        }
-        return (cat(latents, 0), cat(errors, 0));
+            return [latent, ReconstructionTerms.RowError(_spec.ErrorMetric, decoder.call(latent), batch, _spec.OutputActivation)];
+        });
+        return (outputs[0], outputs[1]);
     }
 
     private Tensor Corrupt(Tensor batch) => _spec.Noise switch

@@ -73,7 +73,8 @@ internal abstract record NetworkSpec
             },
             _ => throw new NotSupportedException($"No network is registered for {options.GetType().Name}."),
         };
-        var spec = Variant() with
+        // The shared architecture; an ensemble repeats its members'.
+        NetworkSpec WithArchitecture(NetworkSpec spec) => spec with
         {
             InputDimension = inputDimension,
             HiddenLayers = [.. hiddenLayers],
@@ -84,7 +85,10 @@ internal abstract record NetworkSpec
             BatchNormalization = options.BatchNormalization,
             Loss = options.Loss,
         };
-        return options is AutoencoderOptions { EnsembleSize: > 1 } ensemble ? AutoencoderEnsembleSpec.Of((AutoencoderSpec)spec, ensemble.EnsembleSize) : spec;
+        var single = WithArchitecture(Variant());
+        return options is AutoencoderOptions { EnsembleSize: > 1 } ensemble
+            ? WithArchitecture(new AutoencoderEnsembleSpec { Member = (AutoencoderSpec)single, Size = ensemble.EnsembleSize })
+            : single;
     }
 }
 
@@ -133,21 +137,6 @@ internal sealed record AutoencoderEnsembleSpec : NetworkSpec
 {
     public required AutoencoderSpec Member { get; init; }
     public required int Size { get; init; }
-
-    /// <summary>An ensemble of <paramref name="size"/> networks like <paramref name="member"/>.</summary>
-    public static AutoencoderEnsembleSpec Of(AutoencoderSpec member, int size) => new()
-    {
-        Member = member,
-        Size = size,
-        InputDimension = member.InputDimension,
-        HiddenLayers = member.HiddenLayers,
-        LatentDimension = member.LatentDimension,
-        Activation = member.Activation,
-        OutputActivation = member.OutputActivation,
-        DropoutRate = member.DropoutRate,
-        BatchNormalization = member.BatchNormalization,
-        Loss = member.Loss,
-    };
 
     public override AutoencoderNetwork CreateNetwork(int seed) => new AutoencoderEnsemble(this, seed);
 
