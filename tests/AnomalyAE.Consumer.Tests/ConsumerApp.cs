@@ -65,23 +65,7 @@ public sealed class ConsumerApp : IDisposable
     /// <summary>A console project with a ProjectReference to the library and a PackageReference to the CPU backend.</summary>
     public string WriteProjectReferenceApp()
     {
-        string project = Path.Combine(Folder, "Consumer.csproj");
-        File.WriteAllText(project, $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <ImplicitUsings>enable</ImplicitUsings>
-                <Nullable>enable</Nullable>
-              </PropertyGroup>
-              <ItemGroup>
-                <ProjectReference Include="{LibraryProject}" />
-                <PackageReference Include="TorchSharp-cpu" Version="0.107.0" />
-              </ItemGroup>
-            </Project>
-            """);
-        File.WriteAllText(Path.Combine(Folder, "Program.cs"), Program);
-        return project;
+        return WriteConsoleProject($"""<ProjectReference Include="{LibraryProject}" />""");
     }
 
     /// <summary>
@@ -98,6 +82,12 @@ public sealed class ConsumerApp : IDisposable
               </packageSources>
             </configuration>
             """);
+        return WriteConsoleProject($"""<PackageReference Include="AnomalyAE" Version="{version}" />""");
+    }
+
+    /// <summary>Consumer.csproj (a console app referencing the library by <paramref name="libraryReference"/> and the CPU backend) and its Program.cs.</summary>
+    private string WriteConsoleProject(string libraryReference)
+    {
         string project = Path.Combine(Folder, "Consumer.csproj");
         File.WriteAllText(project, $"""
             <Project Sdk="Microsoft.NET.Sdk">
@@ -108,7 +98,7 @@ public sealed class ConsumerApp : IDisposable
                 <Nullable>enable</Nullable>
               </PropertyGroup>
               <ItemGroup>
-                <PackageReference Include="AnomalyAE" Version="{version}" />
+                {libraryReference}
                 <PackageReference Include="TorchSharp-cpu" Version="0.107.0" />
               </ItemGroup>
             </Project>

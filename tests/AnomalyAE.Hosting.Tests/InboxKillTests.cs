@@ -19,16 +19,7 @@ public sealed class InboxKillTests : IDisposable
 
     private Process StartWorker(string config)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "AnomalyAE.Cli.dll"), "worker", "--config", config])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var process = WorkerHost.StartProcess(config);
         _workers.Add(process);
         return process;
     }

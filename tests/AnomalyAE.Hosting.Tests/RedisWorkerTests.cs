@@ -48,17 +48,7 @@ public sealed class RedisWorkerTests : IClassFixture<RedisServer>, IDisposable
 
     private Process StartWorker(string config, string name)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "AnomalyAE.Cli.dll"), "worker", "--config", config])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment = { ["AnomalyScoring__Redis__ConsumerName"] = name },
-        };
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var process = WorkerHost.StartProcess(config, new Dictionary<string, string> { ["AnomalyScoring__Redis__ConsumerName"] = name });
         _workers.Add(process);
         return process;
     }

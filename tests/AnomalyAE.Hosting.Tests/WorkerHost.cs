@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -15,6 +16,26 @@ internal static class WorkerHost
         builder.Logging.ClearProviders().AddProvider(new ListLoggerProvider(logs));
         builder.Services.AddAnomalyScoring(builder.Configuration);
         return builder.Build();
+    }
+
+    /// <summary>
+    /// Starts <c>anomalyae worker --config <paramref name="config"/></c> in a child process (with extra environment
+    /// variables), its output read and dropped so that it never blocks on a full pipe.
+    /// </summary>
+    public static Process StartProcess(string config, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "AnomalyAE.Cli.dll"), "worker", "--config", config])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
     }
 
     public static void WaitFor(Func<bool> condition, string what, int seconds = 60)
