@@ -26,7 +26,7 @@ internal static class DetectorLists
 
     /// <summary>
     /// <paramref name="size"/> members on <paramref name="fraction"/> of the rows each, with batch size and epochs set for
-    /// about <paramref name="steps"/> gradient steps per member (batch: the power of two nearest a 32nd of the member's rows, 16–256).
+    /// about <paramref name="steps"/> gradient steps per member (batch by the library's rule for the member's rows).
     /// </summary>
     private static Detector Ensemble(int size, double fraction, int steps, bool robust, AutoencoderScoreKind score = AutoencoderScoreKind.ReconstructionError,
         bool narrowCode = false) =>
@@ -38,9 +38,16 @@ internal static class DetectorLists
                 o.EnsembleSize = size;
                 o.SubsampleFraction = fraction;
                 o.RobustTraining = robust;
-                double memberRows = rows * fraction * (1 - o.ValidationFraction);
-                int batch = (int)Math.Clamp(Math.Pow(2, Math.Round(Math.Log2(Math.Max(1, memberRows / 32)))), 16, 256);
+                // A member's training rows as the library counts them, and its batch by the library's rule.
+                int memberRows = Math.Clamp((int)Math.Round(rows * fraction), 1, rows);
+                int trainingRows = memberRows - AutoencoderOptions.Defaults.ValidationRows(memberRows, o.ValidationFraction);
+                int batch = AutoencoderOptions.Defaults.BatchSizeFor(trainingRows);
+                int memberEpochs = Math.Max(1, (int)Math.Ceiling(steps / Math.Ceiling(trainingRows / (double)batch)));
+                // An explicit Epochs is one network's budget; each member then trains MemberEpochsFor(Epochs, …) epochs.
+                int epochs = (int)Math.Round(memberEpochs * size * fraction / 2);
+                if (AutoencoderOptions.Defaults.MemberEpochsFor(epochs, size, fraction) != memberEpochs)
+                    throw new InvalidOperationException($"{size} members × {fraction}: no Epochs gives {memberEpochs} epochs per member.");
                 o.BatchSize = batch;
-                o.Epochs = Math.Max(1, (int)Math.Ceiling(steps / Math.Ceiling(memberRows / batch)));
+                o.Epochs = epochs;
             });
 }
