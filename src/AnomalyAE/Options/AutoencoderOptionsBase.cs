@@ -36,13 +36,13 @@ public abstract partial class AutoencoderOptionsBase
 
     /// <summary>
     /// Output column for the calibrated anomaly probability (Single in [0, 1], non-decreasing in the score); null to not
-    /// emit it. It is fitted on the training scores, without labels, as a local false-discovery rate against the normal
-    /// rows' scores: the median and the upper quartile describe the normal rows (the upper half of a normal distribution),
-    /// and the probability at a score is 1 − (the share of training rows the normal rows alone would put near that score)
-    /// ÷ (the share actually there), made non-decreasing. It is 0 at or below the upper quartile, near 0 in the bulk of the
-    /// normal rows, near 1 where scores are far more common than the normal rows explain, and rises to 1 beyond the
-    /// largest training score by six spreads above the median. It is stored as a piecewise-linear map of the score over
-    /// at most 130 knots, independent of <see cref="Contamination"/>; it assumes most training rows are normal.
+    /// emit it. It is fitted on the training scores, without labels, as a local false-discovery rate: the normal rows'
+    /// scores are modelled by an exponential upper tail from the median, halving every (upper quartile − median), and the
+    /// probability at a score is 1 − (the share of training rows that tail puts near that score) ÷ (the share actually
+    /// there), made non-decreasing. It is 0 at or below the upper quartile of the training scores, near 0 in the bulk of
+    /// the normal rows, near 1 where scores are far more common than the normal rows explain, and rises to 1 beyond the
+    /// largest training score. It is stored as a piecewise-linear map of the score over at most 130 knots, independent of
+    /// <see cref="Contamination"/>, and assumes most training rows are normal.
     /// </summary>
     public string? ProbabilityColumnName { get; set; } = Defaults.ProbabilityColumnName;
 

@@ -6,19 +6,21 @@ namespace AnomalyAE.Training;
 /// </summary>
 /// <remarks>
 /// <para>Method: a local false-discovery rate (Efron's two-group model) of the fitting rows' scores against a robust
-/// model of the normal rows. The normal rows' upper half is modelled as the upper half of a normal distribution centred
-/// on the median score m with spread σ = (q75 − m) / 0.6745 (q75: the upper quartile, so a right-skewed score keeps a
-/// wider null). Between consecutive score quantiles above the upper quartile, the observed mass is compared with the mass
-/// that model puts there: 1 − expected / observed, made non-decreasing by isotonic regression (pool adjacent violators,
-/// weighted by the observed mass, which makes a pooled value the merged bins' own 1 − expected / observed), clipped to
-/// [0, 1] and placed at the bin's centre. Scores at or below the upper quartile get 0 (the
-/// bulk is normal; there, chance excesses of the observed mass would only spread small probabilities over it). Beyond the
-/// largest fitting score the map rises linearly to 1 at max(m + 6σ, largest score): a score never seen in training and
-/// six spreads above the median is taken as an anomaly for sure.</para>
+/// model of the normal rows. The normal rows' upper half is modelled as an exponential tail (a generalized-Pareto tail of
+/// shape 0) starting at the median score m with half-life h = q75 − m, the distance from the median to the upper quartile:
+/// the share of normal rows above a score s ≥ m is ½ · 2^(−(s − m) / h). An exponential tail is the usual one of
+/// reconstruction errors (sums of squares are gamma-like), and wider than a normal one, so a right-skewed bulk is not
+/// mistaken for anomalies. Between consecutive score quantiles above the upper quartile, the observed share of rows is
+/// compared with the share the model puts there: 1 − expected / observed, made non-decreasing by isotonic regression
+/// (pool adjacent violators weighted by the observed share, so a pooled value is the merged bins' own 1 − expected /
+/// observed), clipped to [0, 1] and placed at the bin's centre. Scores at or below the upper quartile get 0: the bulk is
+/// normal, and there chance excesses would only spread small probabilities over it. Beyond the largest fitting score the
+/// map rises linearly to 1 where the model's tail holds a millionth of the normal rows (or at the largest score, if that
+/// is further): a score never seen in training and that far out is taken as an anomaly for sure.</para>
 /// <para>It needs only the quantile function of the fitting scores (<see cref="Fit(Func{double, double})"/>), so an
-/// exact sorted array or a streaming sketch can feed it. The probability reads "how much more often than the normal rows
-/// alone would explain do scores this high occur", so it is near 0 in the bulk and near 1 where anomalies dominate; it
-/// assumes most fitting rows are normal (as the threshold does).</para>
+/// exact sorted array or a streaming sketch can feed it. The probability reads "the share of rows at this score that
+/// the normal rows alone do not explain", so it is near 0 in the bulk and near 1 where anomalies dominate; it assumes
+/// most fitting rows (three quarters at least) are normal, as the threshold does.</para>
 /// </remarks>
 internal sealed record ScoreCalibration(float[] Scores, float[] Probabilities)
 {
@@ -28,11 +30,8 @@ internal sealed record ScoreCalibration(float[] Scores, float[] Probabilities)
     /// <summary>The most knots a valid calibration may hold (a model file's bound).</summary>
     public const int MaxKnots = 1024;
 
-    /// <summary>Where the map reaches 1 at the latest, in spreads above the median.</summary>
-    public const double CertainDeviations = 6;
-
-    /// <summary>z of the upper quartile of a standard normal distribution.</summary>
-    private const double UpperQuartileZ = 0.6744897501960817;
+    /// <summary>The map reaches 1 at the latest where the normal rows' modelled tail holds this share of them.</summary>
+    public const double CertainTail = 1e-6;
 
     /// <summary>The calibrated probability of <paramref name="score"/>: in [0, 1], non-decreasing in the score.</summary>
     public float Probability(float score)
@@ -50,8 +49,9 @@ internal sealed record ScoreCalibration(float[] Scores, float[] Probabilities)
     public static ScoreCalibration Fit(Func<double, double> quantile)
     {
         double median = quantile(0.5), upperQuartile = quantile(0.75), largest = quantile(1);
-        double spread = (upperQuartile - median) / UpperQuartileZ;
-        if (!(spread > 0) || !double.IsFinite(spread)) return Step(largest);
+        double halfLife = upperQuartile - median;
+        if (!(halfLife > 0) || !double.IsFinite(halfLife)) return Step(largest);
+        double NullTail(double score) => 0.5 * Math.Pow(2, -(score - median) / halfLife);
 
         // Bin edges at quantiles of the upper quarter, denser towards the largest score: u_i = 1 − ¼ (1 − i/B)².
         var bins = new List<(double Low, double High, double Observed, double Expected)>();
@@ -63,7 +63,7 @@ internal sealed record ScoreCalibration(float[] Scores, float[] Probabilities)
             pendingMass += u - lowU;
             lowU = u;
             if (!(edge > lowEdge)) continue; // tied scores: the mass joins the next bin of positive width
-            bins.Add((lowEdge, edge, pendingMass, UpperTail((lowEdge - median) / spread) - UpperTail((edge - median) / spread)));
+            bins.Add((lowEdge, edge, pendingMass, NullTail(lowEdge) - NullTail(edge)));
             lowEdge = edge;
             pendingMass = 0;
         }
@@ -75,7 +75,7 @@ internal sealed record ScoreCalibration(float[] Scores, float[] Probabilities)
         var probabilities = Isotonic(bins.Select(b => 1 - b.Expected / b.Observed).ToArray(), bins.Select(b => b.Observed).ToArray());
         var knots = new List<(double Score, double Probability)> { (upperQuartile, 0) };
         for (int b = 0; b < bins.Count; b++) knots.Add(((bins[b].Low + bins[b].High) / 2, probabilities[b]));
-        knots.Add((Math.Max(median + CertainDeviations * spread, largest), 1));
+        knots.Add((Math.Max(median + halfLife * Math.Log2(0.5 / CertainTail), largest), 1));
         return FromKnots(knots);
     }
 
@@ -145,14 +145,5 @@ internal sealed record ScoreCalibration(float[] Scores, float[] Probabilities)
             blocks.Add(block);
         }
         return [.. blocks.SelectMany(b => Enumerable.Repeat(b.Value, b.Count))];
-    }
-
-    /// <summary>P(Z &gt; z) for a standard normal Z: ½ erfc(z / √2), erfc by Numerical Recipes' Chebyshev fit (relative error &lt; 1.2e-7).</summary>
-    private static double UpperTail(double z)
-    {
-        double x = Math.Abs(z) / Math.Sqrt(2), t = 1 / (1 + 0.5 * x);
-        double erfc = t * Math.Exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-            + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
-        return z >= 0 ? 0.5 * erfc : 1 - 0.5 * erfc;
     }
 }
