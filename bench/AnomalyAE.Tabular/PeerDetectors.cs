@@ -49,4 +49,6 @@ internal sealed record Measurement(string Set, string Method, int Seed, double A
     public double? CalibrationError { get; init; }
     /// <summary>The mean probability over the rows: calibrated in the large, it equals the anomaly rate.</summary>
     public double? MeanProbability { get; init; }
+    /// <summary>The Brier score of the best monotone map of the score, fitted on the labels (<see cref="ThresholdMetrics.OracleBrier"/>).</summary>
+    public double? OracleBrier { get; init; }
 }

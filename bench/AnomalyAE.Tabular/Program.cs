@@ -54,6 +54,7 @@ Parallel.ForEach(jobs, new ParallelOptions { MaxDegreeOfParallelism = parallel }
             Brier = probabilities is null ? null : ThresholdMetrics.Brier(probabilities, labels),
             CalibrationError = probabilities is null ? null : ThresholdMetrics.ExpectedCalibrationError(probabilities, labels),
             MeanProbability = probabilities?.Average(p => (double)p),
+            OracleBrier = probabilities is null ? null : ThresholdMetrics.OracleBrier(scores, labels),
         };
         results.Add(m);
         line.Add($"{detector.Name} {m.Auc:F3}/{m.AveragePrecision:F3}");

@@ -69,13 +69,16 @@ internal static class Report
         text.AppendLine("\n### Thresholds and calibration (means over sets of the per-set means over seeds)\n");
         text.AppendLine("F1 at the automatic threshold (ours: `Contamination = null`, median + 3·1.4826·MAD of the training scores; IsolationForest: " +
             "`contamination='auto'`), F1 when told the true contamination, and the Brier score and expected calibration error (ECE, 10 bins) of " +
-            "`Probability` against the labels. Reference: the Brier score of a constant 0 is the anomaly rate.\n");
-        text.AppendLine("| method | F1 automatic | F1 at true contamination | Brier | ECE | mean probability |\n|---|---:|---:|---:|---:|---:|");
+            "`Probability` against the labels. References: the Brier score of a constant 0 is the anomaly rate; the oracle is isotonic regression " +
+            "of the labels on the score, the best any non-decreasing map of this score could do, so Brier − oracle is the calibration's share " +
+            "of the error and the oracle's own error the ranking's.\n");
+        text.AppendLine("| method | F1 automatic | F1 at true contamination | Brier | ECE | mean probability | Brier of the labels' best monotone map (oracle) |\n|---|---:|---:|---:|---:|---:|---:|");
         foreach (var method in deciding)
             text.AppendLine($"| {method} | {MeanOverSets(method, r => r.F1Automatic)} | {MeanOverSets(method, r => r.F1AtContamination)} | " +
-                $"{MeanOverSets(method, r => r.Brier)} | {MeanOverSets(method, r => r.CalibrationError)} | {MeanOverSets(method, r => r.MeanProbability)} |");
+                $"{MeanOverSets(method, r => r.Brier)} | {MeanOverSets(method, r => r.CalibrationError)} | {MeanOverSets(method, r => r.MeanProbability)} | " +
+                $"{MeanOverSets(method, r => r.OracleBrier)} |");
         double rate = sets.Average(s => s.Anomalies / (double)s.Rows);
-        text.AppendLine($"| (constant 0; the anomaly rate) | – | – | {rate:F3} | {rate:F3} | {rate:F3} |");
+        text.AppendLine($"| (constant 0; the anomaly rate) | – | – | {rate:F3} | {rate:F3} | {rate:F3} | – |");
 
         foreach (var (title, pick) in new (string, Func<Measurement, double?>)[]
         {
@@ -84,6 +87,7 @@ internal static class Report
             ("Brier score of Probability", r => r.Brier),
             ("Expected calibration error of Probability", r => r.CalibrationError),
             ("Mean probability (the anomaly rate when calibrated in the large)", r => r.MeanProbability),
+            ("Brier score of the labels' best monotone map of the score (oracle)", r => r.OracleBrier),
         })
         {
             var shown = deciding.Where(m => results.Any(r => r.Method == m && pick(r) is not null)).ToArray();

@@ -29,6 +29,34 @@ internal static class ThresholdMetrics
         probabilities.Select((p, i) => Math.Pow(p - (isAnomaly[i] ? 1 : 0), 2)).Average();
 
     /// <summary>
+    /// The Brier score of the best non-decreasing map of the score fitted on the labels themselves (isotonic regression, an
+    /// oracle no unsupervised method can reach): what a perfect calibration of this ranking would score, so a gap to it is the
+    /// calibration's and the rest the ranking's.
+    /// </summary>
+    public static double OracleBrier(float[] scores, bool[] isAnomaly)
+    {
+        // Pool adjacent violators over the rows in score order (tied scores form one block first).
+        var blocks = new List<(double Sum, int Count)>();
+        var order = Enumerable.Range(0, scores.Length).OrderBy(i => scores[i]).ToArray();
+        for (int k = 0; k < order.Length;)
+        {
+            int end = k;
+            double sum = 0;
+            while (end < order.Length && scores[order[end]] == scores[order[k]]) sum += isAnomaly[order[end++]] ? 1 : 0;
+            var block = (Sum: sum, Count: end - k);
+            while (blocks.Count > 0 && blocks[^1].Sum / blocks[^1].Count > block.Sum / block.Count)
+            {
+                block = (blocks[^1].Sum + block.Sum, blocks[^1].Count + block.Count);
+                blocks.RemoveAt(blocks.Count - 1);
+            }
+            blocks.Add(block);
+            k = end;
+        }
+        // Within a block of mean p holding Sum anomalies: Sum·(1 − p)² + (Count − Sum)·p².
+        return blocks.Sum(b => { double p = b.Sum / b.Count; return b.Sum * (1 - p) * (1 - p) + (b.Count - b.Sum) * p * p; }) / scores.Length;
+    }
+
+    /// <summary>
     /// Expected calibration error over <paramref name="bins"/> equal-width probability bins: Σ (rows in bin / rows) ·
     /// |anomaly rate in bin − mean probability in bin|.
     /// </summary>
