@@ -6,8 +6,8 @@ using Microsoft.ML.Data;
 namespace AnomalyAE;
 
 /// <summary>
-/// Shared surface of the fitted autoencoder transformers: adds the score, predicted label, latent features and
-/// reconstruction columns, lazily and in batches. Holds native (libtorch) weights: dispose it when done.
+/// Shared surface of the fitted autoencoder transformers: adds the score, predicted label, probability, latent features,
+/// reconstruction (and on request feature contributions) columns, lazily and in batches. Holds native (libtorch) weights: dispose it when done.
 /// </summary>
 public abstract class AutoencoderTransformerBase : ITransformer, IDisposable, ICanSaveModel
 {
