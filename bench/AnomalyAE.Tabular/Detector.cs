@@ -8,11 +8,14 @@ namespace AnomalyAE.Tabular;
 /// <summary>A detector of ours (or ML.NET's): fitted on all rows of a set without labels, then scoring all of them.</summary>
 internal sealed record Detector(string Name, string Configuration, Func<MLContext, IDataView, int, int, ITransformer> Fit)
 {
-    /// <summary>An <see cref="AutoencoderEstimator"/> with the library defaults, changed by <paramref name="edit"/> (given the rows and features).</summary>
+    /// <summary>
+    /// An <see cref="AutoencoderEstimator"/> with the library defaults, changed by <paramref name="edit"/> (given the rows and
+    /// features), and the automatic threshold (<c>Contamination = null</c>: no contamination is known in this protocol).
+    /// </summary>
     public static Detector Autoencoder(string name, string configuration, Action<AutoencoderOptions, int, int>? edit = null) =>
         new(name, configuration, (ml, data, seed, threads) =>
         {
-            var options = new AutoencoderOptions { Seed = seed, NumberOfThreads = threads };
+            var options = new AutoencoderOptions { Seed = seed, NumberOfThreads = threads, Contamination = null };
             edit?.Invoke(options, (int)data.GetRowCount()!.Value, ((VectorDataViewType)data.Schema["Features"].Type).Size);
             return ml.Autoencoders().Autoencoder(options).Fit(data);
         });
@@ -30,8 +33,11 @@ internal sealed record Detector(string Name, string Configuration, Func<MLContex
             }).Fit(data);
         });
 
-    /// <summary>Fits on every row of <paramref name="set"/> and returns every row's score and the seconds taken.</summary>
-    public (float[] Scores, double Seconds) Run(TabularSet set, int seed, int threads)
+    /// <summary>
+    /// Fits on every row of <paramref name="set"/> and returns every row's score, the predicted label and the probability
+    /// when the model emits them (ours do, RandomizedPca's probability-free output does not), and the seconds taken.
+    /// </summary>
+    public (float[] Scores, bool[]? Predicted, float[]? Probabilities, double Seconds) Run(TabularSet set, int seed, int threads)
     {
         var ml = new MLContext(seed);
         var data = new ColumnarDataView.Builder().AddVector("Features", set.Columns, set.Features).Build();
@@ -39,8 +45,13 @@ internal sealed record Detector(string Name, string Configuration, Func<MLContex
         var model = Fit(ml, data, seed, threads);
         try
         {
-            var scores = model.Transform(data).GetColumn<float>("Score").ToArray();
-            return (scores, clock.Elapsed.TotalSeconds);
+            var scored = model.Transform(data);
+            var scores = scored.GetColumn<float>("Score").ToArray();
+            double seconds = clock.Elapsed.TotalSeconds;
+            var detector = model.FindAnomalyDetector();
+            var predicted = detector?.PredictedLabelColumnName is { } label ? scored.GetColumn<bool>(label).ToArray() : null;
+            var probabilities = detector?.ProbabilityColumnName is { } probability ? scored.GetColumn<float>(probability).ToArray() : null;
+            return (scores, predicted, probabilities, seconds);
         }
         finally
         {

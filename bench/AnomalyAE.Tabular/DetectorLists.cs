@@ -1,6 +1,6 @@
 namespace AnomalyAE.Tabular;
 
-/// <summary>The detectors of the report (<c>--mode report</c>) and the candidate defaults of the sweep (<c>--mode sweep</c>).</summary>
+/// <summary>The detectors of the report (<c>--mode report</c>), of the thresholds report (<c>--mode thresholds</c>) and the candidate defaults of the sweep (<c>--mode sweep</c>).</summary>
 internal static class DetectorLists
 {
     public static Detector[] Report =>
@@ -11,6 +11,9 @@ internal static class DetectorLists
             (o, _, _) => { o.EnsembleSize = 1; o.RobustTraining = false; o.ScoreKind = AutoencoderScoreKind.ReconstructionError; }),
         Detector.RandomizedPca(),
     ];
+
+    /// <summary>The thresholds and calibration report: the defaults, and one plain network (reconstruction error alone).</summary>
+    public static Detector[] Thresholds => [Report[0], Report[2]];
 
     public static Detector[] Sweep =>
     [

@@ -8,10 +8,12 @@ internal static class PeerDetectors
 {
     public const string Python = "/usr/bin/python3";
 
-    public static IReadOnlyList<Measurement> Run(string script, string csv, int[] seeds)
+    /// <summary>Runs peers.py on <paramref name="csv"/>; <paramref name="methods"/> (comma-separated) limits the detectors.</summary>
+    public static IReadOnlyList<Measurement> Run(string script, string csv, int[] seeds, string? methods = null)
     {
         var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { script, "--data", csv, "--seeds", string.Join(",", seeds) }) start.ArgumentList.Add(arg);
+        if (methods is not null) { start.ArgumentList.Add("--methods"); start.ArgumentList.Add(methods); }
         start.Environment["OMP_NUM_THREADS"] = "1";
         start.Environment["OPENBLAS_NUM_THREADS"] = "1";
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Cannot start {Python}.");
@@ -24,11 +26,29 @@ internal static class PeerDetectors
         return lines.Where(l => l.StartsWith('{')).Select(l =>
         {
             var json = JsonDocument.Parse(l).RootElement;
+            double? Optional(string name) => json.TryGetProperty(name, out var value) ? value.GetDouble() : null;
             return new Measurement(json.GetProperty("set").GetString()!, json.GetProperty("method").GetString()!, json.GetProperty("seed").GetInt32(),
-                json.GetProperty("auc").GetDouble(), json.GetProperty("ap").GetDouble(), json.GetProperty("seconds").GetDouble());
+                json.GetProperty("auc").GetDouble(), json.GetProperty("ap").GetDouble(), json.GetProperty("seconds").GetDouble())
+            {
+                F1Automatic = Optional("f1_auto"),
+                F1AtContamination = Optional("f1_true"),
+            };
         }).ToList();
     }
 }
 
-/// <summary>One detector's result on one set and seed.</summary>
-internal sealed record Measurement(string Set, string Method, int Seed, double Auc, double AveragePrecision, double Seconds);
+/// <summary>
+/// One detector's result on one set and seed; for detectors that decide and calibrate, the F1 at their automatic threshold
+/// and at the true contamination, and the Brier score and expected calibration error of their probability.
+/// </summary>
+internal sealed record Measurement(string Set, string Method, int Seed, double Auc, double AveragePrecision, double Seconds)
+{
+    public double? F1Automatic { get; init; }
+    public double? F1AtContamination { get; init; }
+    public double? Brier { get; init; }
+    public double? CalibrationError { get; init; }
+    /// <summary>The mean probability over the rows: calibrated in the large, it equals the anomaly rate.</summary>
+    public double? MeanProbability { get; init; }
+    /// <summary>The Brier score of the best monotone map of the score, fitted on the labels (<see cref="ThresholdMetrics.OracleBrier"/>).</summary>
+    public double? OracleBrier { get; init; }
+}

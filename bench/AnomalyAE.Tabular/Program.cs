@@ -3,7 +3,9 @@ using AnomalyAE.Tabular;
 
 // Unsupervised tabular benchmark (ADBench protocol): every set standardized on all rows, each detector fitted on all
 // rows without labels, all rows scored; ROC AUC and average precision per seed; scikit-learn's detectors in the same run.
-//   dotnet run --project bench/AnomalyAE.Tabular -c Release -- [--mode report|sweep] [--seeds 1,2,3] [--sets a,b]
+// --mode thresholds: our defaults and one plain network with the automatic threshold against IsolationForest's, F1 and the
+// calibration of the Probability column (Brier score, expected calibration error).
+//   dotnet run --project bench/AnomalyAE.Tabular -c Release -- [--mode report|sweep|thresholds] [--seeds 1,2,3] [--sets a,b]
 //       [--data bench/AnomalyAE.Tabular/data/sets] [--out bench/tabular] [--threads 1] [--parallel 2] [--peers true]
 //       [--methods "name;name"]
 var settings = args.Select((a, i) => (a, i)).Where(p => p.a.StartsWith("--")).ToDictionary(p => p.a[2..], p => args[p.i + 1]);
@@ -15,7 +17,8 @@ string outFolder = Setting("out", "bench/tabular");
 int threads = int.Parse(Setting("threads", "1"));
 int parallel = int.Parse(Setting("parallel", "2"));
 bool peers = bool.Parse(Setting("peers", "true"));
-var detectors = mode == "sweep" ? DetectorLists.Sweep : DetectorLists.Report;
+var detectors = mode switch { "sweep" => DetectorLists.Sweep, "thresholds" => DetectorLists.Thresholds, _ => DetectorLists.Report };
+string? peerMethods = mode == "thresholds" ? "IsolationForest" : null;
 if (settings.TryGetValue("methods", out var chosen))
 {
     var names = chosen.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -41,9 +44,18 @@ Parallel.ForEach(jobs, new ParallelOptions { MaxDegreeOfParallelism = parallel }
     var line = new List<string>();
     foreach (var detector in detectors)
     {
-        var (scores, seconds) = detector.Run(job.set, job.seed, threads);
-        var m = new Measurement(job.set.Name, detector.Name, job.seed, RankMetrics.RocAuc(scores, job.set.IsAnomaly),
-            RankMetrics.AveragePrecision(scores, job.set.IsAnomaly), seconds);
+        var (scores, predicted, probabilities, seconds) = detector.Run(job.set, job.seed, threads);
+        var labels = job.set.IsAnomaly;
+        var m = new Measurement(job.set.Name, detector.Name, job.seed, RankMetrics.RocAuc(scores, labels),
+            RankMetrics.AveragePrecision(scores, labels), seconds)
+        {
+            F1Automatic = predicted is null ? null : ThresholdMetrics.F1(predicted, labels),
+            F1AtContamination = predicted is null ? null : ThresholdMetrics.F1(ThresholdMetrics.FlagAtContamination(scores, job.set.Anomalies / (double)job.set.Rows), labels),
+            Brier = probabilities is null ? null : ThresholdMetrics.Brier(probabilities, labels),
+            CalibrationError = probabilities is null ? null : ThresholdMetrics.ExpectedCalibrationError(probabilities, labels),
+            MeanProbability = probabilities?.Average(p => (double)p),
+            OracleBrier = probabilities is null ? null : ThresholdMetrics.OracleBrier(scores, labels),
+        };
         results.Add(m);
         line.Add($"{detector.Name} {m.Auc:F3}/{m.AveragePrecision:F3}");
     }
@@ -52,7 +64,7 @@ Parallel.ForEach(jobs, new ParallelOptions { MaxDegreeOfParallelism = parallel }
 if (peers)
     Parallel.ForEach(sets, new ParallelOptions { MaxDegreeOfParallelism = parallel }, set =>
     {
-        foreach (var m in PeerDetectors.Run(peersScript, Path.Combine(dataFolder, set.Name + ".csv"), seeds)) results.Add(m);
+        foreach (var m in PeerDetectors.Run(peersScript, Path.Combine(dataFolder, set.Name + ".csv"), seeds, peerMethods)) results.Add(m);
         Console.WriteLine($"  {set.Name}: scikit-learn peers done");
     });
 

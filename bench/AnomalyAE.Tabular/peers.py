@@ -13,6 +13,9 @@ Detectors, scikit-learn defaults as a user would call them, n_jobs=1 where offer
   OneClassSVM         OneClassSVM() (rbf, gamma='scale', nu=0.5), score = -decision_function
   PCA                 squared reconstruction error with the fewest components explaining 90 % of the variance
   KNN                 distance to the 5th nearest neighbour, the point itself excluded (PyOD's KNN default)
+IsolationForest also reports f1_auto (F1 of its own decision with contamination='auto', i.e. score_samples < -0.5)
+and f1_true (F1 when told the true contamination: the top contamination share of its scores, as
+IsolationForest(contamination=rate) would flag them).
 Only IsolationForest depends on the seed; the others are fitted once and the same numbers (and seconds) are
 reported for every seed with "deterministic": true, so callers can average over seeds uniformly.
 
@@ -31,6 +34,18 @@ from sklearn.svm import OneClassSVM
 
 def isolation_forest(X, seed):
     return -IsolationForest(random_state=seed, n_jobs=1).fit(X).score_samples(X)
+
+
+def f1(flagged, y):
+    flags, anomalies = int(flagged.sum()), int(y.sum())
+    return 0.0 if flags + anomalies == 0 else 2.0 * int((flagged & (y == 1)).sum()) / (flags + anomalies)
+
+
+def isolation_forest_decisions(X, y, scores):
+    # contamination='auto' flags score_samples < -0.5 (offset_ = -0.5): our scores are -score_samples.
+    # At the true rate, scikit-learn's offset_ is the rate-th percentile of score_samples (flag strictly below it).
+    rate = y.mean()
+    return dict(f1_auto=f1(scores > 0.5, y), f1_true=f1(-scores < np.percentile(-scores, 100.0 * rate), y))
 
 
 def local_outlier_factor(X, seed):
@@ -87,6 +102,8 @@ def main():
                 seconds = time.perf_counter() - start
                 result = dict(auc=roc_auc_score(y, scores), ap=average_precision_score(y, scores),
                               seconds=round(seconds, 4))
+                if method == "IsolationForest":
+                    result.update(isolation_forest_decisions(X, y, scores))
             print(json.dumps(dict(set=name, method=method, seed=seed, **result, deterministic=not seeded)), flush=True)
 
 

@@ -114,6 +114,27 @@ public static class Charts
         Save(plot, path, 800, 500);
     }
 
+    /// <summary>
+    /// Horizontal bars of the <paramref name="top"/> largest shares, largest at the top, each labelled by its feature name:
+    /// which features carry a row's reconstruction error.
+    /// </summary>
+    public static void ContributionBars(string path, IReadOnlyList<string> names, IReadOnlyList<float> shares, string title, int top = 10, int width = 900, int height = 550)
+    {
+        if (names.Count != shares.Count) throw new ArgumentException($"{names.Count} names for {shares.Count} shares.", nameof(names));
+        var largest = Enumerable.Range(0, shares.Count).OrderByDescending(j => shares[j]).ThenBy(j => j).Take(top).ToArray();
+        var plot = new Plot();
+        var color = new ScottPlot.Palettes.Category10().GetColor(0);
+        // Position k from the top: the largest share gets the highest position.
+        var bars = largest.Select((j, k) => new Bar { Position = largest.Length - 1 - k, Value = shares[j], FillColor = color, LineWidth = 0 }).ToList();
+        var plotted = plot.Add.Bars(bars);
+        plotted.Horizontal = true;
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(largest.Select((j, k) => new Tick(largest.Length - 1 - k, names[j])).ToArray());
+        plot.Axes.SetLimitsX(0, Math.Max(0.05, largest.Select(j => (double)shares[j]).DefaultIfEmpty(0).Max() * 1.1));
+        plot.Title(title);
+        plot.XLabel("share of the row's reconstruction error");
+        Save(plot, path, width, height);
+    }
+
     private static void Save(Plot plot, string path, int width, int height)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);

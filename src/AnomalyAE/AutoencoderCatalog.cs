@@ -97,6 +97,7 @@ public sealed class AutoencoderCatalog
             ScoreColumnName = null,
             PredictedLabelColumnName = null,
             ReconstructionColumnName = null,
+            ProbabilityColumnName = null,
             // One network: an ensemble's members each have their own latent space, and no score is emitted here.
             EnsembleSize = 1,
             ScoreKind = AutoencoderScoreKind.ReconstructionError,

@@ -184,7 +184,7 @@ public class BadInputTests
         { "OutputActivation", o => o.Loss = ReconstructionLoss.BinaryCrossEntropy },
         { "LatentActivation", o => o.Sparsity = SparsityPenalty.KullbackLeibler },
         { "Activation", o => o.Activation = (AutoencoderActivation)42 },
-        { "output column", o => { o.ScoreColumnName = null; o.PredictedLabelColumnName = null; o.LatentFeaturesColumnName = null; o.ReconstructionColumnName = null; } },
+        { "output column", o => { o.ScoreColumnName = null; o.PredictedLabelColumnName = null; o.LatentFeaturesColumnName = null; o.ReconstructionColumnName = null; o.ProbabilityColumnName = null; } },
         { "'Score' is used for more than one output", o => o.ReconstructionColumnName = "Score" },
         { "EnsembleSize", o => o.EnsembleSize = 0 },
         { "EnsembleSize", o => o.EnsembleSize = 100_000 },

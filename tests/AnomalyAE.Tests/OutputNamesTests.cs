@@ -24,7 +24,7 @@ public class OutputNamesTests
         Assert.Equal("IsAnomaly", model.PredictedLabelColumnName);
         Assert.Null(model.LatentFeaturesColumnName);
         Assert.Equal("Decoded", model.ReconstructionColumnName);
-        Assert.Equal(["AnomalyScore", "IsAnomaly", "Decoded"], model.OutputColumnNames);
+        Assert.Equal(["AnomalyScore", "IsAnomaly", "Decoded", "Probability"], model.OutputColumnNames);
         var schema = model.GetOutputSchema(Data().Schema);
         foreach (var name in model.OutputColumnNames) Assert.NotNull(schema.GetColumnOrNull(name));
         Assert.Null(schema.GetColumnOrNull(AutoencoderOptions.Defaults.ScoreColumnName));

@@ -6,7 +6,7 @@ using Spectre.Console.Cli;
 
 namespace AnomalyAE.Cli.Commands;
 
-/// <summary>anomalyae plot: latent scatter, score histogram with threshold and, for images, reconstructions.</summary>
+/// <summary>anomalyae plot: latent scatter, score histogram with threshold and, for images, reconstructions; on request the feature contributions of one row.</summary>
 internal sealed class PlotCommand : Command<PlotCommand.Settings>
 {
     public sealed class Settings : CommandSettings
@@ -17,16 +17,22 @@ internal sealed class PlotCommand : Command<PlotCommand.Settings>
         [CommandOption("--label-column <NAME>"), Description("Colours points and splits the histogram by label.")] public string? LabelColumn { get; init; }
         [CommandOption("--id-column <NAME>")] public string? IdColumn { get; init; }
         [CommandOption("--image <SIDE>"), Description("Features are square SIDE×SIDE images (e.g. 28): also draw reconstructions.")] public int? Image { get; init; }
+        [CommandOption("--contributions <ROW>"), Description("Also draw the features with the largest shares of data row ROW's reconstruction error (0 = the first row after the header).")] public int? Contributions { get; init; }
+        [CommandOption("--top <K>"), Description("Features in the --contributions chart (default 10).")] public int Top { get; init; } = 10;
 
         public override ValidationResult Validate() =>
             string.IsNullOrWhiteSpace(Model) || string.IsNullOrWhiteSpace(Data)
                 ? ValidationResult.Error("--model MODEL and --data FILE are required.")
+                : Contributions is < 0 ? ValidationResult.Error($"--contributions must be a row index of at least 0, not {Contributions}.")
+                : Top < 1 ? ValidationResult.Error($"--top must be at least 1, not {Top}.")
                 : ValidationResult.Success();
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var scored = ScoredTable.Score(settings.Model, settings.Data, settings.LabelColumn, settings.IdColumn, vectors: true);
+        var scored = ScoredTable.Score(settings.Model, settings.Data, settings.LabelColumn, settings.IdColumn, vectors: true, contributions: settings.Contributions is not null);
+        if (settings.Contributions is int chosen && chosen >= scored.Scores.Length)
+            throw new CliException($"--contributions {chosen}: {scored.Table.Csv.Path} has {scored.Scores.Length} data rows, so the row index must be 0 to {scored.Scores.Length - 1}.");
         bool[]? labels = scored.Table.LabelColumn is null ? null : scored.Labels();
         Directory.CreateDirectory(settings.Out);
         var written = new List<string>();
@@ -53,6 +59,13 @@ internal sealed class PlotCommand : Command<PlotCommand.Settings>
             ImageGrid.Save(images, [.. scored.Features.Take(count), .. scored.Reconstruction.Take(count)], columns: count, side: side,
                 rowTitles: ["input", "decoded"], title: "Rows (top) and their reconstructions (bottom)");
             written.Add(images);
+        }
+        if (settings.Contributions is int row)
+        {
+            string bars = Path.Combine(settings.Out, $"contributions-row{row}.png");
+            string probability = scored.Probabilities is { } p ? $", probability {p[row]:0.###}" : "";
+            Charts.ContributionBars(bars, scored.ContributionNames!, scored.Contributions![row], $"Row {row}: score {scored.Scores[row]:G4}{probability}", settings.Top);
+            written.Add(bars);
         }
         foreach (var file in written) Log.Information("Wrote {Path}", Path.GetFullPath(file));
         return 0;

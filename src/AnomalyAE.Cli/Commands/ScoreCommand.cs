@@ -6,7 +6,7 @@ using Spectre.Console.Cli;
 
 namespace AnomalyAE.Cli.Commands;
 
-/// <summary>anomalyae score: every input column, then the model's score and predicted-label columns (Score and PredictedLabel unless renamed), and latent/reconstruction columns and the top feature contributions (--explain K) on request.</summary>
+/// <summary>anomalyae score: every input column, then the model's score, predicted-label and probability columns (Score, PredictedLabel and Probability unless renamed), and latent/reconstruction columns and the top feature contributions (--explain K) on request.</summary>
 internal sealed class ScoreCommand : Command<ScoreCommand.Settings>
 {
     public sealed class Settings : CommandSettings
@@ -32,6 +32,7 @@ internal sealed class ScoreCommand : Command<ScoreCommand.Settings>
         var scored = ScoredTable.Score(settings.Model, settings.Data, settings.LabelColumn, settings.IdColumn, settings.Latent || settings.Reconstruction, settings.Explain is not null);
         var csv = scored.Table.Csv;
         var header = new List<string>(csv.Header) { scored.ScoreColumnName, scored.PredictedLabelColumnName };
+        if (scored.Probabilities is not null) header.Add(scored.ProbabilityColumnName!);
         int latent = settings.Latent ? scored.Latent?.FirstOrDefault()?.Length ?? throw new CliException($"{settings.Model}: the model emits no latent features.") : 0;
         header.AddRange(Enumerable.Range(0, latent).Select(i => $"latent_{i}"));
         if (settings.Reconstruction)
@@ -45,6 +46,7 @@ internal sealed class ScoreCommand : Command<ScoreCommand.Settings>
         var rows = csv.Rows.Select((row, i) =>
         {
             var cells = new List<string>(row) { CsvOutput.Number(scored.Scores[i]), scored.Predicted[i] ? "true" : "false" };
+            if (scored.Probabilities is not null) cells.Add(CsvOutput.Number(scored.Probabilities[i]));
             if (latent > 0) cells.AddRange(scored.Latent![i].Select(CsvOutput.Number));
             if (settings.Reconstruction) cells.AddRange(scored.Reconstruction![i].Select(CsvOutput.Number));
             if (explain > 0)

@@ -15,6 +15,9 @@ internal sealed class ScoredTable
     /// <summary>The model's names for its score and predicted-label columns (the scored CSV uses them as headers).</summary>
     public required string ScoreColumnName { get; init; }
     public required string PredictedLabelColumnName { get; init; }
+    /// <summary>The calibrated anomaly probabilities and their column name, when the model emits them.</summary>
+    public float[]? Probabilities { get; init; }
+    public string? ProbabilityColumnName { get; init; }
     public float[][]? Latent { get; init; }
     public float[][]? Features { get; init; }
     public float[][]? Reconstruction { get; init; }
@@ -55,6 +58,8 @@ internal sealed class ScoredTable
                 Threshold = detector.Threshold,
                 ScoreColumnName = scoreName,
                 PredictedLabelColumnName = labelName,
+                Probabilities = detector.ProbabilityColumnName is { } probabilityName ? scored.GetColumn<float>(probabilityName).ToArray() : null,
+                ProbabilityColumnName = detector.ProbabilityColumnName,
                 Latent = Vectors(detector.LatentFeaturesColumnName),
                 Features = Vectors(detector.FeatureColumnName),
                 Reconstruction = Vectors(detector.ReconstructionColumnName),

@@ -31,6 +31,9 @@ public abstract partial class AutoencoderOptionsBase
         /// </summary>
         public const string FeatureContributionsColumnName = "FeatureContributions";
 
+        /// <summary>Default of <see cref="AutoencoderOptionsBase.ProbabilityColumnName"/>.</summary>
+        public const string ProbabilityColumnName = "Probability";
+
         /// <summary>Default of <see cref="AutoencoderOptionsBase.Activation"/>.</summary>
         public const AutoencoderActivation Activation = AutoencoderActivation.ReLU;
 

@@ -35,6 +35,18 @@ public abstract partial class AutoencoderOptionsBase
     public string? FeatureContributionsColumnName { get; set; }
 
     /// <summary>
+    /// Output column for the calibrated anomaly probability (Single in [0, 1], non-decreasing in the score); null to not
+    /// emit it. It is fitted on the training scores, without labels, as a local false-discovery rate: the normal rows'
+    /// scores are modelled by an exponential upper tail from the median, halving every (upper quartile − median), and the
+    /// probability at a score is 1 − (the share of training rows that tail puts near that score) ÷ (the share actually
+    /// there), made non-decreasing. It is 0 at or below the upper quartile of the training scores, near 0 in the bulk of
+    /// the normal rows, near 1 where scores are far more common than the normal rows explain, and rises to 1 beyond the
+    /// largest training score. It is stored as a piecewise-linear map of the score over at most 130 knots, independent of
+    /// <see cref="Contamination"/>, and assumes most training rows are normal.
+    /// </summary>
+    public string? ProbabilityColumnName { get; set; } = Defaults.ProbabilityColumnName;
+
+    /// <summary>
     /// Widths of the encoder's hidden layers, input side first; the decoder mirrors them. Null (default) uses one layer
     /// four times as wide as the default latent code, and at least twice the chosen one (784 features: 128; 30: 64).
     /// </summary>

@@ -31,9 +31,9 @@ internal static class OptionsValidation
         if (o.Loss == ReconstructionLoss.BinaryCrossEntropy && o.OutputActivation != AutoencoderActivation.Sigmoid)
             throw new ArgumentException("Loss BinaryCrossEntropy needs OutputActivation Sigmoid (reconstructions must be probabilities in (0, 1)); " +
                 $"got OutputActivation {o.OutputActivation}. Set OutputActivation = AutoencoderActivation.Sigmoid, or use Loss MeanSquaredError.", nameof(o.OutputActivation));
-        var names = new[] { o.ScoreColumnName, o.PredictedLabelColumnName, o.LatentFeaturesColumnName, o.ReconstructionColumnName, o.FeatureContributionsColumnName }.Where(n => n is not null).ToArray();
+        var names = new[] { o.ScoreColumnName, o.PredictedLabelColumnName, o.LatentFeaturesColumnName, o.ReconstructionColumnName, o.FeatureContributionsColumnName, o.ProbabilityColumnName }.Where(n => n is not null).ToArray();
         if (names.Length == 0)
-            throw new ArgumentException("Every output column name is null: the transformer would add nothing. Keep at least one of ScoreColumnName, PredictedLabelColumnName, LatentFeaturesColumnName, ReconstructionColumnName.");
+            throw new ArgumentException("Every output column name is null: the transformer would add nothing. Keep at least one of ScoreColumnName, PredictedLabelColumnName, LatentFeaturesColumnName, ReconstructionColumnName, FeatureContributionsColumnName, ProbabilityColumnName.");
         Distinct(names!);
     }
 

@@ -56,6 +56,10 @@ internal static class ManifestValidation
             Defined(output.Kind, "output column kind", where);
             if (!names.Add(output.Name)) throw new InvalidDataException($"{where} names two output columns '{output.Name}'.");
         }
+        if (stage.Calibration is { } calibration && Training.ScoreCalibration.Problem(calibration.Scores, calibration.Probabilities) is { } problem)
+            throw new InvalidDataException($"{where}: the score calibration is invalid: {problem}. The file was edited or damaged; save the model again.");
+        if (stage.Calibration is null && stage.Outputs.Any(o => o.Kind == OutputKind.Probability))
+            throw new InvalidDataException($"{where} emits a probability column but holds no score calibration. The file was edited or damaged; save the model again.");
         if (!float.IsFinite(stage.Threshold.Value)) throw new InvalidDataException($"{where}: Threshold must be a finite number; got {stage.Threshold.Value}.");
         if (stage.History is { Count: > ModelLimits.HistoryEntries }) throw new InvalidDataException($"{where} has {stage.History.Count:N0} history entries; at most {ModelLimits.HistoryEntries:N0}.");
         if (stage.History?.Any(h => h is null) == true) throw new InvalidDataException($"{where} has an empty history entry.");

@@ -55,10 +55,15 @@ internal sealed record StageRecord
     public string? FeatureColumnName { get; init; }
     public List<OutputColumn>? Outputs { get; init; }
     public float? Threshold { get; init; }
+    /// <summary>The score → probability map (<see cref="Training.ScoreCalibration"/>); absent in files saved before it existed.</summary>
+    public CalibrationRecord? Calibration { get; init; }
     public List<EpochLoss>? History { get; init; }
     public int? Threads { get; init; }
     public int? ScoringBatchSize { get; init; }
 }
+
+/// <summary>The knots of a stage's score → probability map.</summary>
+internal sealed record CalibrationRecord(float[] Scores, float[] Probabilities);
 
 /// <summary>
 /// manifest.seal (format version 2): the SHA-256 of manifest.json's exact bytes, so any edit of the manifest is detected,

@@ -135,8 +135,17 @@ internal sealed class ModelReader(MLContext context, ModelSigningKey? verificati
         if (version < ModelManifest.SealedFormatVersion && sealEntry is not null)
             throw new InvalidDataException($"{source} is damaged: a format version {version} file has no {ModelManifest.SealEntry}.");
 
-        var manifest = JsonSerializer.Deserialize<ModelManifest>(WithoutBom(bytes).Span, ModelManifest.Json)
-            ?? throw new InvalidDataException($"{source} has an empty manifest.");
+        ModelManifest? parsed;
+        try
+        {
+            parsed = JsonSerializer.Deserialize<ModelManifest>(WithoutBom(bytes).Span, ModelManifest.Json);
+        }
+        catch (JsonException e)
+        {
+            // A value the manifest's types cannot hold (a float beyond Single's range, text where a number belongs, …).
+            throw new InvalidDataException($"{source}: the manifest is not a valid model manifest ({e.Message}). The file was edited or damaged; save the model again.", e);
+        }
+        var manifest = parsed ?? throw new InvalidDataException($"{source} has an empty manifest.");
         if (manifest.FormatVersion != version) throw new InvalidDataException($"{source} has an ambiguous manifest.");
         ManifestValidation.Validate(manifest, source);
         var expected = new HashSet<string>(manifest.Checksums.Keys, StringComparer.Ordinal) { ModelManifest.EntryName };
@@ -230,7 +239,8 @@ internal sealed class ModelReader(MLContext context, ModelSigningKey? verificati
 
     // How a transformer is built from a verified stage record (the transformer's constructor API belongs to Transforms).
     private static AutoencoderTransformerBase CreateTransformer(ScoringModel model, StageRecord record) =>
-        AutoencoderTransformerBase.Create(model, new OutputColumns(record.Outputs!), record.FeatureColumnName!, record.Threshold!.Value, record.History ?? []);
+        AutoencoderTransformerBase.Create(model, new OutputColumns(record.Outputs!), record.FeatureColumnName!, record.Threshold!.Value,
+            record.Calibration is { } calibration ? new Training.ScoreCalibration(calibration.Scores, calibration.Probabilities) : null, record.History ?? []);
 
     private static long SerializedSize(TorchSharp.torch.nn.Module network)
     {

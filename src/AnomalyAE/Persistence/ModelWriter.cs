@@ -91,6 +91,7 @@ internal sealed class ModelWriter(MLContext context, ModelSigningKey? signingKey
                 FeatureColumnName = ours.FeatureColumnName,
                 Outputs = [.. ours.Outputs.Columns],
                 Threshold = ours.Threshold,
+                Calibration = ours.Calibration is { } calibration ? new CalibrationRecord(calibration.Scores, calibration.Probabilities) : null,
                 History = [.. ours.TrainingHistory],
                 Threads = ours.Model.Threads,
                 ScoringBatchSize = ours.Model.BatchSize,

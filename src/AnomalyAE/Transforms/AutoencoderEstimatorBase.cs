@@ -103,7 +103,8 @@ public abstract class AutoencoderEstimatorBase<TOptions, TTransformer> : IEstima
                 double flagged = trainingScores.Count(s => s > threshold) / (double)trainingScores.Length;
                 channel.Info(MessageSensitivity.None, $"Threshold {threshold:G6}: median + {AutoencoderOptionsBase.Defaults.AutomaticThresholdDeviations:G3} MAD of the training scores (Contamination = null); it flags {flagged:P1} of the training rows.");
             }
-            return (TTransformer)AutoencoderTransformerBase.Create(model, CreateOutputs(), options.FeatureColumnName, threshold, history);
+            var calibration = ScoreCalibration.Fit(trainingScores);
+            return (TTransformer)AutoencoderTransformerBase.Create(model, CreateOutputs(), options.FeatureColumnName, threshold, calibration, history);
         }
         catch
         {
@@ -135,6 +136,7 @@ public abstract class AutoencoderEstimatorBase<TOptions, TTransformer> : IEstima
         Add(Options.LatentFeaturesColumnName, OutputKind.LatentFeatures);
         Add(Options.ReconstructionColumnName, OutputKind.Reconstruction);
         Add(Options.FeatureContributionsColumnName, OutputKind.FeatureContributions);
+        Add(Options.ProbabilityColumnName, OutputKind.Probability);
         columns.AddRange(AdditionalOutputs());
         OptionsValidation.Distinct(columns.Select(c => c.Name).ToArray());
         return new OutputColumns(columns);

@@ -1,4 +1,5 @@
 using AnomalyAE.Runtime;
+using AnomalyAE.Training;
 using AnomalyAE.Transforms;
 
 namespace AnomalyAE;
@@ -10,11 +11,12 @@ namespace AnomalyAE;
 /// </summary>
 public sealed class AutoencoderTransformer : AutoencoderTransformerBase<AutoencoderTransformer>
 {
-    internal AutoencoderTransformer(ScoringModel model, OutputColumns outputs, string featureColumnName, float threshold, IReadOnlyList<EpochLoss> history)
-        : base(model, outputs, featureColumnName, threshold, history)
+    internal AutoencoderTransformer(ScoringModel model, OutputColumns outputs, string featureColumnName, float threshold, ScoreCalibration? calibration,
+        IReadOnlyList<EpochLoss> history)
+        : base(model, outputs, featureColumnName, threshold, calibration, history)
     {
     }
 
     private protected override AutoencoderTransformer With(ScoringModel model, float threshold) =>
-        new(model, Outputs, FeatureColumnName, threshold, TrainingHistory);
+        new(model, Outputs, FeatureColumnName, threshold, Calibration, TrainingHistory);
 }

@@ -6,16 +6,19 @@ using Microsoft.ML.Data;
 namespace AnomalyAE;
 
 /// <summary>
-/// Shared surface of the fitted autoencoder transformers: adds the score, predicted label, latent features and
-/// reconstruction columns, lazily and in batches. Holds native (libtorch) weights: dispose it when done.
+/// Shared surface of the fitted autoencoder transformers: adds the score, predicted label, probability, latent features,
+/// reconstruction (and on request feature contributions) columns, lazily and in batches. Holds native (libtorch) weights: dispose it when done.
 /// </summary>
 public abstract class AutoencoderTransformerBase : ITransformer, IDisposable, ICanSaveModel
 {
     private int _disposed;
 
     private protected AutoencoderTransformerBase(ScoringModel model, Transforms.OutputColumns outputs, string featureColumnName,
-        float threshold, IReadOnlyList<EpochLoss> trainingHistory)
+        float threshold, Training.ScoreCalibration? calibration, IReadOnlyList<EpochLoss> trainingHistory)
     {
+        if (calibration is null && outputs.Has(Transforms.OutputKind.Probability))
+            throw new ArgumentException("A transformer that emits a probability column needs the score's calibration.", nameof(calibration));
+        Calibration = calibration;
         Model = model;
         Outputs = outputs;
         FeatureColumnName = featureColumnName;
@@ -57,6 +60,12 @@ public abstract class AutoencoderTransformerBase : ITransformer, IDisposable, IC
     /// </summary>
     public string? FeatureContributionsColumnName => Outputs.NameOf(Transforms.OutputKind.FeatureContributions);
 
+    /// <summary>
+    /// The column holding the calibrated anomaly probability (Single in [0, 1], non-decreasing in the score; see
+    /// <see cref="AutoencoderOptionsBase.ProbabilityColumnName"/>); null when the model does not emit it.
+    /// </summary>
+    public string? ProbabilityColumnName => Outputs.NameOf(Transforms.OutputKind.Probability);
+
     /// <summary>Every column this transformer adds, in schema order.</summary>
     public IReadOnlyList<string> OutputColumnNames => [.. Outputs.Columns.Select(c => c.Name)];
 
@@ -67,7 +76,10 @@ public abstract class AutoencoderTransformerBase : ITransformer, IDisposable, IC
 
     internal Transforms.OutputColumns Outputs { get; }
 
-    internal Transforms.ScoringStage Stage => new(Model, Outputs, FeatureColumnName, Threshold);
+    /// <summary>The map from score to probability fitted on the training scores; null for models saved without one.</summary>
+    internal Training.ScoreCalibration? Calibration { get; }
+
+    internal Transforms.ScoringStage Stage => new(Model, Outputs, FeatureColumnName, Threshold, Calibration);
 
     /// <inheritdoc />
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
@@ -108,10 +120,10 @@ public abstract class AutoencoderTransformerBase : ITransformer, IDisposable, IC
     /// by <see cref="AutoencoderTransformer"/>.
     /// </summary>
     internal static AutoencoderTransformerBase Create(ScoringModel model, Transforms.OutputColumns outputs, string featureColumnName,
-        float threshold, IReadOnlyList<EpochLoss> history) => model.Network.Spec switch
+        float threshold, Training.ScoreCalibration? calibration, IReadOnlyList<EpochLoss> history) => model.Network.Spec switch
     {
-        Networks.VariationalAutoencoderSpec => new VariationalAutoencoderTransformer(model, outputs, featureColumnName, threshold, history),
-        _ => new AutoencoderTransformer(model, outputs, featureColumnName, threshold, history),
+        Networks.VariationalAutoencoderSpec => new VariationalAutoencoderTransformer(model, outputs, featureColumnName, threshold, calibration, history),
+        _ => new AutoencoderTransformer(model, outputs, featureColumnName, threshold, calibration, history),
     };
 
     /// <summary>A new model reference for a copy of this transformer with another (checked) threshold.</summary>
@@ -140,8 +152,8 @@ public abstract class AutoencoderTransformerBase<TSelf> : AutoencoderTransformer
     where TSelf : AutoencoderTransformerBase<TSelf>
 {
     private protected AutoencoderTransformerBase(ScoringModel model, Transforms.OutputColumns outputs, string featureColumnName,
-        float threshold, IReadOnlyList<EpochLoss> trainingHistory)
-        : base(model, outputs, featureColumnName, threshold, trainingHistory)
+        float threshold, Training.ScoreCalibration? calibration, IReadOnlyList<EpochLoss> trainingHistory)
+        : base(model, outputs, featureColumnName, threshold, calibration, trainingHistory)
     {
     }
 

@@ -4,7 +4,7 @@ using Microsoft.ML.Data;
 namespace AnomalyAE.Transforms;
 
 /// <summary>What an output column carries.</summary>
-internal enum OutputKind { Score, PredictedLabel, LatentFeatures, Reconstruction, LatentLogVariance, FeatureContributions }
+internal enum OutputKind { Score, PredictedLabel, LatentFeatures, Reconstruction, LatentLogVariance, FeatureContributions, Probability }
 
 /// <summary>One column a transformer adds.</summary>
 internal sealed record OutputColumn(string Name, OutputKind Kind);
@@ -26,9 +26,12 @@ internal sealed class OutputColumns
 
     public bool Has(OutputKind kind) => Columns.Any(c => c.Kind == kind);
 
+    /// <summary>These columns less the one of <paramref name="kind"/>.</summary>
+    public OutputColumns Without(OutputKind kind) => new([.. Columns.Where(c => c.Kind != kind)]);
+
     public static DataViewType TypeOf(OutputKind kind, int inputDimension, int latentDimension) => kind switch
     {
-        OutputKind.Score => NumberDataViewType.Single,
+        OutputKind.Score or OutputKind.Probability => NumberDataViewType.Single,
         OutputKind.PredictedLabel => BooleanDataViewType.Instance,
         OutputKind.LatentFeatures or OutputKind.LatentLogVariance => new VectorDataViewType(NumberDataViewType.Single, latentDimension),
         OutputKind.Reconstruction or OutputKind.FeatureContributions => new VectorDataViewType(NumberDataViewType.Single, inputDimension),

@@ -1,5 +1,6 @@
 using AnomalyAE.Runtime;
 using AnomalyAE.Data;
+using AnomalyAE.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -14,6 +15,7 @@ internal sealed class RowScorer
     private readonly ScoringModel _model;
     private readonly string _featureColumnName;
     private readonly float _threshold;
+    private readonly ScoreCalibration? _calibration;
     private readonly float[] _features;
     private readonly ScoredBatch _batch;
 
@@ -22,6 +24,7 @@ internal sealed class RowScorer
         _model = stage.Model;
         _featureColumnName = stage.FeatureColumnName;
         _threshold = stage.Threshold;
+        _calibration = stage.Calibration;
         Capacity = capacity;
         _features = new float[capacity * _model.InputDimension];
         _batch = new ScoredBatch(capacity, _model.InputDimension, _model.LatentDimension);
@@ -49,12 +52,16 @@ internal sealed class RowScorer
     {
         OutputKind.Score => (ValueGetter<float>)((ref float value) => { ensureScored(); value = _batch.Scores[Current]; }),
         OutputKind.PredictedLabel => (ValueGetter<bool>)((ref bool value) => { ensureScored(); value = _batch.Scores[Current] > _threshold; }),
+        OutputKind.Probability => ProbabilityGetter(_calibration ?? throw new InvalidOperationException("This model has no score calibration."), ensureScored),
         OutputKind.LatentFeatures => VectorGetter(_batch.Latent, _model.LatentDimension, ensureScored),
         OutputKind.LatentLogVariance => VectorGetter(_batch.LatentLogVariance, _model.LatentDimension, ensureScored),
         OutputKind.Reconstruction => VectorGetter(_batch.Reconstruction, _model.InputDimension, ensureScored),
         OutputKind.FeatureContributions => VectorGetter(_batch.Contributions, _model.InputDimension, ensureScored),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
+
+    private ValueGetter<float> ProbabilityGetter(ScoreCalibration calibration, Action ensureScored) =>
+        (ref float value) => { ensureScored(); value = calibration.Probability(_batch.Scores[Current]); };
 
     private ValueGetter<VBuffer<float>> VectorGetter(float[] source, int size, Action ensureScored) =>
         (ref VBuffer<float> value) =>

@@ -1,11 +1,12 @@
 using AnomalyAE.Runtime;
+using AnomalyAE.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
 namespace AnomalyAE.Transforms;
 
 /// <summary>What a transformer hands to the views, cursors and mappers it creates.</summary>
-internal sealed record ScoringStage(ScoringModel Model, OutputColumns Outputs, string FeatureColumnName, float Threshold)
+internal sealed record ScoringStage(ScoringModel Model, OutputColumns Outputs, string FeatureColumnName, float Threshold, ScoreCalibration? Calibration)
 {
     /// <summary>The input's columns followed by ours, sized by the model.</summary>
     public DataViewSchema BuildSchema(DataViewSchema input, DataViewSchema.Column features) =>

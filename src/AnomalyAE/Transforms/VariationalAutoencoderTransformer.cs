@@ -1,5 +1,6 @@
 using AnomalyAE.Networks;
 using AnomalyAE.Runtime;
+using AnomalyAE.Training;
 using AnomalyAE.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -13,8 +14,9 @@ namespace AnomalyAE;
 /// </summary>
 public sealed class VariationalAutoencoderTransformer : AutoencoderTransformerBase<VariationalAutoencoderTransformer>
 {
-    internal VariationalAutoencoderTransformer(ScoringModel model, OutputColumns outputs, string featureColumnName, float threshold, IReadOnlyList<EpochLoss> history)
-        : base(model, outputs, featureColumnName, threshold, history)
+    internal VariationalAutoencoderTransformer(ScoringModel model, OutputColumns outputs, string featureColumnName, float threshold, ScoreCalibration? calibration,
+        IReadOnlyList<EpochLoss> history)
+        : base(model, outputs, featureColumnName, threshold, calibration, history)
     {
     }
 
@@ -22,12 +24,13 @@ public sealed class VariationalAutoencoderTransformer : AutoencoderTransformerBa
     public string? LatentLogVarianceColumnName => Outputs.NameOf(OutputKind.LatentLogVariance);
 
     private protected override VariationalAutoencoderTransformer With(ScoringModel model, float threshold) =>
-        new(model, Outputs, FeatureColumnName, threshold, TrainingHistory);
+        new(model, Outputs, FeatureColumnName, threshold, Calibration, TrainingHistory);
 
     /// <summary>
     /// The same trained weights scoring rows another way (see <see cref="VariationalScoreKind"/>). Scores of different kinds
     /// live on different scales, so the decision threshold does not carry over: pass one for the new kind (for example a
-    /// high quantile of its scores on normal rows). Dispose each transformer you create.
+    /// high quantile of its scores on normal rows). For the same reason the calibration does not carry over: the copy emits
+    /// no probability column. Dispose each transformer you create.
     /// </summary>
     public VariationalAutoencoderTransformer WithScoreKind(VariationalScoreKind scoreKind, float threshold)
     {
@@ -45,7 +48,8 @@ public sealed class VariationalAutoencoderTransformer : AutoencoderTransformerBa
                 network.load(weights);
                 return 0;
             });
-            return With(new ScoringModel(network, Model.Threads, Model.BatchSize), threshold);
+            return new(new ScoringModel(network, Model.Threads, Model.BatchSize), Outputs.Without(OutputKind.Probability), FeatureColumnName,
+                threshold, calibration: null, TrainingHistory);
         }
         catch
         {

@@ -1,0 +1,149 @@
+namespace AnomalyAE.Training;
+
+/// <summary>
+/// The map from an anomaly score to a calibrated anomaly probability: piecewise linear through <see cref="Scores"/> →
+/// <see cref="Probabilities"/> (both non-decreasing, scores strictly increasing), constant outside the first and last knot.
+/// </summary>
+/// <remarks>
+/// <para>Method: a local false-discovery rate (Efron's two-group model) of the fitting rows' scores against a robust
+/// model of the normal rows. The normal rows' upper half is modelled as an exponential tail (a generalized-Pareto tail of
+/// shape 0) starting at the median score m with half-life h = q75 − m, the distance from the median to the upper quartile:
+/// the share of normal rows above a score s ≥ m is ½ · 2^(−(s − m) / h). An exponential tail is the usual one of
+/// reconstruction errors (sums of squares are gamma-like), and wider than a normal one, so a right-skewed bulk is not
+/// mistaken for anomalies. Between consecutive score quantiles above the upper quartile, the observed share of rows is
+/// compared with the share the model puts there: 1 − expected / observed, made non-decreasing by isotonic regression
+/// (pool adjacent violators weighted by the observed share, so a pooled value is the merged bins' own 1 − expected /
+/// observed), clipped to [0, 1] and placed at the bin's centre. Scores at or below the upper quartile get 0: the bulk is
+/// normal, and there chance excesses would only spread small probabilities over it. Beyond the largest fitting score the
+/// map rises linearly to 1 where the model's tail holds a millionth of the normal rows (or at the largest score, if that
+/// is further): a score never seen in training and that far out is taken as an anomaly for sure.</para>
+/// <para>It needs only the quantile function of the fitting scores (<see cref="Fit(Func{double, double})"/>), so an
+/// exact sorted array or a streaming sketch can feed it. The probability reads "the share of rows at this score that
+/// the normal rows alone do not explain", so it is near 0 in the bulk and near 1 where anomalies dominate; it assumes
+/// most fitting rows (three quarters at least) are normal, as the threshold does.</para>
+/// </remarks>
+internal sealed record ScoreCalibration(float[] Scores, float[] Probabilities)
+{
+    /// <summary>Bins between the upper quartile and the largest fitting score: knots = bins + 2 at most.</summary>
+    public const int Bins = 128;
+
+    /// <summary>The most knots a valid calibration may hold (a model file's bound).</summary>
+    public const int MaxKnots = 1024;
+
+    /// <summary>The map reaches 1 at the latest where the normal rows' modelled tail holds this share of them.</summary>
+    public const double CertainTail = 1e-6;
+
+    /// <summary>The calibrated probability of <paramref name="score"/>: in [0, 1], non-decreasing in the score.</summary>
+    public float Probability(float score)
+    {
+        if (!(score > Scores[0])) return Probabilities[0]; // NaN scores too: never produced, the features are checked finite
+        if (score >= Scores[^1]) return Probabilities[^1];
+        int index = Array.BinarySearch(Scores, score);
+        if (index >= 0) return Probabilities[index];
+        int high = ~index, low = high - 1;
+        double fraction = ((double)score - Scores[low]) / ((double)Scores[high] - Scores[low]);
+        return (float)Math.Clamp(Probabilities[low] + (Probabilities[high] - (double)Probabilities[low]) * fraction, 0, 1);
+    }
+
+    /// <summary>The calibration of scores whose quantile function is <paramref name="quantile"/> (u in [0, 1] → score; u = 1 is the largest).</summary>
+    public static ScoreCalibration Fit(Func<double, double> quantile)
+    {
+        double median = quantile(0.5), upperQuartile = quantile(0.75), largest = quantile(1);
+        double halfLife = upperQuartile - median;
+        if (!(halfLife > 0) || !double.IsFinite(halfLife)) return Step(largest);
+        double NullTail(double score) => 0.5 * Math.Pow(2, -(score - median) / halfLife);
+
+        // Bin edges at quantiles of the upper quarter, denser towards the largest score: u_i = 1 − ¼ (1 − i/B)².
+        var bins = new List<(double Low, double High, double Observed, double Expected)>();
+        double lowEdge = upperQuartile, lowU = 0.75, pendingMass = 0;
+        for (int i = 1; i <= Bins; i++)
+        {
+            double u = 1 - 0.25 * Math.Pow(1 - i / (double)Bins, 2);
+            double edge = quantile(u);
+            pendingMass += u - lowU;
+            lowU = u;
+            if (!(edge > lowEdge)) continue; // tied scores: the mass joins the next bin of positive width
+            bins.Add((lowEdge, edge, pendingMass, NullTail(lowEdge) - NullTail(edge)));
+            lowEdge = edge;
+            pendingMass = 0;
+        }
+        if (bins.Count == 0) return Step(largest);
+        if (pendingMass > 0) bins[^1] = bins[^1] with { Observed = bins[^1].Observed + pendingMass };
+
+        // Unclipped, so that pooling adjacent bins gives exactly the merged bin's 1 − ΣE / ΣO (bins where the model expects
+        // more than is observed cancel chance excesses next to them); clipped to [0, 1] after.
+        var probabilities = Isotonic(bins.Select(b => 1 - b.Expected / b.Observed).ToArray(), bins.Select(b => b.Observed).ToArray());
+        var knots = new List<(double Score, double Probability)> { (upperQuartile, 0) };
+        for (int b = 0; b < bins.Count; b++) knots.Add(((bins[b].Low + bins[b].High) / 2, probabilities[b]));
+        knots.Add((Math.Max(median + halfLife * Math.Log2(0.5 / CertainTail), largest), 1));
+        return FromKnots(knots);
+    }
+
+    /// <summary>The calibration of <paramref name="scores"/> themselves (their exact quantiles).</summary>
+    public static ScoreCalibration Fit(float[] scores)
+    {
+        var sorted = (float[])scores.Clone();
+        Array.Sort(sorted);
+        return Fit(u => ScoreQuantile.Interpolate(sorted, u));
+    }
+
+    /// <summary>
+    /// Why <paramref name="scores"/> and <paramref name="probabilities"/> are not a valid calibration, or null when they are:
+    /// equal counts from 2 to <see cref="MaxKnots"/>, finite, scores strictly increasing, probabilities in [0, 1] non-decreasing.
+    /// </summary>
+    public static string? Problem(float[]? scores, float[]? probabilities)
+    {
+        if (scores is null || probabilities is null) return "the knots' scores or probabilities are missing";
+        if (scores.Length != probabilities.Length) return $"it has {scores.Length} knot scores but {probabilities.Length} probabilities; they must pair up";
+        if (scores.Length is < 2 or > MaxKnots) return $"it has {scores.Length} knots; expected 2 to {MaxKnots}";
+        for (int i = 0; i < scores.Length; i++)
+        {
+            if (!float.IsFinite(scores[i])) return $"knot {i}'s score is {scores[i]}; scores must be finite";
+            if (!(probabilities[i] >= 0 && probabilities[i] <= 1)) return $"knot {i}'s probability is {probabilities[i]}; probabilities must be in [0, 1]";
+            if (i > 0 && !(scores[i] > scores[i - 1])) return $"knot {i}'s score {scores[i]} is not above knot {i - 1}'s {scores[i - 1]}; scores must increase";
+            if (i > 0 && probabilities[i] < probabilities[i - 1]) return $"knot {i}'s probability {probabilities[i]} is below knot {i - 1}'s {probabilities[i - 1]}; probabilities must not decrease";
+        }
+        return null;
+    }
+
+    /// <summary>Scores up to <paramref name="largest"/> get 0, higher ones 1 (the fitting scores have no spread).</summary>
+    private static ScoreCalibration Step(double largest)
+    {
+        float top = (float)largest, above = MathF.BitIncrement(top);
+        return float.IsFinite(above) ? new([top, above], [0, 1]) : new([MathF.BitDecrement(top), top], [0, 1]);
+    }
+
+    /// <summary>Float knots; knots that collapse onto the previous score replace it (their probability is not lower).</summary>
+    private static ScoreCalibration FromKnots(List<(double Score, double Probability)> knots)
+    {
+        var scores = new List<float>();
+        var probabilities = new List<float>();
+        foreach (var (score, probability) in knots)
+        {
+            float x = (float)score, y = (float)Math.Clamp(probability, 0, 1);
+            if (scores.Count > 0 && !(x > scores[^1])) { probabilities[^1] = Math.Max(probabilities[^1], y); continue; }
+            scores.Add(x);
+            probabilities.Add(y);
+        }
+        return scores.Count >= 2 ? new([.. scores], [.. probabilities]) : Step(knots[^1].Score);
+    }
+
+    /// <summary>The weighted least-squares non-decreasing fit to <paramref name="values"/> (pool adjacent violators).</summary>
+    private static double[] Isotonic(double[] values, double[] weights)
+    {
+        var blocks = new List<(double Value, double Weight, int Count)>();
+        for (int i = 0; i < values.Length; i++)
+        {
+            var block = (Value: values[i], Weight: weights[i], Count: 1);
+            while (blocks.Count > 0 && blocks[^1].Value > block.Value)
+            {
+                var previous = blocks[^1];
+                blocks.RemoveAt(blocks.Count - 1);
+                double weight = previous.Weight + block.Weight;
+                block = ((previous.Value * previous.Weight + block.Value * block.Weight) / weight, weight, previous.Count + block.Count);
+            }
+            blocks.Add(block);
+        }
+        return [.. blocks.SelectMany(b => Enumerable.Repeat(b.Value, b.Count))];
+    }
+}
