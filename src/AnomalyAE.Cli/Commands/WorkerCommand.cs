@@ -30,7 +30,9 @@ internal sealed class WorkerCommand : AsyncCommand<WorkerCommand.Settings>
     {
         string config = Path.GetFullPath(settings.Config);
         if (!File.Exists(config)) throw new CliException($"{settings.Config}: configuration file not found.");
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = Path.GetDirectoryName(config), Args = [] });
+        // No default sources: the given file and the environment are the whole configuration (the defaults would also read
+        // an appsettings.json that happens to sit next to it).
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = Path.GetDirectoryName(config), Args = [], DisableDefaults = true });
         builder.Configuration.AddJsonFile(config, optional: false).AddEnvironmentVariables();
         // The whole Serilog section comes from one place: merging the defaults' sinks into the user's would mix their
         // arguments (configuration arrays merge by index).
