@@ -155,6 +155,8 @@ internal sealed class ScoringOptionsValidator : IValidateOptions<ScoringOptions>
         }
         if (o.Telemetry.Prometheus.Enabled && o.Telemetry.Prometheus.ParsedUrl is null)
             failures.Add($"{ScoringOptions.Section}:Telemetry:Prometheus:Url must be an http URL such as http://localhost:9464/metrics; got '{o.Telemetry.Prometheus.Url}'.");
+        else if (o.Telemetry.Prometheus.Enabled && Telemetry.PrometheusPort.Problem(o.Telemetry.Prometheus.ParsedUrl!) is { } problem)
+            failures.Add($"{ScoringOptions.Section}:Telemetry:Prometheus:Url {o.Telemetry.Prometheus.Url} cannot be served: {problem}. Choose a free port.");
         if (o.Telemetry.Otlp.Enabled && o.Telemetry.Otlp.ParsedEndpoint is null)
             failures.Add($"{ScoringOptions.Section}:Telemetry:Otlp:Endpoint must be an http or https URL such as http://localhost:4317; got '{o.Telemetry.Otlp.Endpoint}'.");
         if (o.Telemetry.Otlp.Enabled && (o.Telemetry.Otlp.ExportInterval < TimeSpan.FromMilliseconds(100) || o.Telemetry.Otlp.ExportInterval > TimeSpan.FromDays(1)))

@@ -49,6 +49,22 @@ public sealed class RegistrationTests : IDisposable
     }
 
     [Fact]
+    public async Task APrometheusPortInUseStopsStartUpWithTheSettingNamed()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        using var host = Build(o =>
+        {
+            o.ModelPath = "model.aeml";
+            o.Telemetry.Prometheus.Url = $"http://localhost:{port}/metrics";
+        });
+        var e = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains($"AnomalyScoring:Telemetry:Prometheus:Url http://localhost:{port}/metrics cannot be served", e.Message);
+        Assert.Contains("Choose a free port", e.Message);
+    }
+
+    [Fact]
     public async Task OptionsSetInCodeScoreAndExportOverOtlp()
     {
         // A stand-in collector: OTLP over HTTP posts protobuf, whose strings (instrument names, service name) are plain UTF-8.
