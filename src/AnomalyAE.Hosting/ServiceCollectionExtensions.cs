@@ -54,6 +54,7 @@ public static class ServiceCollectionExtensions
                 // Relative paths are relative to the content root (the folder of the configuration file for `anomalyae worker`).
                 options.ModelPath = Rooted(environment.ContentRootPath, options.ModelPath);
                 options.Inbox.Directory = Rooted(environment.ContentRootPath, options.Inbox.Directory);
+                options.Health.ProbeDirectory = Rooted(environment.ContentRootPath, options.Health.ProbeDirectory);
             })
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<ScoringOptions>, ScoringOptionsValidator>();
@@ -68,8 +69,9 @@ public static class ServiceCollectionExtensions
             .AddCheck<LivenessCheck>(ScoringHealthChecks.Liveness, tags: [ScoringHealthChecks.LiveTag])
             .AddCheck<ReadinessCheck>(ScoringHealthChecks.Readiness, tags: [ScoringHealthChecks.ReadyTag]);
 
-        // Hosted services start in this order: the health endpoint answers "live, not ready" while the model loads.
+        // Hosted services start in this order: the health probes say "live, not ready" while the model loads.
         services.AddHostedService<HealthEndpoint>();
+        services.AddHostedService<HealthProbeFiles>();
         services.AddSingleton<ModelStore>();
         services.AddHostedService(provider => provider.GetRequiredService<ModelStore>());
         services.AddHostedService<ModelReloader>();

@@ -7,8 +7,8 @@ using Microsoft.Extensions.Hosting;
 namespace AnomalyAE.Hosting.Tests;
 
 /// <summary>
-/// The loopback health endpoint: live and ready once the model is loaded and the channel answers; live but not ready while
-/// the channel is unreachable; readiness fails before the model is loaded.
+/// The loopback health endpoint and the probe files: live and ready once the model is loaded and the channel answers; live
+/// but not ready while the channel is unreachable; readiness fails before the model is loaded.
 /// </summary>
 public sealed class HealthEndpointTests : IDisposable
 {
@@ -33,10 +33,14 @@ public sealed class HealthEndpointTests : IDisposable
             ["AnomalyScoring:Inbox:Directory"] = "scoring",
             ["AnomalyScoring:IdleDelay"] = "00:00:00.050",
             ["AnomalyScoring:Health:Url"] = _url + "/",
+            ["AnomalyScoring:Health:ProbeDirectory"] = "probes",
+            ["AnomalyScoring:Health:ProbeInterval"] = "00:00:00.050",
         };
         foreach (var (key, value) in extra ?? []) settings[key] = value;
         return WorkerHost.Build(_root, _logs, settings);
     }
+
+    private string Probe(string name) => Path.Combine(_root, "probes", name);
 
     private async Task<(HttpStatusCode Status, string Body)> Get(string path)
     {
@@ -71,6 +75,8 @@ public sealed class HealthEndpointTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, live.Status);
         Assert.StartsWith("Healthy", live.Body);
         Assert.Equal(HttpStatusCode.NotFound, (await Get("/metrics")).Status);
+        WaitFor(() => File.Exists(Probe("ready")) && File.Exists(Probe("live")), "the probe files");
+        Assert.StartsWith("Healthy", File.ReadAllText(Probe("ready")));
 
         // Still ready after scoring a file.
         Drop(Path.Combine(_root, "scoring", "inbox"), "a.csv", TestModels.Csv(TestModels.Rows(50, seed: 3)));
@@ -78,6 +84,7 @@ public sealed class HealthEndpointTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, (await Get(ScoringHealthChecks.ReadyPath)).Status);
         await host.StopAsync();
         await Assert.ThrowsAsync<HttpRequestException>(() => Get(ScoringHealthChecks.LivePath));   // the endpoint closes with the host
+        Assert.False(File.Exists(Probe("live")) || File.Exists(Probe("ready")), "a stopped worker leaves no probe file");
     }
 
     [Fact]
@@ -94,6 +101,9 @@ public sealed class HealthEndpointTests : IDisposable
         Assert.Contains(ScoringHealthChecks.Readiness, ready.Body);
         var live = await Get(ScoringHealthChecks.LivePath);
         Assert.Equal(HttpStatusCode.OK, live.Status);
+        WaitFor(() => File.Exists(Probe("live")), "the live probe file");
+        await Task.Delay(200);   // several probe intervals
+        Assert.False(File.Exists(Probe("ready")), "an unreachable channel must not write the ready probe file");
         await host.StopAsync();
     }
 

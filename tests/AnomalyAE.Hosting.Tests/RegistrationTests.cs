@@ -49,7 +49,7 @@ public sealed class RegistrationTests : IDisposable
     }
 
     [Fact]
-    public async Task APrometheusPortInUseStopsStartUpWithTheSettingNamed()
+    public async Task APrometheusPortInUseStopsStartUpWithTheSettingNamedInTheCause()
     {
         using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         taken.Start();
@@ -59,9 +59,10 @@ public sealed class RegistrationTests : IDisposable
             o.ModelPath = "model.aeml";
             o.Telemetry.Prometheus.Url = $"http://localhost:{port}/metrics";
         });
-        var e = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
-        Assert.Contains($"AnomalyScoring:Telemetry:Prometheus:Url http://localhost:{port}/metrics cannot be served", e.Message);
-        Assert.Contains("Choose a free port", e.Message);
+        // OpenTelemetry wraps the reason in its own "HttpListener could not be started"; the host logs the whole chain.
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
+        Assert.Contains($"AnomalyScoring:Telemetry:Prometheus:Url http://localhost:{port}/metrics cannot be served", e.InnerException?.Message);
+        Assert.Contains("Choose a free port", e.InnerException!.Message);
     }
 
     [Fact]

@@ -3,10 +3,7 @@ using System.Net.Sockets;
 
 namespace AnomalyAE.Hosting.Telemetry;
 
-/// <summary>
-/// Whether the Prometheus URL's port can be listened on, checked with the options: OpenTelemetry's listener starts while the
-/// host resolves its services and reports a taken port only as "HttpListener could not be started", without the setting.
-/// </summary>
+/// <summary>Whether the Prometheus URL's port can be listened on, checked just before OpenTelemetry's listener binds it.</summary>
 internal static class PrometheusPort
 {
     /// <summary>Why <paramref name="url"/> cannot be served (e.g. "Address already in use (127.0.0.1:9464)"); null when it can.</summary>

@@ -24,6 +24,13 @@ internal static class TelemetryRegistration
                         listener.Host = prometheus.Host;
                         listener.Port = prometheus.Port;
                         listener.ScrapeEndpointPath = telemetry.Prometheus.ScrapePath;
+                        // Just before the listener binds: a taken port fails start-up with the setting named as the cause of
+                        // the exporter's own "HttpListener could not be started".
+                        listener.ConfigureHttpListener = (_, _) =>
+                        {
+                            if (PrometheusPort.Problem(prometheus) is { } problem)
+                                throw new InvalidOperationException($"{ScoringOptions.Section}:Telemetry:Prometheus:Url {telemetry.Prometheus.Url} cannot be served: {problem}. Choose a free port.");
+                        };
                     });
                 if (otlp is not null)
                     metrics.AddOtlpExporter((exporter, reader) =>
