@@ -16,4 +16,4 @@ var builder = Host.CreateApplicationBuilder(settings);
 builder.Services.AddSerilog(logger => logger.ReadFrom.Configuration(builder.Configuration));
 builder.Services.AddAnomalyScoring(builder.Configuration);
 using var host = builder.Build();
-host.Run();
+await host.RunAsync();

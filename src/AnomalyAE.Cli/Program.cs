@@ -44,7 +44,7 @@ try
         config.AddCommand<WorkerCommand>("worker").WithDescription("Run the background scoring worker (directory inbox or Redis Streams) configured by a JSON file.");
         config.AddCommand<PlotCommand>("plot").WithDescription("PNG plots: latent scatter, score histogram with threshold, reconstructions of images.");
     });
-    return app.Run(args);
+    return await app.RunAsync(args);
 }
 catch (Exception e) when (CliErrors.IsUserError(e))
 {

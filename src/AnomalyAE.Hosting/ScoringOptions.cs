@@ -47,6 +47,12 @@ public sealed class ScoringOptions
 
     /// <summary>The Redis Streams source.</summary>
     public RedisOptions Redis { get; set; } = new();
+
+    /// <summary>Metrics export (Prometheus scrape endpoint, OTLP); off by default.</summary>
+    public TelemetryOptions Telemetry { get; set; } = new();
+
+    /// <summary>Liveness and readiness probes; the HTTP endpoint is off by default.</summary>
+    public HealthOptions Health { get; set; } = new();
 }
 
 /// <summary>
@@ -147,6 +153,17 @@ internal sealed class ScoringOptionsValidator : IValidateOptions<ScoringOptions>
             if (o.Redis.ProcessedIdRetention < o.Redis.ClaimIdleTime * Math.Max(1, o.Redis.MaxDeliveries))
                 failures.Add($"{ScoringOptions.Section}:Redis:ProcessedIdRetention ({o.Redis.ProcessedIdRetention}) must be at least ClaimIdleTime × MaxDeliveries, or a redelivered record could be written twice.");
         }
+        if (o.Telemetry.Prometheus.Enabled && o.Telemetry.Prometheus.ParsedUrl is null)
+            failures.Add($"{ScoringOptions.Section}:Telemetry:Prometheus:Url must be an http URL such as http://localhost:9464/metrics; got '{o.Telemetry.Prometheus.Url}'.");
+        if (o.Telemetry.Otlp.Enabled && o.Telemetry.Otlp.ParsedEndpoint is null)
+            failures.Add($"{ScoringOptions.Section}:Telemetry:Otlp:Endpoint must be an http or https URL such as http://localhost:4317; got '{o.Telemetry.Otlp.Endpoint}'.");
+        if (o.Telemetry.Otlp.Enabled && (o.Telemetry.Otlp.ExportInterval < TimeSpan.FromMilliseconds(100) || o.Telemetry.Otlp.ExportInterval > TimeSpan.FromDays(1)))
+            failures.Add($"{ScoringOptions.Section}:Telemetry:Otlp:ExportInterval must be in [00:00:00.1, 1.00:00:00]; got {o.Telemetry.Otlp.ExportInterval}.");
+        if (o.Health.Enabled && o.Health.ParsedUrl is null)
+            failures.Add($"{ScoringOptions.Section}:Health:Url must be an http URL on the loopback interface with no path, such as http://127.0.0.1:8081/; got '{o.Health.Url}'.");
+        if (o.Health.ProbeFilesEnabled && (o.Health.ProbeInterval < TimeSpan.FromMilliseconds(10) || o.Health.ProbeInterval > TimeSpan.FromHours(1)))
+            failures.Add($"{ScoringOptions.Section}:Health:ProbeInterval must be in [00:00:00.01, 01:00:00]; got {o.Health.ProbeInterval}.");
+        if (o.Health.StallAfter <= TimeSpan.Zero) failures.Add($"{ScoringOptions.Section}:Health:StallAfter must be positive; got {o.Health.StallAfter}.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using AnomalyAE.Hosting.Channels;
+using AnomalyAE.Hosting.Health;
 using AnomalyAE.Hosting.Models;
+using AnomalyAE.Hosting.Records;
+using AnomalyAE.Hosting.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -8,27 +11,29 @@ using Microsoft.Extensions.Options;
 namespace AnomalyAE.Hosting;
 
 /// <summary>
-/// The background loop: read a batch, score it with the current model, commit outcomes and acknowledgements,
-/// repeat. On shutdown it stops reading but finishes and commits the batch in flight.
+/// The background loop: open the channel (retrying while it is unreachable), then read a batch, score it with the current
+/// model, commit outcomes and acknowledgements, repeat. On shutdown it stops reading but finishes and commits the batch
+/// in flight.
 /// </summary>
-public sealed class ScoringWorker(
-    IRecordChannelFactory channels, ModelProvider models, ScoringMetrics metrics, ScoringHealth health,
+internal sealed class ScoringWorker(
+    IRecordChannelFactory channels, ModelStore models, ScoringMetrics metrics, WorkerHealth health,
     IOptions<ScoringOptions> options, ILogger<ScoringWorker> log) : BackgroundService
 {
     private readonly ScoringOptions _options = options.Value;
 
-    /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield(); // scoring is CPU-bound: leave the host's start-up thread
-        await using var channel = await channels.CreateAsync(stoppingToken);
+        await using var channel = await OpenAsync(stoppingToken);
+        if (channel is null) return;
         while (!stoppingToken.IsCancellationRequested)
         {
-            IReadOnlyList<Records.ScoringRecord> batch;
+            IReadOnlyList<ScoringRecord> batch;
             try
             {
                 batch = await channel.ReadAsync(_options.BatchSize, stoppingToken);
                 metrics.Backlog(await channel.BacklogAsync(stoppingToken) ?? 0);
+                health.ChannelReached();
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -37,32 +42,58 @@ public sealed class ScoringWorker(
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 log.LogError(e, "Reading records failed; retrying");
-                health.Failed(e.Message);
-                await Pause(stoppingToken);
+                health.ChannelFailed(e.Message);
+                await PauseAsync(stoppingToken);
                 continue;
             }
             if (batch.Count == 0)
             {
                 health.Progressed(0);
-                await Pause(stoppingToken);
+                await PauseAsync(stoppingToken);
                 continue;
             }
             // From here the batch completes even if shutdown is requested: its records are scored, written and acknowledged.
-            ProcessBatch(channel, batch);
+            await ProcessBatchAsync(channel, batch);
         }
         log.LogInformation("Scoring worker stopped after {Records} records", health.RecordsScored);
     }
 
-    private void ProcessBatch(IRecordChannel channel, IReadOnlyList<Records.ScoringRecord> batch)
+    /// <summary>The channel, once it opens; null when the host stops first.</summary>
+    private async Task<IRecordChannel?> OpenAsync(CancellationToken stoppingToken)
+    {
+        for (int attempt = 0; !stoppingToken.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                var channel = await channels.CreateAsync(stoppingToken);
+                health.ChannelReached();
+                return channel;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Not ready until it opens; the readiness check reports the reason.
+                log.LogError("Opening the {Source} record channel failed: {Reason}; retrying", _options.Source, e.Message);
+                health.ChannelFailed(e.Message);
+                await PauseAsync(stoppingToken, Backoff(attempt));
+            }
+        }
+        return null;
+    }
+
+    private async Task ProcessBatchAsync(IRecordChannel channel, IReadOnlyList<ScoringRecord> batch)
     {
         var clock = Stopwatch.StartNew();
         try
         {
             using var lease = models.Acquire();
             var outcomes = lease.Model.Scorer.Score(batch);
-            channel.CommitAsync(outcomes, CancellationToken.None).GetAwaiter().GetResult();
+            await channel.CommitAsync(outcomes, CancellationToken.None);
             int scored = outcomes.Count(o => o.Scored), anomalies = outcomes.Count(o => o.IsAnomaly), rejected = outcomes.Count - scored;
-            metrics.BatchDone(scored, anomalies, rejected, clock.Elapsed.TotalMilliseconds);
+            metrics.BatchDone(scored, anomalies, rejected, clock.Elapsed);
             health.Progressed(scored);
             log.LogInformation("Scored {Records} records: {Anomalies} anomalies, {DeadLettered} dead-lettered, {LatencyMs:F1} ms", scored, anomalies, rejected, clock.Elapsed.TotalMilliseconds);
             foreach (var outcome in outcomes.Where(o => !o.Scored).Take(3))
@@ -72,15 +103,20 @@ public sealed class ScoringWorker(
         {
             // Not acknowledged: the records are delivered again (Redis) or the file is retried (inbox).
             log.LogError(e, "Scoring a batch of {Records} records failed; it will be retried", batch.Count);
-            health.Failed(e.Message);
+            health.BatchFailed(e.Message);
         }
     }
 
-    private async Task Pause(CancellationToken stoppingToken)
+    /// <summary>IdleDelay doubled per failed attempt, at most <see cref="MaxBackoff"/>: a server that is down is not hammered.</summary>
+    private TimeSpan Backoff(int attempt) => TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, _options.IdleDelay.Ticks << Math.Min(attempt, 20)));
+
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+
+    private async Task PauseAsync(CancellationToken stoppingToken, TimeSpan? delay = null)
     {
         try
         {
-            await Task.Delay(_options.IdleDelay, stoppingToken);
+            await Task.Delay(delay ?? _options.IdleDelay, stoppingToken);
         }
         catch (OperationCanceledException)
         {

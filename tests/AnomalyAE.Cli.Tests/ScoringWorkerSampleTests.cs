@@ -1,11 +1,17 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 
 namespace AnomalyAE.Cli.Tests;
 
 /// <summary>
 /// samples/ScoringWorker/README.md's commands, run as written from a copy of the repository's layout (the sample's
-/// appsettings.json and data), and `anomalyae worker` on the same configuration: each log line written once.
+/// appsettings.json and data), including a Prometheus scrape that must count what the worker scored, and `anomalyae worker` on
+/// the same configuration: each log line written once, and the console by default when the configuration has no Serilog section.
 /// </summary>
 public sealed class ScoringWorkerSampleTests : IDisposable
 {
@@ -36,13 +42,21 @@ public sealed class ScoringWorkerSampleTests : IDisposable
     private static string RepositoryRoot { get; } = FindRepositoryRoot();
 
     [Fact]
-    public void TheSampleReadmeCommandsWorkAsWritten()
+    public async Task TheSampleReadmeCommandsWorkAsWrittenAndTheScrapeCountsWhatWasScored()
     {
-        var commands = ReadmeCommands();
-        Assert.Equal(3, commands.Count);
+        // The README's Prometheus port, moved to a free one so that parallel runs on one machine do not collide.
+        string port = FreePort().ToString(CultureInfo.InvariantCulture);
+        var commands = ReadmeCommands().Select(c => c.Select(word => word.Replace(":9464/", $":{port}/", StringComparison.Ordinal)).ToArray()).ToList();
+        Assert.Equal(4, commands.Count);
         BackgroundProcess? worker = null;
+        string? scrape = null;
         foreach (var command in commands)
         {
+            if (command is ["curl", "-s", var url])
+            {
+                scrape = url;   // run once the file is scored, below
+                continue;
+            }
             if (command[0] == "cp")
             {
                 // The user copies once the worker has made its inbox.
@@ -72,7 +86,46 @@ public sealed class ScoringWorkerSampleTests : IDisposable
         string scores = Path.Combine(scoring, "out", "telemetry-new.scores.csv"), alerts = Path.Combine(scoring, "out", "telemetry-new.alerts.csv");
         WaitFor(() => File.Exists(Path.Combine(scoring, "done", "telemetry-new.csv")) && File.Exists(scores) && File.Exists(alerts), "the worker to score the file", worker);
         Assert.Equal(401, File.ReadAllLines(scores).Length);
-        Assert.InRange(File.ReadAllLines(alerts).Length - 1, 5, 40);   // 10 planted anomalies, contamination 0.01
+        int flagged = File.ReadAllLines(alerts).Length - 1;
+        Assert.InRange(flagged, 5, 40);   // 10 planted anomalies, contamination 0.01
+
+        // The scrape reflects exactly what the worker logged: records per batch, anomalies, and each batch's time in seconds.
+        Assert.NotNull(scrape);
+        List<Match> Batches() => [.. worker!.Lines.Select(l => ScoredBatch.Match(l)).Where(m => m.Success)];
+        // Each batch is logged after it is counted; the file reaches done/ a moment before its last batch is logged.
+        WaitFor(() => Batches().Sum(b => int.Parse(b.Groups["records"].Value, CultureInfo.InvariantCulture)) == 400, "the worker to log 400 scored records", worker);
+        var batches = Batches();
+        double loggedSeconds = batches.Sum(b => double.Parse(b.Groups["ms"].Value, CultureInfo.InvariantCulture)) / 1000;
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        string metrics = await http.GetStringAsync(scrape);
+        Assert.Equal(400, Sample(metrics, "anomalyae_records_scored_total"));
+        Assert.Equal(flagged, Sample(metrics, "anomalyae_records_anomalous_total"));
+        Assert.Equal(0, Sample(metrics, "anomalyae_records_dead_lettered_total"));
+        Assert.Equal(batches.Count, Sample(metrics, "anomalyae_batch_duration_seconds_count"));
+        double seconds = Sample(metrics, "anomalyae_batch_duration_seconds_sum");
+        // The log's figure is read a moment after the histogram's: equal up to that moment.
+        Assert.InRange(seconds, loggedSeconds * 0.8 - 0.005, loggedSeconds + 0.005);
+        Assert.Contains("# TYPE anomalyae_batch_duration_seconds histogram", metrics);
+    }
+
+    private static readonly Regex ScoredBatch = new(@"Scored (?<records>\d+) records: \d+ anomalies, \d+ dead-lettered, (?<ms>[\d.]+) ms", RegexOptions.CultureInvariant);
+
+    /// <summary>The value of <paramref name="metric"/> in a Prometheus text exposition, summed over its label sets; fails when absent.</summary>
+    private static double Sample(string exposition, string metric)
+    {
+        var values = exposition.Split('\n')
+            .Where(l => l.StartsWith(metric + "{", StringComparison.Ordinal) || l.StartsWith(metric + " ", StringComparison.Ordinal))
+            .Select(l => l[(l.LastIndexOf('}') is var brace and >= 0 ? brace + 1 : metric.Length)..].Split(' ', StringSplitOptions.RemoveEmptyEntries)[0])
+            .Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToList();
+        Assert.True(values.Count > 0, $"{metric} is not in the scrape:\n{exposition}");
+        return values.Sum();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [Fact]
@@ -93,6 +146,18 @@ public sealed class ScoringWorkerSampleTests : IDisposable
         Assert.Single(worker.Lines, l => l.Contains("Loaded model", StringComparison.Ordinal));
         Assert.Single(worker.Lines, l => l.Contains("Claimed telemetry-new.csv", StringComparison.Ordinal));
         Assert.Single(worker.Lines, l => l.Contains("Finished telemetry-new.csv", StringComparison.Ordinal));
+        worker.Process.Kill(entireProcessTree: true);
+        worker.Process.WaitForExit();
+
+        // Without a Serilog section the shipped defaults log, to standard error only.
+        var settings = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "appsettings.json")))!.AsObject();
+        Assert.True(settings.Remove("Serilog"));
+        string bare = Path.Combine(folder, "no-logging.json");
+        File.WriteAllText(bare, settings.ToJsonString());
+        var defaults = Start("AnomalyAE.Cli.dll", "worker", "--config", bare);
+        WaitFor(() => defaults.Lines.Any(l => l.Contains("Loaded model", StringComparison.Ordinal)), "the worker to log its model", defaults);
+        Assert.Single(defaults.ErrorLines, l => l.Contains("Loaded model", StringComparison.Ordinal));
+        Assert.DoesNotContain(defaults.Lines.Except(defaults.ErrorLines), l => l.Contains("Loaded model", StringComparison.Ordinal));
     }
 
     /// <summary>The commands of the README's bash block, comments and blank lines left out, split into words.</summary>
@@ -141,12 +206,18 @@ public sealed class ScoringWorkerSampleTests : IDisposable
     private sealed class BackgroundProcess
     {
         private readonly ConcurrentQueue<string> _lines = new();
+        private readonly ConcurrentQueue<string> _errorLines = new();
 
         public BackgroundProcess(Process process)
         {
             Process = process;
             process.OutputDataReceived += (_, e) => { if (e.Data is not null) _lines.Enqueue(e.Data); };
-            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _lines.Enqueue(e.Data); };
+            process.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data is null) return;
+                _errorLines.Enqueue(e.Data);
+                _lines.Enqueue(e.Data);
+            };
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
         }
@@ -155,6 +226,9 @@ public sealed class ScoringWorkerSampleTests : IDisposable
 
         /// <summary>Every line of both output streams so far.</summary>
         public IReadOnlyList<string> Lines => [.. _lines];
+
+        /// <summary>The lines of standard error so far.</summary>
+        public IReadOnlyList<string> ErrorLines => [.. _errorLines];
 
         public override string ToString() => string.Join('\n', _lines);
     }

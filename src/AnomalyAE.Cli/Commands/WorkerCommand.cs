@@ -1,12 +1,10 @@
 using System.ComponentModel;
 using AnomalyAE.Hosting;
-using AnomalyAE.Hosting.Models;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Serilog;
-using Serilog.Events;
 using Spectre.Console.Cli;
 
 namespace AnomalyAE.Cli.Commands;
@@ -14,9 +12,11 @@ namespace AnomalyAE.Cli.Commands;
 /// <summary>
 /// anomalyae worker: hosts the scoring worker with a JSON configuration file (the AnomalyScoring and Serilog sections,
 /// as in samples/ScoringWorker/appsettings.json). Environment variables override it (AnomalyScoring__BatchSize=…).
-/// Stops gracefully on Ctrl+C or SIGTERM, finishing the batch in flight.
+/// Logging is configured only by the Serilog section (Serilog.Settings.Configuration); without one, by the defaults
+/// shipped in WorkerDefaults.json (the console, on standard error). Stops gracefully on Ctrl+C or SIGTERM, finishing the
+/// batch in flight.
 /// </summary>
-internal sealed class WorkerCommand : Command<WorkerCommand.Settings>
+internal sealed class WorkerCommand : AsyncCommand<WorkerCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
@@ -26,28 +26,31 @@ internal sealed class WorkerCommand : Command<WorkerCommand.Settings>
             string.IsNullOrWhiteSpace(Config) ? Spectre.Console.ValidationResult.Error("--config FILE is required.") : Spectre.Console.ValidationResult.Success();
     }
 
-    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         string config = Path.GetFullPath(settings.Config);
         if (!File.Exists(config)) throw new CliException($"{settings.Config}: configuration file not found.");
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = Path.GetDirectoryName(config), Args = [] });
+        // No default sources: the given file and the environment are the whole configuration (the defaults would also read
+        // an appsettings.json that happens to sit next to it).
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = Path.GetDirectoryName(config), Args = [], DisableDefaults = true });
         builder.Configuration.AddJsonFile(config, optional: false).AddEnvironmentVariables();
-        // The configuration's sinks (Serilog:WriteTo) alone; a console on standard error only when it names none, so
-        // that every line is written once.
-        bool configuredSinks = builder.Configuration.GetSection("Serilog:WriteTo").GetChildren().Any();
-        builder.Services.AddSerilog((_, logger) =>
-        {
-            logger.MinimumLevel.Information().ReadFrom.Configuration(builder.Configuration);
-            if (!configuredSinks)
-                logger.WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}");
-        });
+        // The whole Serilog section comes from one place: merging the defaults' sinks into the user's would mix their
+        // arguments (configuration arrays merge by index).
+        var logging = builder.Configuration.GetSection("Serilog").Exists() ? builder.Configuration : ShippedDefaults();
+        builder.Services.AddSerilog((_, logger) => logger.ReadFrom.Configuration(logging));
         builder.Services.AddAnomalyScoring(builder.Configuration);
         using var host = builder.Build();
-        // Settings and the model file are checked before the host starts: a wrong setting or an unusable model is then one
-        // line and exit code 2 (see CliErrors), not a trace that the host logs on its way down.
+        // Settings are checked before the host starts: a wrong one is then one line and exit code 2 (see CliErrors), not a
+        // trace that the host logs on its way down. The model loads as the host starts.
         _ = host.Services.GetRequiredService<IOptions<ScoringOptions>>().Value;
-        _ = host.Services.GetRequiredService<ModelProvider>();
-        host.Run();
+        await host.RunAsync(cancellationToken);
         return 0;
+    }
+
+    private static IConfiguration ShippedDefaults()
+    {
+        using var defaults = typeof(WorkerCommand).Assembly.GetManifestResourceStream("WorkerDefaults.json")
+            ?? throw new InvalidOperationException("The tool's WorkerDefaults.json resource is missing; reinstall anomalyae.");
+        return new ConfigurationBuilder().AddJsonStream(defaults).Build();
     }
 }

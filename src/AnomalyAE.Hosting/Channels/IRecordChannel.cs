@@ -6,7 +6,7 @@ namespace AnomalyAE.Hosting.Channels;
 /// A source of records that is also their sink: records are read, scored, then committed — results and alerts
 /// written and the input acknowledged together — so that a crash between read and commit loses nothing.
 /// </summary>
-public interface IRecordChannel : IAsyncDisposable
+internal interface IRecordChannel : IAsyncDisposable
 {
     /// <summary>Up to <paramref name="maxRecords"/> records; an empty list when none are waiting.</summary>
     Task<IReadOnlyList<ScoringRecord>> ReadAsync(int maxRecords, CancellationToken cancellationToken);

@@ -34,7 +34,7 @@ namespace AnomalyAE.Hosting.Channels;
 /// file is neither lost nor duplicated.
 /// </para>
 /// </summary>
-public sealed class InboxChannel : IRecordChannel
+internal sealed class InboxChannel : IRecordChannel
 {
     private const string LeaseName = ".lease";
     private const string ReadyMarker = ".ready";

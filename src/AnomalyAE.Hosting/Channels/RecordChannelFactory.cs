@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace AnomalyAE.Hosting.Channels;
 
 /// <summary>Creates the configured channel when the worker starts.</summary>
-public interface IRecordChannelFactory
+internal interface IRecordChannelFactory
 {
     /// <summary>Opens the channel (connects, creates folders or consumer groups).</summary>
     Task<IRecordChannel> CreateAsync(CancellationToken cancellationToken);

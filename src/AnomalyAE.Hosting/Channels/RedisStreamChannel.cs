@@ -13,7 +13,7 @@ namespace AnomalyAE.Hosting.Channels;
 /// even when a worker dies between scoring and committing. Entries pending on a dead consumer longer than
 /// ClaimIdleTime are reclaimed (XAUTOCLAIM); an entry delivered MaxDeliveries times goes to the dead-letter stream.
 /// </summary>
-public sealed class RedisStreamChannel : IRecordChannel
+internal sealed class RedisStreamChannel : IRecordChannel
 {
     // One call commits a whole batch; Redis runs a script atomically. ARGV: group, worker, retention (ms), then per
     // record: entry id, record id, score, anomaly flag, error, original fields (JSON, for dead letters). The processed

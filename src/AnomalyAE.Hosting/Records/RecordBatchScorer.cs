@@ -10,7 +10,7 @@ namespace AnomalyAE.Hosting.Records;
 /// name, Vector&lt;Single&gt; fields as comma-separated or JSON-array numbers, Text fields as they are), sets aside
 /// malformed records with the reason, and scores the rest in one batch.
 /// </summary>
-public sealed class RecordBatchScorer
+internal sealed class RecordBatchScorer
 {
     private readonly ITransformer _model;
     private readonly DataViewSchema _inputSchema;

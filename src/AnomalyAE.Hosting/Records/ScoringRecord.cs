@@ -5,10 +5,10 @@ namespace AnomalyAE.Hosting.Records;
 /// <param name="Fields">Field name → value.</param>
 /// <param name="Receipt">What the channel needs to acknowledge the record (file position, stream entry id).</param>
 /// <param name="Problem">Why the record is unusable before scoring (unparsable line, too many deliveries); null when fine.</param>
-public sealed record ScoringRecord(string Id, IReadOnlyDictionary<string, string> Fields, string Receipt, string? Problem = null);
+internal sealed record ScoringRecord(string Id, IReadOnlyDictionary<string, string> Fields, string Receipt, string? Problem = null);
 
 /// <summary>What became of a record: a score, or a reason it could not be scored.</summary>
-public sealed record RecordOutcome(ScoringRecord Record, float Score, bool IsAnomaly, string? Error)
+internal sealed record RecordOutcome(ScoringRecord Record, float Score, bool IsAnomaly, string? Error)
 {
     /// <summary>True when the record was scored.</summary>
     public bool Scored => Error is null;

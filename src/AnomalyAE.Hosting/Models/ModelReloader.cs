@@ -1,0 +1,54 @@
+using AnomalyAE.Hosting.Telemetry;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AnomalyAE.Hosting.Models;
+
+/// <summary>
+/// Hot reload: every <see cref="ScoringOptions.ModelReloadInterval"/> it checks the model file and, when it changed, loads
+/// it and hands it to the <see cref="ModelStore"/>. A broken new file, or with <see cref="ScoringOptions.ModelSigningKey"/>
+/// set an unsigned or wrongly signed one, is rejected with an error log and the current model keeps serving.
+/// </summary>
+internal sealed class ModelReloader(ModelStore store, ScoringMetrics metrics, IOptions<ScoringOptions> options, ILogger<ModelReloader> log)
+    : BackgroundService
+{
+    private readonly ScoringOptions _options = options.Value;
+    private ModelFileStamp? _seen;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_options.ModelReloadInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken)) ReloadIfChanged();
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Checks the model file now and swaps if it changed and loads; returns true on a swap.</summary>
+    public bool ReloadIfChanged()
+    {
+        var stamp = ModelFileStamp.Of(_options.ModelPath);
+        if (stamp == (_seen ?? store.LoadedStamp)) return false;
+        _seen = stamp;   // a rejected version is not retried until the file changes again
+        LoadedModel next;
+        try
+        {
+            next = LoadedModel.Load(_options);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Whatever the file holds, the worker keeps serving: a reload failure must never stop the host.
+            log.LogError("Rejected the new model file {Path}: {Reason}. The previous model keeps serving.", _options.ModelPath, e.Message);
+            metrics.ModelReloadFailed(e);
+            return false;
+        }
+        store.Replace(next);
+        metrics.ModelReloaded();
+        log.LogInformation("Swapped in the new model from {Path}", _options.ModelPath);
+        return true;
+    }
+}
