@@ -34,9 +34,9 @@ internal sealed class TrainingData
     /// Reads <paramref name="columnName"/> once: checks every value is finite, summarizes the features, and keeps the
     /// rows in memory unless they take more than <paramref name="memoryBudgetBytes"/> (decided from
     /// <c>GetRowCount()</c> when the view knows it, otherwise when the budget is passed) or <paramref name="stream"/> is set.
-    /// Streamed, it keeps a seeded uniform sample of rows holding at most <paramref name="sampleValues"/> values.
+    /// Streamed, it keeps a seeded uniform sample of at most <paramref name="sampleRows"/>(features) rows.
     /// </summary>
-    public static TrainingData Read(IDataView data, string columnName, long memoryBudgetBytes, bool stream, long sampleValues, int seed,
+    public static TrainingData Read(IDataView data, string columnName, long memoryBudgetBytes, bool stream, Func<int, long> sampleRows, int seed,
         CancellationToken cancellation)
     {
         var column = FeatureColumn.Find(data.Schema, columnName, expectedSize: null);
@@ -47,7 +47,7 @@ internal sealed class TrainingData
         var values = inMemory ? new float[Math.Min((knownRows ?? 1024) * columns, budgetValues)] : null;
         var summary = new FeatureSummary(columns);
         var sample = inMemory ? null : NewSample();
-        RowReservoir NewSample() => new((int)Math.Clamp(sampleValues / columns, 1, int.MaxValue), columns, seed);
+        RowReservoir NewSample() => new((int)Math.Clamp(sampleRows(columns), 1, int.MaxValue), columns, seed);
 
         var row = new float[columns];
         VBuffer<float> source = default;

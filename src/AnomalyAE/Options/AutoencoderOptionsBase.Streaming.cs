@@ -30,10 +30,12 @@ public abstract partial class AutoencoderOptionsBase
         internal const long ShuffleBufferValues = 1L << 24;
 
         /// <summary>
-        /// Values (rows × features) of the uniform sample of training rows that, when training is streamed, the score's
-        /// fitted parts (reference codes and score scales of the latent-neighbour score, an ensemble's member scales) are fitted on.
+        /// Rows of the uniform sample of training rows that, when training is streamed, the score's fitted parts (reference
+        /// codes and score scales of the latent-neighbour score, an ensemble's member scales) are fitted on: 65,536, fewer
+        /// when that would pass 2^24 values (64 MB). Medians and quartiles of 65,536 rows are within about ±0.4% in rank of
+        /// those of all rows.
         /// </summary>
-        internal const long ScoreSampleValues = 1L << 24;
+        internal static long ScoreSampleRows(int features) => Math.Clamp((1L << 24) / Math.Max(1, features), 1, 1 << 16);
 
         /// <summary>The rule behind a null <see cref="AutoencoderOptionsBase.ShuffleBufferSize"/>: the rows of <paramref name="features"/> features that take 64 MB.</summary>
         public static int ShuffleBufferSizeFor(int features) => (int)Math.Max(1, ShuffleBufferValues / Math.Max(1, features));

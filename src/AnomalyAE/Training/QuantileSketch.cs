@@ -36,12 +36,16 @@ internal sealed class QuantileSketch
 
     public long Count { get; private set; }
 
+    /// <summary>The largest score added (compaction may drop it from the retained items).</summary>
+    public float Max { get; private set; } = float.NegativeInfinity;
+
     /// <summary>Items held (each standing for one or more scores).</summary>
     public int Retained => _retained;
 
     public void Add(float value)
     {
         _levels[0].Add(value);
+        if (value > Max) Max = value;
         _retained++;
         Count++;
         if (_retained >= _capacity) Compress();
@@ -61,6 +65,7 @@ internal sealed class QuantileSketch
             _levels[h].AddRange(other._levels[h]);
         }
         Count += other.Count;
+        Max = Math.Max(Max, other.Max);
         _retained += other._retained;
         UpdateCapacities();
         while (_retained >= _capacity) Compress();
@@ -78,7 +83,7 @@ internal sealed class QuantileSketch
                 values[i] = value;
                 weights[i++] = 1L << h;
             }
-        return ScoreDistribution.Weighted(values, weights);
+        return ScoreDistribution.Weighted(values, weights, Max);
     }
 
     private void Compress()

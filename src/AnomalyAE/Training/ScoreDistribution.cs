@@ -34,11 +34,12 @@ internal sealed class ScoreDistribution : IScoreQuantiles
     // Running total of the weights up to and including each value; null when every weight is 1.
     private readonly long[]? _cumulative;
 
-    private ScoreDistribution(float[] sortedValues, long[]? cumulative)
+    private ScoreDistribution(float[] sortedValues, long[]? cumulative, float? max = null)
     {
         if (sortedValues.Length == 0) throw new ArgumentException("A score distribution needs at least one score.", nameof(sortedValues));
         _values = sortedValues;
         _cumulative = cumulative;
+        Max = max ?? sortedValues[^1];
     }
 
     /// <summary>The exact distribution of <paramref name="scores"/> (sorted in place).</summary>
@@ -48,18 +49,18 @@ internal sealed class ScoreDistribution : IScoreQuantiles
         return new ScoreDistribution(scores, null);
     }
 
-    /// <summary>Values with weights, in any order.</summary>
-    public static ScoreDistribution Weighted(float[] values, long[] weights)
+    /// <summary>Values with weights, in any order; <paramref name="max"/> is the largest score summarized, when known.</summary>
+    public static ScoreDistribution Weighted(float[] values, long[] weights, float? max = null)
     {
         Array.Sort(values, weights);
         var cumulative = new long[weights.Length];
         long total = 0;
         for (int i = 0; i < weights.Length; i++) cumulative[i] = total += weights[i];
-        return new ScoreDistribution(values, cumulative);
+        return new ScoreDistribution(values, cumulative, max);
     }
 
     public long Count => _cumulative?[^1] ?? _values.Length;
-    public float Max => _values[^1];
+    public float Max { get; }
 
     public double Quantile(double level)
     {

@@ -52,7 +52,7 @@ public abstract class AutoencoderEstimatorBase<TOptions, TTransformer> : IEstima
         var options = Options;
         int seed = options.Seed ?? Host.Rand.Next();
         var data = TrainingData.Read(input, options.FeatureColumnName, options.TrainingMemoryBudget, options.StreamTraining,
-            AutoencoderOptionsBase.Defaults.ScoreSampleValues, seed, cancellationToken);
+            AutoencoderOptionsBase.Defaults.ScoreSampleRows, seed, cancellationToken);
         int rowCount = (int)Math.Min(data.RowCount, int.MaxValue);
         if (data.IsStreamed)
             channel.Info(MessageSensitivity.None, $"Streaming {data.RowCount} rows × {data.Columns} features from the data " +
