@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using AnomalyAE.Data;
 using AnomalyAE.Runtime;
 using static TorchSharp.torch;
@@ -44,9 +45,54 @@ internal sealed class StreamedBatches : ITrainingBatches
 
     public void Epoch(int batchSize, Action<Tensor> train, Action<Tensor> validate, CancellationToken cancellation)
     {
+        // Reading, checking and shuffling rows runs on its own thread, a few batches ahead of the gradient steps, so
+        // the cost of the source overlaps with training instead of adding to it. The batches and their order are the
+        // same as if read inline: one producer, one seeded shuffle.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        using var ready = new BlockingCollection<FilledBatch>(boundedCapacity: PrefetchBatches);
+        var spare = new ConcurrentBag<float[]>();
+        var reader = Task.Factory.StartNew(() =>
+        {
+            try
+            {
+                Read(batchSize, batch => ready.Add(batch, stop.Token), spare, stop.Token);
+            }
+            finally
+            {
+                ready.CompleteAdding();
+            }
+        }, stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        try
+        {
+            foreach (var batch in ready.GetConsumingEnumerable())
+            {
+                using (NewDisposeScope())
+                    (batch.Validation ? validate : train)(TensorBuffers.FromRows(batch.Values, batch.Count, _rows.Columns));
+                spare.Add(batch.Values);
+            }
+            reader.GetAwaiter().GetResult();   // a problem in the data surfaces here
+        }
+        catch
+        {
+            stop.Cancel();
+            try { reader.Wait(); } catch (AggregateException) { }
+            throw;
+        }
+    }
+
+    /// <summary>Batches handed from the reading thread to the training thread at most this far ahead.</summary>
+    private const int PrefetchBatches = 4;
+
+    /// <summary>A batch's rows (<see cref="Count"/> of them, row-major); validation rows or shuffled training rows.</summary>
+    private readonly record struct FilledBatch(float[] Values, int Count, bool Validation);
+
+    /// <summary>One pass over the rows: validation rows in order, training rows through the shuffle buffer, in batches.</summary>
+    private void Read(int batchSize, Action<FilledBatch> emit, ConcurrentBag<float[]> spare, CancellationToken cancellation)
+    {
         int columns = _rows.Columns;
-        var trainBatch = new Batch(batchSize, columns, train);
-        var validationBatch = new Batch(batchSize, columns, validate);
+        float[] Buffer() => spare.TryTake(out var values) ? values : new float[(long)batchSize * columns];
+        var trainBatch = new Batch(batchSize, columns, Buffer, (values, count) => emit(new FilledBatch(values, count, Validation: false)));
+        var validationBatch = new Batch(batchSize, columns, Buffer, (values, count) => emit(new FilledBatch(values, count, Validation: true)));
         var leaving = new float[columns];
         foreach (var block in _rows.Blocks(BlockRows, cancellation))
         {
@@ -64,14 +110,15 @@ internal sealed class StreamedBatches : ITrainingBatches
         validationBatch.Flush();
     }
 
-    /// <summary>Rows gathered until a batch is full, then handed on as a tensor freed after the call.</summary>
-    private sealed class Batch(int size, int columns, Action<Tensor> consume)
+    /// <summary>Rows gathered into a buffer until a batch is full, then handed on with the buffer.</summary>
+    private sealed class Batch(int size, int columns, Func<float[]> buffer, Action<float[], int> emit)
     {
-        private readonly float[] _values = new float[(long)size * columns];
+        private float[]? _values;
         private int _count;
 
         public void Add(ReadOnlySpan<float> row)
         {
+            _values ??= buffer();
             row.CopyTo(_values.AsSpan(_count * columns, columns));
             if (++_count == size) Flush();
         }
@@ -79,7 +126,8 @@ internal sealed class StreamedBatches : ITrainingBatches
         public void Flush()
         {
             if (_count == 0) return;
-            using (NewDisposeScope()) consume(TensorBuffers.FromRows(_values, _count, columns));
+            emit(_values!, _count);
+            _values = null;
             _count = 0;
         }
     }
