@@ -32,7 +32,7 @@ public class QuantileSketchTests
         Assert.True(sketch.Retained < 4 * QuantileSketch.DefaultK, $"{sketch.Retained} items retained");
         var quantiles = distribution.Quantiles(Levels);
         for (int i = 0; i < Levels.Length; i++)
-            Assert.InRange(Rank(sorted, quantiles[i]), Levels[i] - 0.001, Levels[i] + 0.001);
+            Assert.InRange(Rank(sorted, quantiles[i]), Levels[i] - 0.0005, Levels[i] + 0.0005);   // the documented ±0.05 %
         Assert.Equal(sorted[^1], distribution.Max);
     }
 
