@@ -1,9 +1,11 @@
 namespace AnomalyAE.Training;
 
 /// <summary>
-/// Shuffles a stream of rows within a window of <c>capacity</c> rows: rows enter until the buffer is full, then each
-/// new row takes the place of a randomly chosen one, which leaves. A row can thus move up to about one buffer's length
-/// from its place; data sorted by time or by class needs a buffer large enough to mix what lies that far apart.
+/// Shuffles a stream of rows within a window of <c>capacity</c> rows: each new row takes the place of a randomly chosen
+/// one, which leaves. A row can thus move up to about one buffer's length from its place; data sorted by time or by
+/// class needs a buffer large enough to mix what lies that far apart. While the buffer fills, every second row lets a
+/// random row leave, so training starts at once instead of waiting for a full buffer (which, at the default size, would
+/// idle the gradient steps for a sizeable part of a short epoch).
 /// </summary>
 internal sealed class ShuffleBuffer
 {
@@ -11,6 +13,7 @@ internal sealed class ShuffleBuffer
     private readonly int _capacity, _columns;
     private readonly Random _random;
     private int _count;
+    private long _filling;
 
     public ShuffleBuffer(int capacity, int columns, Random random)
     {
@@ -26,7 +29,7 @@ internal sealed class ShuffleBuffer
         if (_count < _capacity)
         {
             row.CopyTo(_rows.AsSpan(_count++ * _columns, _columns));
-            return false;
+            return (++_filling & 1) == 0 && Drain(leaving);
         }
         var slot = _rows.AsSpan(_random.Next(_capacity) * _columns, _columns);
         slot.CopyTo(leaving);
