@@ -47,7 +47,7 @@ internal sealed class TrainingData
         var values = inMemory ? new float[Math.Min((knownRows ?? 1024) * columns, budgetValues)] : null;
         var summary = new FeatureSummary(columns);
         var sample = inMemory ? null : NewSample();
-        RowReservoir NewSample() => new((int)Math.Clamp(sampleRows(columns), 1, int.MaxValue), columns, seed);
+        RowReservoir NewSample() => new((int)Math.Clamp(Math.Min(sampleRows(columns), knownRows ?? long.MaxValue), 1, int.MaxValue), columns, seed);
 
         var row = new float[columns];
         VBuffer<float> source = default;
