@@ -1,12 +1,18 @@
 using System.ComponentModel;
 using AnomalyAE.Cli.Tables;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using Serilog;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace AnomalyAE.Cli.Commands;
 
-/// <summary>anomalyae score: every input column, then the model's score, predicted-label and probability columns (Score, PredictedLabel and Probability unless renamed), and latent/reconstruction columns and the top feature contributions (--explain K) on request.</summary>
+/// <summary>
+/// anomalyae score: every input column, then the model's score, predicted-label and probability columns (Score,
+/// PredictedLabel and Probability unless renamed), and latent/reconstruction columns and the top feature contributions (--explain K) on request.
+/// The input is streamed and each row is written as soon as it is scored, so files of any size score in flat memory.
+/// </summary>
 internal sealed class ScoreCommand : Command<ScoreCommand.Settings>
 {
     public sealed class Settings : CommandSettings
@@ -29,38 +35,77 @@ internal sealed class ScoreCommand : Command<ScoreCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var scored = ScoredTable.Score(settings.Model, settings.Data, settings.LabelColumn, settings.IdColumn, settings.Latent || settings.Reconstruction, settings.Explain is not null);
-        var csv = scored.Table.Csv;
-        var header = new List<string>(csv.Header) { scored.ScoreColumnName, scored.PredictedLabelColumnName };
-        if (scored.Probabilities is not null) header.Add(scored.ProbabilityColumnName!);
-        int latent = settings.Latent ? scored.Latent?.FirstOrDefault()?.Length ?? throw new CliException($"{settings.Model}: the model emits no latent features.") : 0;
-        header.AddRange(Enumerable.Range(0, latent).Select(i => $"latent_{i}"));
-        if (settings.Reconstruction)
-        {
-            if (scored.Reconstruction is null) throw new CliException($"{settings.Model}: the model emits no reconstruction.");
-            header.AddRange(scored.Table.FeatureColumns.Select(f => $"reconstruction_{f}"));
-        }
-        int explain = Math.Min(settings.Explain ?? 0, scored.ContributionNames?.Length ?? 0);
+        using var model = ScoringModelFile.Load(settings.Model, settings.Data);
+        using var csv = CsvDataView.Open(settings.Data);
+        var table = FeatureTable.ForScoring(csv, model.Features, settings.LabelColumn, settings.IdColumn);
+        var scored = model.Model.Transform(table.Data);
+        var stage = model.Stage;
+
+        var header = new List<string>(csv.Header) { model.ScoreColumnName, model.PredictedLabelColumnName };
+        var probability = stage.ProbabilityColumnName is { } probabilityName ? scored.Schema.GetColumnOrNull(probabilityName) : null;
+        if (probability is { } p) header.Add(p.Name);
+        var latent = settings.Latent ? VectorColumn(scored, stage.LatentFeaturesColumnName, settings.Model, "latent features") : (DataViewSchema.Column?)null;
+        int latentSize = latent is { } l ? ((VectorDataViewType)l.Type).Size : 0;
+        header.AddRange(Enumerable.Range(0, latentSize).Select(i => $"latent_{i}"));
+        var reconstruction = settings.Reconstruction ? VectorColumn(scored, stage.ReconstructionColumnName, settings.Model, "reconstruction") : (DataViewSchema.Column?)null;
+        if (reconstruction is not null) header.AddRange(table.FeatureColumns.Select(f => $"reconstruction_{f}"));
+        var contributions = settings.Explain is not null ? model.ContributionsColumn(scored.Schema) : (DataViewSchema.Column?)null;
+        string[] contributionNames = contributions is { } c ? ScoredTable.SlotNames(c, model.Features) : [];
+        int explain = Math.Min(settings.Explain ?? 0, contributionNames.Length);
         for (int k = 1; k <= explain; k++) header.AddRange([$"top{k}_feature", $"top{k}_share"]);
 
-        var rows = csv.Rows.Select((row, i) =>
+        long rows = 0, anomalies = 0;
+        IEnumerable<IReadOnlyList<string>> Rows()
         {
-            var cells = new List<string>(row) { CsvOutput.Number(scored.Scores[i]), scored.Predicted[i] ? "true" : "false" };
-            if (scored.Probabilities is not null) cells.Add(CsvOutput.Number(scored.Probabilities[i]));
-            if (latent > 0) cells.AddRange(scored.Latent![i].Select(CsvOutput.Number));
-            if (settings.Reconstruction) cells.AddRange(scored.Reconstruction![i].Select(CsvOutput.Number));
-            if (explain > 0)
+            var cellsColumn = scored.Schema[CsvDataView.CellsColumn];
+            var scoreColumn = scored.Schema[model.ScoreColumnName];
+            var labelColumn = scored.Schema[model.PredictedLabelColumnName];
+            var needed = new[] { cellsColumn, scoreColumn, labelColumn, probability, latent, reconstruction, contributions }.OfType<DataViewSchema.Column>();
+            using var cursor = scored.GetRowCursor(needed);
+            var cellsGetter = cursor.GetGetter<VBuffer<ReadOnlyMemory<char>>>(cellsColumn);
+            var scoreGetter = cursor.GetGetter<float>(scoreColumn);
+            var labelGetter = cursor.GetGetter<bool>(labelColumn);
+            var probabilityGetter = probability is { } pc ? cursor.GetGetter<float>(pc) : null;
+            var latentGetter = latent is { } lc ? cursor.GetGetter<VBuffer<float>>(lc) : null;
+            var reconstructionGetter = reconstruction is { } rc ? cursor.GetGetter<VBuffer<float>>(rc) : null;
+            var sharesGetter = explain > 0 ? cursor.GetGetter<VBuffer<float>>(contributions!.Value) : null;
+            VBuffer<ReadOnlyMemory<char>> cells = default;
+            VBuffer<float> vector = default;
+            float score = 0, probabilityValue = 0;
+            bool predicted = false;
+            while (cursor.MoveNext())
             {
-                // Largest share first; ties keep the feature order.
-                var shares = scored.Contributions![i];
-                foreach (int j in Enumerable.Range(0, shares.Length).OrderByDescending(j => shares[j]).ThenBy(j => j).Take(explain))
-                    cells.AddRange([scored.ContributionNames![j], CsvOutput.Number(shares[j])]);
+                cancellationToken.ThrowIfCancellationRequested();
+                cellsGetter(ref cells);
+                scoreGetter(ref score);
+                labelGetter(ref predicted);
+                var row = new List<string>(header.Count);
+                foreach (var cell in cells.DenseValues()) row.Add(cell.ToString());
+                row.AddRange([CsvOutput.Number(score), predicted ? "true" : "false"]);
+                if (probabilityGetter is not null) { probabilityGetter(ref probabilityValue); row.Add(CsvOutput.Number(probabilityValue)); }
+                if (latentGetter is not null) { latentGetter(ref vector); row.AddRange(vector.DenseValues().Select(CsvOutput.Number)); }
+                if (reconstructionGetter is not null) { reconstructionGetter(ref vector); row.AddRange(vector.DenseValues().Select(CsvOutput.Number)); }
+                if (sharesGetter is not null)
+                {
+                    sharesGetter(ref vector);
+                    var shares = vector.DenseValues().ToArray();
+                    // Largest share first; ties keep the feature order.
+                    foreach (int j in Enumerable.Range(0, shares.Length).OrderByDescending(j => shares[j]).ThenBy(j => j).Take(explain))
+                        row.AddRange([contributionNames[j], CsvOutput.Number(shares[j])]);
+                }
+                rows++;
+                if (predicted) anomalies++;
+                yield return row;
             }
-            return (IReadOnlyList<string>)cells;
-        });
-        CsvOutput.Write(settings.Out, header, rows);
-        int anomalies = scored.Predicted.Count(p => p);
-        Log.Information("Scored {Rows} rows: {Anomalies} above the threshold {Threshold}; wrote {Path}", csv.Rows.Count, anomalies, scored.Threshold, StandardStreams.Describe(settings.Out, output: true));
+        }
+        CsvDataView.Reporting(() => { CsvOutput.Write(settings.Out, header, Rows()); return 0; });
+        Log.Information("Scored {Rows} rows: {Anomalies} above the threshold {Threshold}; wrote {Path}", rows, anomalies, stage.Threshold, StandardStreams.Describe(settings.Out, output: true));
         return 0;
     }
+
+    /// <summary>A vector output of the model; a model that does not emit it is reported.</summary>
+    private static DataViewSchema.Column VectorColumn(IDataView scored, string? name, string modelPath, string what) =>
+        name is not null && scored.Schema.GetColumnOrNull(name) is { } column
+            ? column
+            : throw new CliException($"{modelPath}: the model emits no {what}.");
 }

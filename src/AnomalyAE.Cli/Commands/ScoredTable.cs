@@ -28,53 +28,39 @@ internal sealed class ScoredTable
 
     public static ScoredTable Score(string modelPath, string dataPath, string? labelColumn, string? idColumn, bool vectors, bool contributions = false)
     {
-        if (StandardStreams.Is(modelPath) && StandardStreams.Is(dataPath))
-            throw new CliException("--model - and --data - would both read standard input; give one of them as a file.");
-        var session = new ModelSession();
-        var model = session.Load(modelPath, out var inputSchema);
-        try
+        using var detector = ScoringModelFile.Load(modelPath, dataPath);
+        var table = FeatureTable.ForScoring(CsvTable.Read(dataPath), detector.Features, labelColumn, idColumn);
+        var scored = detector.Model.Transform(table.Data);
+        var stage = detector.Stage;
+        float[][]? Vectors(string? column) => vectors && column is not null && scored.Schema.GetColumnOrNull(column) is not null ? scored.ReadVectors(column) : null;
+        string[]? contributionNames = null;
+        float[][]? shares = null;
+        if (contributions)
         {
-            var detector = model.FindAnomalyDetector();
-            if (detector?.ScoreColumnName is not { } scoreName || detector.PredictedLabelColumnName is not { } labelName)
-                throw new CliException($"{modelPath}: the model has no autoencoder stage that emits both a score and a predicted label.");
-            var features = ModelSession.FeatureColumns(model, inputSchema, modelPath);
-            var table = FeatureTable.ForScoring(CsvTable.Read(dataPath), features, labelColumn, idColumn);
-            var scored = model.Transform(table.Data);
-            float[][]? Vectors(string? column) => vectors && column is not null && scored.Schema.GetColumnOrNull(column) is not null ? scored.ReadVectors(column) : null;
-            string[]? contributionNames = null;
-            float[][]? shares = null;
-            if (contributions)
-            {
-                if (detector.FeatureContributionsColumnName is not { } sharesName || scored.Schema.GetColumnOrNull(sharesName) is not { } sharesColumn)
-                    throw new CliException($"{modelPath}: the model emits no feature contributions; train it again with this version of anomalyae train, which adds them.");
-                shares = scored.ReadVectors(sharesName);
-                contributionNames = SlotNames(sharesColumn, features);
-            }
-            return new ScoredTable
-            {
-                Table = table,
-                Scores = scored.GetColumn<float>(scoreName).ToArray(),
-                Predicted = scored.GetColumn<bool>(labelName).ToArray(),
-                Threshold = detector.Threshold,
-                ScoreColumnName = scoreName,
-                PredictedLabelColumnName = labelName,
-                Probabilities = detector.ProbabilityColumnName is { } probabilityName ? scored.GetColumn<float>(probabilityName).ToArray() : null,
-                ProbabilityColumnName = detector.ProbabilityColumnName,
-                Latent = Vectors(detector.LatentFeaturesColumnName),
-                Features = Vectors(detector.FeatureColumnName),
-                Reconstruction = Vectors(detector.ReconstructionColumnName),
-                Contributions = shares,
-                ContributionNames = contributionNames,
-            };
+            var sharesColumn = detector.ContributionsColumn(scored.Schema);
+            shares = scored.ReadVectors(sharesColumn.Name);
+            contributionNames = SlotNames(sharesColumn, detector.Features);
         }
-        finally
+        return new ScoredTable
         {
-            (model as IDisposable)?.Dispose();
-        }
+            Table = table,
+            Scores = scored.GetColumn<float>(detector.ScoreColumnName).ToArray(),
+            Predicted = scored.GetColumn<bool>(detector.PredictedLabelColumnName).ToArray(),
+            Threshold = stage.Threshold,
+            ScoreColumnName = detector.ScoreColumnName,
+            PredictedLabelColumnName = detector.PredictedLabelColumnName,
+            Probabilities = stage.ProbabilityColumnName is { } probabilityName ? scored.GetColumn<float>(probabilityName).ToArray() : null,
+            ProbabilityColumnName = stage.ProbabilityColumnName,
+            Latent = Vectors(stage.LatentFeaturesColumnName),
+            Features = Vectors(stage.FeatureColumnName),
+            Reconstruction = Vectors(stage.ReconstructionColumnName),
+            Contributions = shares,
+            ContributionNames = contributionNames,
+        };
     }
 
     /// <summary>The slot names of <paramref name="column"/>, or the model's feature columns when it has none.</summary>
-    private static string[] SlotNames(DataViewSchema.Column column, string[] featureColumns)
+    public static string[] SlotNames(DataViewSchema.Column column, string[] featureColumns)
     {
         int size = (column.Type as VectorDataViewType)?.Size ?? 0;
         if (column.HasSlotNames())
@@ -93,4 +79,55 @@ internal sealed class ScoredTable
         var labels = Table.Labels ?? throw new CliException($"{Table.Csv.Path}: no label column; name it with --label-column.");
         return labels.Select(l => l != 0).ToArray();
     }
+}
+
+/// <summary>A saved model loaded for scoring, with its anomaly-detector stage, the names of its outputs and the features it reads.</summary>
+internal sealed class ScoringModelFile : IDisposable
+{
+    private readonly string _path;
+
+    private ScoringModelFile(string path, ITransformer model, AutoencoderTransformerBase stage, string scoreName, string labelName, string[] features)
+    {
+        _path = path;
+        Model = model;
+        Stage = stage;
+        ScoreColumnName = scoreName;
+        PredictedLabelColumnName = labelName;
+        Features = features;
+    }
+
+    public ITransformer Model { get; }
+    public AutoencoderTransformerBase Stage { get; }
+    public string ScoreColumnName { get; }
+    public string PredictedLabelColumnName { get; }
+    /// <summary>The CSV columns the model was trained on.</summary>
+    public string[] Features { get; }
+
+    /// <summary>Loads <paramref name="modelPath"/>, which will score <paramref name="dataPath"/> (both may not be standard input).</summary>
+    public static ScoringModelFile Load(string modelPath, string dataPath)
+    {
+        if (StandardStreams.Is(modelPath) && StandardStreams.Is(dataPath))
+            throw new CliException("--model - and --data - would both read standard input; give one of them as a file.");
+        var model = new ModelSession().Load(modelPath, out var inputSchema);
+        try
+        {
+            var detector = model.FindAnomalyDetector();
+            if (detector?.ScoreColumnName is not { } scoreName || detector.PredictedLabelColumnName is not { } labelName)
+                throw new CliException($"{modelPath}: the model has no autoencoder stage that emits both a score and a predicted label.");
+            return new ScoringModelFile(modelPath, model, detector, scoreName, labelName, ModelSession.FeatureColumns(model, inputSchema, modelPath));
+        }
+        catch
+        {
+            (model as IDisposable)?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The feature-contributions column of the scored schema; a model without it is reported with the fix.</summary>
+    public DataViewSchema.Column ContributionsColumn(DataViewSchema scored) =>
+        Stage.FeatureContributionsColumnName is { } name && scored.GetColumnOrNull(name) is { } column
+            ? column
+            : throw new CliException($"{_path}: the model emits no feature contributions; train it again with this version of anomalyae train, which adds them.");
+
+    public void Dispose() => (Model as IDisposable)?.Dispose();
 }

@@ -30,6 +30,8 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--contamination <FRACTION>"), Description("Expected fraction of anomalies, which sets the threshold (default: the library's, 0.1); auto sets it without a guess: median + 3 MAD of the training scores.")] public string Contamination { get; init; } = AutoencoderOptions.Defaults.Contamination.ToString(System.Globalization.CultureInfo.InvariantCulture);
         [CommandOption("--seed <N>")] public int Seed { get; init; } = 1;
         [CommandOption("--threads <N>"), Description("libtorch threads (default: all cores).")] public int? Threads { get; init; }
+        [CommandOption("--memory-budget <MB>"), Description("Megabytes of features (rows × features × 4) trained on in memory; larger data is streamed from the file once per epoch (default: 1024).")] public long? MemoryBudget { get; init; }
+        [CommandOption("--shuffle-buffer <ROWS>"), Description("Rows of the shuffle buffer when streaming (default: as many as take 64 MB).")] public int? ShuffleBuffer { get; init; }
 
         public override ValidationResult Validate()
         {
@@ -40,6 +42,8 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             if (Noise is not null && Model == "vae") return ValidationResult.Error("--noise applies to --model autoencoder only.");
             if ((Ensemble ?? Subsample ?? (object?)Score) is not null && Model == "vae") return ValidationResult.Error("--ensemble, --subsample and --score apply to --model autoencoder only.");
             if (Score is not (null or "reconstruction" or "neighbors" or "both")) return ValidationResult.Error($"--score must be reconstruction, neighbors or both, not '{Score}'.");
+            if (MemoryBudget is < 0) return ValidationResult.Error($"--memory-budget must be at least 0 megabytes, not {MemoryBudget}.");
+            if (ShuffleBuffer is < 1) return ValidationResult.Error($"--shuffle-buffer must be at least 1 row, not {ShuffleBuffer}.");
             if (Contamination != "auto" && !double.TryParse(Contamination, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _))
                 return ValidationResult.Error($"--contamination must be a fraction such as 0.05, or auto, not '{Contamination}'.");
             return ValidationResult.Success();
@@ -53,8 +57,10 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
     {
         var session = new ModelSession(settings.Seed);
         var ml = session.Context;
-        var table = FeatureTable.ForTraining(CsvTable.Read(settings.Data), settings.LabelColumn, settings.IdColumn);
-        Log.Information("Training on {Rows} rows of {Path}: {Count} feature columns ({Columns})", table.Csv.Rows.Count, settings.Data, table.FeatureColumns.Length, string.Join(", ", table.FeatureColumns.Take(8)) + (table.FeatureColumns.Length > 8 ? ", …" : ""));
+        // Streamed: read once per pass, never whole.
+        using var csv = CsvDataView.Open(settings.Data);
+        var table = FeatureTable.ForTraining(csv, settings.LabelColumn, settings.IdColumn);
+        Log.Information("Training on {Path}: {Count} feature columns ({Columns})", table.Path, table.FeatureColumns.Length, string.Join(", ", table.FeatureColumns.Take(8)) + (table.FeatureColumns.Length > 8 ? ", …" : ""));
 
         const string features = AutoencoderOptions.Defaults.FeatureColumnName;
         IEstimator<ITransformer> pipeline = ml.Transforms.Concatenate(features, table.FeatureColumns);
@@ -67,7 +73,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         var progress = new TrainingProgressDisplay();
         pipeline = pipeline.Append(CreateEstimator(ml, settings, progress));
 
-        ITransformer model = progress.Run(() => pipeline.Fit(table.Data));
+        ITransformer model = progress.Run(() => CsvDataView.Reporting(() => pipeline.Fit(table.Data)));
         try
         {
             session.Save(model, table.Data.Schema, settings.Out);
@@ -83,9 +89,11 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
     private static IEstimator<ITransformer> CreateEstimator(MLContext ml, Settings s, IProgress<TrainingProgress> progress)
     {
         int[]? hidden = s.Hidden is null ? null : ParseWidths(s.Hidden);
+        long memoryBudget = s.MemoryBudget is long megabytes ? checked(megabytes << 20) : AutoencoderOptions.Defaults.TrainingMemoryBudget;
         if (s.Model == "vae")
             return ml.Autoencoders().VariationalAutoencoder(new VariationalAutoencoderOptions
             {
+                TrainingMemoryBudget = memoryBudget, ShuffleBufferSize = s.ShuffleBuffer,
                 LatentDimension = s.Latent, HiddenLayers = hidden, Epochs = s.Epochs, BatchSize = s.Batch,
                 Contamination = s.ContaminationValue, Seed = s.Seed, NumberOfThreads = s.Threads, Progress = progress,
                 RobustTraining = s.Robust ?? new VariationalAutoencoderOptions().RobustTraining,
@@ -95,6 +103,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         var defaults = new AutoencoderOptions();
         return ml.Autoencoders().Autoencoder(new AutoencoderOptions
         {
+            TrainingMemoryBudget = memoryBudget, ShuffleBufferSize = s.ShuffleBuffer,
             LatentDimension = s.Latent, HiddenLayers = hidden, Epochs = s.Epochs, BatchSize = s.Batch, Noise = noise, NoiseLevel = level,
             Contamination = s.ContaminationValue, Seed = s.Seed, NumberOfThreads = s.Threads, Progress = progress,
             FeatureContributionsColumnName = AutoencoderOptions.Defaults.FeatureContributionsColumnName,

@@ -5,76 +5,101 @@ namespace AnomalyAE.Cli.Tables;
 
 /// <summary>
 /// A CSV table split into roles: feature columns (numbers), an optional label column (numbers) and an optional id
-/// column (text, passed through), as the IDataView that the model pipelines consume.
+/// column (text, passed through), as the IDataView that the model pipelines consume. Either read whole
+/// (<see cref="CsvTable"/>, for commands that need every row at once) or streamed (<see cref="CsvDataView"/>, for
+/// training and scoring files of any size).
 /// </summary>
 internal sealed class FeatureTable
 {
     public const string DefaultIdColumn = "id";
     public const string DefaultLabelColumn = "label";
 
-    private FeatureTable(CsvTable csv, string[] features, string? label, string? id, float[]? labels, IDataView data)
+    private readonly CsvTable? _csv;
+
+    private FeatureTable(string path, CsvTable? csv, Roles roles, float[]? labels, IDataView data)
     {
+        Path = path;
+        _csv = csv;
+        FeatureColumns = roles.Features;
+        LabelColumn = roles.Label;
+        IdColumn = roles.Id;
         Labels = labels;
-        Csv = csv;
-        FeatureColumns = features;
-        LabelColumn = label;
-        IdColumn = id;
         Data = data;
     }
 
-    public CsvTable Csv { get; }
+    /// <summary>The file's name in messages.</summary>
+    public string Path { get; }
+    /// <summary>The rows read whole; only tables read from a <see cref="CsvTable"/> have them.</summary>
+    public CsvTable Csv => _csv ?? throw new InvalidOperationException($"{Path} is streamed: its rows are not held in memory.");
     public string[] FeatureColumns { get; }
     public string? LabelColumn { get; }
     public string? IdColumn { get; }
-    /// <summary>The label column's values, parsed once; null without a label column.</summary>
+    /// <summary>The label column's values, parsed once; null without a label column or when streamed.</summary>
     public float[]? Labels { get; }
     public IDataView Data { get; }
 
     /// <summary>Every column except the label and id columns is a feature.</summary>
-    public static FeatureTable ForTraining(CsvTable csv, string? labelColumn, string? idColumn)
-    {
-        string? label = Resolve(csv, labelColumn, DefaultLabelColumn, "label");
-        string? id = Resolve(csv, idColumn, DefaultIdColumn, "id");
-        var features = csv.Header.Where(h => !Same(h, label) && !Same(h, id)).ToArray();
-        if (features.Length == 0) throw new CliException($"{csv.Path}: no feature columns left after the label and id columns.");
-        return Build(csv, features, label, id);
-    }
+    public static FeatureTable ForTraining(CsvTable csv, string? labelColumn, string? idColumn) =>
+        Build(csv, Roles.ForTraining(csv.Path, csv.Header, labelColumn, idColumn));
 
     /// <summary>The features a saved model was trained on must all be present; other columns are carried along.</summary>
-    public static FeatureTable ForScoring(CsvTable csv, IReadOnlyList<string> modelFeatures, string? labelColumn, string? idColumn)
+    public static FeatureTable ForScoring(CsvTable csv, IReadOnlyList<string> modelFeatures, string? labelColumn, string? idColumn) =>
+        Build(csv, Roles.ForScoring(csv.Path, csv.Header, modelFeatures, labelColumn, idColumn));
+
+    /// <summary>As <see cref="ForTraining(CsvTable, string?, string?)"/>, streamed from the file.</summary>
+    public static FeatureTable ForTraining(CsvDataView csv, string? labelColumn, string? idColumn)
     {
-        foreach (var feature in modelFeatures) csv.IndexOf(feature, "a feature the model was trained on");
-        string? label = Resolve(csv, labelColumn, DefaultLabelColumn, "label");
-        string? id = Resolve(csv, idColumn, DefaultIdColumn, "id");
-        return Build(csv, [.. modelFeatures], label, id);
+        var roles = Roles.ForTraining(csv.Path, csv.Header, labelColumn, idColumn);
+        return new FeatureTable(csv.Path, null, roles, null, csv.WithColumns(roles.Features, roles.Label, roles.Id));
     }
 
-    private static FeatureTable Build(CsvTable csv, string[] features, string? label, string? id)
+    /// <summary>As <see cref="ForScoring(CsvTable, IReadOnlyList{string}, string?, string?)"/>, streamed, with each row's cells in <see cref="CsvDataView.CellsColumn"/>.</summary>
+    public static FeatureTable ForScoring(CsvDataView csv, IReadOnlyList<string> modelFeatures, string? labelColumn, string? idColumn)
+    {
+        var roles = Roles.ForScoring(csv.Path, csv.Header, modelFeatures, labelColumn, idColumn);
+        return new FeatureTable(csv.Path, null, roles, null, csv.WithColumns(roles.Features, roles.Label, roles.Id, cells: true));
+    }
+
+    private static FeatureTable Build(CsvTable csv, Roles roles)
     {
         var view = new ColumnarDataView.Builder();
-        foreach (var feature in features) view.AddSingle(Canonical(csv, feature), csv.Numbers(csv.IndexOf(feature, "feature")));
-        float[]? labels = label is null ? null : csv.Numbers(csv.IndexOf(label, "label"));
-        if (labels is not null) view.AddSingle(Canonical(csv, label!), labels);
-        if (id is not null)
+        foreach (var feature in roles.Features) view.AddSingle(feature, csv.Numbers(csv.IndexOf(feature, "feature")));
+        float[]? labels = roles.Label is null ? null : csv.Numbers(csv.IndexOf(roles.Label, "label"));
+        if (labels is not null) view.AddSingle(roles.Label!, labels);
+        if (roles.Id is not null)
         {
-            int idIndex = csv.IndexOf(id, "id");
-            view.AddText(Canonical(csv, id), csv.Rows.Select(r => r[idIndex]).ToArray());
+            int idIndex = csv.IndexOf(roles.Id, "id");
+            view.AddText(roles.Id, csv.Rows.Select(r => r[idIndex]).ToArray());
         }
-        return new FeatureTable(csv, features.Select(f => Canonical(csv, f)).ToArray(), label is null ? null : Canonical(csv, label), id is null ? null : Canonical(csv, id),
-            labels, view.Build());
+        return new FeatureTable(csv.Path, csv, roles, labels, view.Build());
     }
 
-    private static string? Resolve(CsvTable csv, string? requested, string conventional, string purpose)
+    /// <summary>Which columns of a header are features, label and id; names as the header spells them.</summary>
+    private sealed record Roles(string[] Features, string? Label, string? Id)
     {
-        if (requested is not null)
+        public static Roles ForTraining(string path, string[] header, string? labelColumn, string? idColumn)
         {
-            csv.IndexOf(requested, $"the {purpose} column");
-            return requested;
+            string? label = Resolve(path, header, labelColumn, DefaultLabelColumn, "label");
+            string? id = Resolve(path, header, idColumn, DefaultIdColumn, "id");
+            var features = header.Where(h => !Same(h, label) && !Same(h, id)).ToArray();
+            if (features.Length == 0) throw new CliException($"{path}: no feature columns left after the label and id columns.");
+            return new Roles(features, label, id);
         }
-        return csv.Has(conventional) ? conventional : null;
+
+        public static Roles ForScoring(string path, string[] header, IReadOnlyList<string> modelFeatures, string? labelColumn, string? idColumn)
+        {
+            var features = modelFeatures.Select(f => header[CsvDataView.IndexOf(path, header, f, "a feature the model was trained on")]).ToArray();
+            return new Roles(features, Resolve(path, header, labelColumn, DefaultLabelColumn, "label"), Resolve(path, header, idColumn, DefaultIdColumn, "id"));
+        }
+
+        /// <summary>The requested column (which must exist) or the conventional one when present; the header's spelling.</summary>
+        private static string? Resolve(string path, string[] header, string? requested, string conventional, string purpose)
+        {
+            if (requested is not null) return header[CsvDataView.IndexOf(path, header, requested, $"the {purpose} column")];
+            int index = Array.FindIndex(header, h => Same(h, conventional));
+            return index < 0 ? null : header[index];
+        }
+
+        private static bool Same(string a, string? b) => b is not null && string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
     }
-
-    private static string Canonical(CsvTable csv, string name) => csv.Header[csv.IndexOf(name, "column")];
-
-    private static bool Same(string a, string? b) => b is not null && string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
 }

@@ -8,7 +8,7 @@ public abstract partial class AutoencoderOptionsBase
     /// null (chosen from the data) have the rule that resolves them here too. Reach it as <c>AutoencoderOptions.Defaults</c>
     /// or <c>VariationalAutoencoderOptions.Defaults</c>.
     /// </summary>
-    public static class Defaults
+    public static partial class Defaults
     {
         /// <summary>Default of <see cref="AutoencoderOptionsBase.FeatureColumnName"/>.</summary>
         public const string FeatureColumnName = "Features";

@@ -28,6 +28,7 @@ internal static class OptionsValidation
         Range(nameof(o.EarlyStoppingPatience), o.EarlyStoppingPatience, 0, 1_000_000);
         if (o.Contamination is double contamination) Range(nameof(o.Contamination), contamination, 0, 0.5);
         if (o.NumberOfThreads is int threads) Range(nameof(o.NumberOfThreads), threads, 1, 1024);
+        o.ValidateStreaming();
         if (o.Loss == ReconstructionLoss.BinaryCrossEntropy && o.OutputActivation != AutoencoderActivation.Sigmoid)
             throw new ArgumentException("Loss BinaryCrossEntropy needs OutputActivation Sigmoid (reconstructions must be probabilities in (0, 1)); " +
                 $"got OutputActivation {o.OutputActivation}. Set OutputActivation = AutoencoderActivation.Sigmoid, or use Loss MeanSquaredError.", nameof(o.OutputActivation));

@@ -6,7 +6,7 @@ namespace AnomalyAE.Training;
 
 /// <summary>
 /// Trains the members of an <see cref="AutoencoderEnsemble"/> one after another, each on its own seeded random
-/// subsample of the rows with the shared <see cref="NetworkTrainer"/>.
+/// subsample of the rows (drawn in memory, or by a hash of the row position when streamed) with the shared <see cref="NetworkTrainer"/>.
 /// </summary>
 internal sealed class EnsembleTrainer
 {
@@ -22,34 +22,22 @@ internal sealed class EnsembleTrainer
     }
 
     /// <summary>Trains every member and returns the ensemble's history: per epoch, the mean of the members' losses.</summary>
-    public IReadOnlyList<EpochLoss> Train(AutoencoderEnsemble ensemble, FeatureMatrix data, double subsampleFraction, int seed,
+    public IReadOnlyList<EpochLoss> Train(AutoencoderEnsemble ensemble, TrainingData data, double subsampleFraction, int seed, int shuffleRows,
         CancellationToken cancellation)
     {
-        int memberRows = Math.Clamp((int)Math.Round(data.Rows * subsampleFraction), 1, data.Rows);
+        int memberRows = TrainingBatches.Rows(data.RowCount, subsampleFraction);
         var histories = new List<IReadOnlyList<EpochLoss>>();
         for (int i = 0; i < ensemble.Members.Count; i++)
         {
             int memberSeed = AutoencoderEnsemble.MemberSeed(seed, i);
             var settings = _settingsFor(memberRows, memberSeed);
             var progress = settings.Progress is null ? null : new MemberProgress(settings.Progress, i, ensemble.Members.Count);
-            _channel.Info(MessageSensitivity.None, $"Ensemble member {i + 1}/{ensemble.Members.Count}: {memberRows} of {data.Rows} rows.");
-            var rows = memberRows == data.Rows ? data : Subsample(data, memberRows, memberSeed);
-            histories.Add(new NetworkTrainer(settings with { Progress = progress }, _channel).Train(ensemble.Members[i], rows, cancellation));
+            _channel.Info(MessageSensitivity.None, $"Ensemble member {i + 1}/{ensemble.Members.Count}: {memberRows} of {data.RowCount} rows.");
+            using var batches = TrainingBatches.Open(data, subsampleFraction, settings.ValidationFraction, memberSeed, shuffleRows);
+            histories.Add(new NetworkTrainer(settings with { Progress = progress }, _channel).Train(ensemble.Members[i], batches, cancellation));
         }
         ensemble.eval();
         return MeanHistory(histories);
-    }
-
-    /// <summary><paramref name="count"/> distinct rows drawn without replacement, kept in their original order.</summary>
-    private static FeatureMatrix Subsample(FeatureMatrix data, int count, int seed)
-    {
-        var order = Enumerable.Range(0, data.Rows).ToArray();
-        new Random(seed).Shuffle(order);
-        var chosen = order[..count];
-        Array.Sort(chosen);
-        var values = new float[(long)count * data.Columns];
-        for (int r = 0; r < count; r++) data.Row(chosen[r]).CopyTo(values.AsSpan(r * data.Columns, data.Columns));
-        return new FeatureMatrix(values, count, data.Columns);
     }
 
     private static List<EpochLoss> MeanHistory(List<IReadOnlyList<EpochLoss>> histories)

@@ -6,22 +6,9 @@ namespace AnomalyAE.Training;
 /// <summary>Checks on the training features as a whole: value range for cross-entropy, variance, scales, and fit quality.</summary>
 internal static class FeatureStatistics
 {
-    public static void Check(FeatureMatrix data, string columnName, bool needsUnitInterval, IChannel channel)
+    public static void Check(FeatureSummary data, string columnName, bool needsUnitInterval, IChannel channel)
     {
-        var min = new float[data.Columns];
-        var max = new float[data.Columns];
-        data.Row(0).CopyTo(min);
-        data.Row(0).CopyTo(max);
-        for (int r = 1; r < data.Rows; r++)
-        {
-            var row = data.Row(r);
-            for (int c = 0; c < row.Length; c++)
-            {
-                if (row[c] < min[c]) min[c] = row[c];
-                if (row[c] > max[c]) max[c] = row[c];
-            }
-        }
-
+        float[] min = data.Min, max = data.Max;
         var constant = Enumerable.Range(0, data.Columns).Where(c => min[c] == max[c]).ToArray();
         if (constant.Length == data.Columns)
             throw new InvalidOperationException(
@@ -47,27 +34,13 @@ internal static class FeatureStatistics
                 $"Scale it first with ml.Transforms.NormalizeMinMax(\"{columnName}\"), or use ReconstructionLoss.MeanSquaredError and ReconstructionErrorMetric.MeanSquaredError.");
     }
 
-    /// <summary>Mean over features of each feature's variance: the MSE of always predicting the column means.</summary>
-    public static double MeanVariance(FeatureMatrix data)
+    /// <summary>
+    /// Warns when the trained network reconstructs no better than the column means (collapse or undertraining), given
+    /// the mean over the training rows of their mean squared reconstruction error.
+    /// </summary>
+    public static void CheckFit(FeatureSummary data, double meanSquaredError, string columnName, IChannel channel)
     {
-        var mean = new double[data.Columns];
-        var square = new double[data.Columns];
-        for (int r = 0; r < data.Rows; r++)
-        {
-            var row = data.Row(r);
-            for (int c = 0; c < row.Length; c++)
-            {
-                mean[c] += row[c];
-                square[c] += (double)row[c] * row[c];
-            }
-        }
-        return Enumerable.Range(0, data.Columns).Average(c => square[c] / data.Rows - mean[c] / data.Rows * (mean[c] / data.Rows));
-    }
-
-    /// <summary>Warns when the trained network reconstructs no better than the column means (collapse or undertraining).</summary>
-    public static void CheckFit(FeatureMatrix data, float[] meanSquaredErrors, string columnName, IChannel channel)
-    {
-        double error = meanSquaredErrors.Average(e => (double)e), baseline = MeanVariance(data);
+        double error = meanSquaredError, baseline = data.MeanVariance();
         if (error < 0.9 * baseline) return;
         channel.Warning(MessageSensitivity.None,
             $"The autoencoder reconstructs column '{columnName}' no better than its column means (mean squared error {error:G3} against a variance of {baseline:G3}): " +
@@ -84,7 +57,7 @@ internal static class FeatureStatistics
     }
 
     /// <summary>Warns when the planned training makes few gradient steps (small data at the default batch size and epochs).</summary>
-    public static void CheckSteps(int trainingRows, int batchSize, int epochs, IChannel channel)
+    public static void CheckSteps(long trainingRows, int batchSize, int epochs, IChannel channel)
     {
         long steps = (long)Math.Ceiling(trainingRows / (double)batchSize) * epochs;
         if (steps >= 500) return;

@@ -9,8 +9,9 @@ using static TorchSharp.torch;
 namespace AnomalyAE.Training;
 
 /// <summary>
-/// The one training loop behind every estimator: seeded shuffled mini-batches, a held-out validation split,
-/// early stopping with restore-best, per-epoch logging and progress, cancellation between batches.
+/// The one training loop behind every estimator, over batches held in memory or streamed (<see cref="ITrainingBatches"/>):
+/// a gradient step per batch, validation loss, early stopping with restore-best, per-epoch logging and progress,
+/// cancellation between batches.
 /// </summary>
 internal sealed class NetworkTrainer
 {
@@ -23,19 +24,15 @@ internal sealed class NetworkTrainer
         _channel = channel;
     }
 
-    /// <summary>Trains <paramref name="network"/> in place and returns the loss history.</summary>
-    public IReadOnlyList<EpochLoss> Train(AutoencoderNetwork network, FeatureMatrix data, CancellationToken cancellation)
+    /// <summary>Trains <paramref name="network"/> in place on <paramref name="batches"/> and returns the loss history.</summary>
+    public IReadOnlyList<EpochLoss> Train(AutoencoderNetwork network, ITrainingBatches batches, CancellationToken cancellation)
     {
         TorchRuntime.UseThreads(_settings.Threads);
-        var (trainRows, validationRows) = Split(data.Rows);
-        _channel.Info(MessageSensitivity.None, $"Training {network.GetType().Name} {string.Join(" → ", network.Spec.EncoderWidths)} on {trainRows.Length} rows ({validationRows.Length} held out for validation), {_settings.Epochs} epochs, batch {_settings.BatchSize}, {_settings.Threads} thread(s)" +
+        _channel.Info(MessageSensitivity.None, $"Training {network.GetType().Name} {string.Join(" → ", network.Spec.EncoderWidths)} on {batches.TrainingRows} rows ({batches.ValidationRows} held out for validation), {_settings.Epochs} epochs, batch {_settings.BatchSize}, {_settings.Threads} thread(s)" +
+            (batches is StreamedBatches ? ", streamed from the data" : "") +
             (_settings.TrimmedFraction > 0 ? $", leaving the {_settings.TrimmedFraction:P0} worst-reconstructed rows of each batch out of the loss." : "."));
 
-        using var all = TensorBuffers.FromRows(data.Values, data.Rows, data.Columns);
-        using var train = Gather(all, trainRows);
-        using var validation = validationRows.Length > 0 ? Gather(all, validationRows) : null;
         using var optimizer = new ParameterUpdate(_settings.Optimizer, network.parameters(), _settings.LearningRate, _settings.WeightDecay);
-        var shuffle = new Random(_settings.Seed);
         var history = new List<EpochLoss>();
         var best = new BestWeights(network);
         var clock = Stopwatch.StartNew();
@@ -44,11 +41,10 @@ internal sealed class NetworkTrainer
             for (int epoch = 1; epoch <= _settings.Epochs; epoch++)
             {
                 var epochClock = Stopwatch.StartNew();
-                double trainLoss = RunEpoch(network, optimizer, train, shuffle, epoch, cancellation);
-                double? validationLoss = validation is null ? null : Evaluate(network, validation, epoch);
+                var (trainLoss, trainedRows, validationLoss) = RunEpoch(network, optimizer, batches, epoch, cancellation);
                 var loss = new EpochLoss(epoch, trainLoss, validationLoss);
                 history.Add(loss);
-                double rowsPerSecond = train.shape[0] / Math.Max(epochClock.Elapsed.TotalSeconds, 1e-9);
+                double rowsPerSecond = trainedRows / Math.Max(epochClock.Elapsed.TotalSeconds, 1e-9);
                 _channel.Info(MessageSensitivity.None, $"Epoch {epoch}/{_settings.Epochs}: training loss {trainLoss:G5}" +
                     (validationLoss is double v ? $", validation loss {v:G5}" : "") + $" ({rowsPerSecond:F0} rows/s)");
                 _settings.Progress?.Report(new TrainingProgress(epoch, _settings.Epochs, loss, clock.Elapsed, rowsPerSecond));
@@ -73,64 +69,41 @@ internal sealed class NetworkTrainer
         return history;
     }
 
-    private double RunEpoch(AutoencoderNetwork network, ParameterUpdate optimizer, Tensor train, Random shuffle, int epoch, CancellationToken cancellation)
+    /// <summary>One epoch: a gradient step per training batch, the loss of each validation batch; the mean losses per row.</summary>
+    private (double TrainLoss, long TrainedRows, double? ValidationLoss) RunEpoch(AutoencoderNetwork network, ParameterUpdate optimizer,
+        ITrainingBatches batches, int epoch, CancellationToken cancellation)
     {
+        double trainSum = 0, validationSum = 0;
+        long trained = 0, validated = 0;
         network.train();
-        long rows = train.shape[0];
-        var order = Enumerable.Range(0, (int)rows).ToArray();
-        shuffle.Shuffle(order);
-        using var permutation = tensor(order.Select(i => (long)i).ToArray());
-        double sum = 0;
-        long seen = 0;
-        for (long start = 0; start < rows; start += _settings.BatchSize)
-        {
-            cancellation.ThrowIfCancellationRequested();
-            long count = Math.Min(_settings.BatchSize, rows - start);
-            if (count == 1 && _settings.DropSingleRowBatch && seen > 0) break;
-            using var scope = NewDisposeScope();
-            var batch = train.index_select(0, permutation.narrow(0, start, count));
-            optimizer.ZeroGradients();
-            var loss = BatchLoss.Reduce(network.Objective(batch, epoch, training: true), _settings.TrimmedFraction);
-            loss.backward();
-            optimizer.Step();
-            sum += loss.item<float>() * count;
-            seen += count;
-        }
-        return sum / seen;
-    }
-
-    private double Evaluate(AutoencoderNetwork network, Tensor validation, int epoch)
-    {
-        network.eval();
-        using var noGrad = no_grad();
-        long rows = validation.shape[0];
-        double sum = 0;
-        for (long start = 0; start < rows; start += _settings.BatchSize)
-        {
-            using var scope = NewDisposeScope();
-            long count = Math.Min(_settings.BatchSize, rows - start);
-            sum += BatchLoss.Reduce(network.Objective(validation.narrow(0, start, count), epoch, training: false), _settings.TrimmedFraction).item<float>() * count;
-        }
-        return sum / rows;
-    }
-
-    private (long[] Train, long[] Validation) Split(int rows)
-    {
-        var order = Enumerable.Range(0, rows).Select(i => (long)i).ToArray();
-        int validationCount = TrainingBudget.ValidationRows(rows, _settings.ValidationFraction);
-        if (validationCount == 0) return (order, []);
-        new Random(unchecked(_settings.Seed * 31 + 7)).Shuffle(order);
-        var validation = order[..validationCount];
-        var train = order[validationCount..];
-        Array.Sort(validation);
-        Array.Sort(train);
-        return (train, validation);
-    }
-
-    private static Tensor Gather(Tensor all, long[] rows)
-    {
-        using var index = tensor(rows);
-        return all.index_select(0, index);
+        batches.Epoch(_settings.BatchSize,
+            train: batch =>
+            {
+                long count = batch.shape[0];
+                if (count == 1 && _settings.DropSingleRowBatch && trained > 0) return;
+                optimizer.ZeroGradients();
+                var loss = BatchLoss.Reduce(network.Objective(batch, epoch, training: true), _settings.TrimmedFraction);
+                loss.backward();
+                optimizer.Step();
+                trainSum += loss.item<float>() * count;
+                trained += count;
+            },
+            validate: batch =>
+            {
+                network.eval();
+                using (no_grad())
+                {
+                    long count = batch.shape[0];
+                    validationSum += BatchLoss.Reduce(network.Objective(batch, epoch, training: false), _settings.TrimmedFraction).item<float>() * count;
+                    validated += count;
+                }
+                network.train();
+            },
+            cancellation);
+        if (trained == 0)
+            throw new InvalidOperationException($"Epoch {epoch} had no rows to train on: {batches.ValidationRows} of the rows were held out for validation and none was left. " +
+                "Lower ValidationFraction or train on more rows.");
+        return (trainSum / trained, trained, validated > 0 ? validationSum / validated : null);
     }
 
     /// <summary>Copy of the weights at the best epoch so far.</summary>

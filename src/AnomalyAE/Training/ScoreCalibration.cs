@@ -79,13 +79,11 @@ internal sealed record ScoreCalibration(float[] Scores, float[] Probabilities)
         return FromKnots(knots);
     }
 
+    /// <summary>The calibration of the scores <paramref name="distribution"/> summarizes (exact, or a streaming sketch).</summary>
+    public static ScoreCalibration Fit(IScoreQuantiles distribution) => Fit(u => distribution.Quantiles([u])[0]);
+
     /// <summary>The calibration of <paramref name="scores"/> themselves (their exact quantiles).</summary>
-    public static ScoreCalibration Fit(float[] scores)
-    {
-        var sorted = (float[])scores.Clone();
-        Array.Sort(sorted);
-        return Fit(u => ScoreQuantile.Interpolate(sorted, u));
-    }
+    public static ScoreCalibration Fit(float[] scores) => Fit(ScoreDistribution.Exact((float[])scores.Clone()));
 
     /// <summary>
     /// Why <paramref name="scores"/> and <paramref name="probabilities"/> are not a valid calibration, or null when they are:

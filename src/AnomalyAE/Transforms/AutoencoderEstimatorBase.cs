@@ -10,7 +10,9 @@ namespace AnomalyAE;
 
 /// <summary>
 /// Shared fitting procedure of the autoencoder estimators: read the feature column once, check it, build the
-/// network the options describe, train it, and fit the threshold on the training scores.
+/// network the options describe, train it, and fit the threshold on the training scores. Data over
+/// <see cref="AutoencoderOptionsBase.TrainingMemoryBudget"/> (or with <see cref="AutoencoderOptionsBase.StreamTraining"/>)
+/// is streamed from the input's cursors instead of read into memory.
 /// </summary>
 /// <remarks>
 /// The estimator keeps a validated copy of the options it was created with: changing the caller's options object
@@ -48,13 +50,19 @@ public abstract class AutoencoderEstimatorBase<TOptions, TTransformer> : IEstima
         TorchRuntime.EnsureAvailable();
         using var channel = Host.Start("Fit");
         var options = Options;
-        var data = FeatureMatrix.Read(input, options.FeatureColumnName, cancellationToken);
-        var spec = NetworkSpec.For(options, data.Columns, data.Rows);
-        FeatureStatistics.Check(data, options.FeatureColumnName, spec.NeedsUnitInterval, channel);
+        int seed = options.Seed ?? Host.Rand.Next();
+        var data = TrainingData.Read(input, options.FeatureColumnName, options.TrainingMemoryBudget, options.StreamTraining,
+            AutoencoderOptionsBase.Defaults.ScoreSampleRows, seed, cancellationToken);
+        int rowCount = (int)Math.Min(data.RowCount, int.MaxValue);
+        if (data.IsStreamed)
+            channel.Info(MessageSensitivity.None, $"Streaming {data.RowCount} rows × {data.Columns} features from the data " +
+                (options.StreamTraining ? "(StreamTraining is set)." : $"({data.RowCount * data.Columns * 4L / (1 << 20)} MB of features is over TrainingMemoryBudget, {options.TrainingMemoryBudget / (1 << 20)} MB)."));
+        var spec = NetworkSpec.For(options, data.Columns, rowCount);
+        FeatureStatistics.Check(data.Summary, options.FeatureColumnName, spec.NeedsUnitInterval, channel);
         FeatureStatistics.CheckCodeWidth(data.Columns, spec.LatentDimension, options.FeatureColumnName, channel);
 
-        int seed = options.Seed ?? Host.Rand.Next();
         int threads = TorchRuntime.ResolveThreads(options.NumberOfThreads);
+        int shuffleRows = options.ShuffleBufferSize ?? AutoencoderOptionsBase.Defaults.ShuffleBufferSizeFor(data.Columns);
 
         TrainingSettings SettingsFor(int rows, int memberSeed, int targetSteps, int? explicitEpochs)
         {
@@ -81,29 +89,37 @@ public abstract class AutoencoderEstimatorBase<TOptions, TTransformer> : IEstima
         var network = spec.CreateNetwork(seed);
         try
         {
-            var history = network is AutoencoderEnsemble ensemble
-                ? new EnsembleTrainer((rows, memberSeed) => SettingsFor(rows, memberSeed, TrainingBudget.MemberSteps(ensemble.Members.Count),
-                    options.Epochs is int e ? AutoencoderOptionsBase.Defaults.MemberEpochsFor(e, ensemble.Members.Count, MemberSubsampleFraction) : null), channel).Train(ensemble, data, MemberSubsampleFraction, seed, cancellationToken)
-                : new NetworkTrainer(SettingsFor(data.Rows, seed, TrainingBudget.TargetSteps, options.Epochs), channel).Train(network, data, cancellationToken);
+            IReadOnlyList<EpochLoss> history;
+            if (network is AutoencoderEnsemble ensemble)
+                history = new EnsembleTrainer((rows, memberSeed) => SettingsFor(rows, memberSeed, TrainingBudget.MemberSteps(ensemble.Members.Count),
+                    options.Epochs is int e ? AutoencoderOptionsBase.Defaults.MemberEpochsFor(e, ensemble.Members.Count, MemberSubsampleFraction) : null), channel)
+                    .Train(ensemble, data, MemberSubsampleFraction, seed, shuffleRows, cancellationToken);
+            else
+            {
+                var settings = SettingsFor(rowCount, seed, TrainingBudget.TargetSteps, options.Epochs);
+                using var batches = TrainingBatches.Open(data, 1.0, settings.ValidationFraction, seed, shuffleRows);
+                history = new NetworkTrainer(settings, channel).Train(network, batches, cancellationToken);
+            }
             TorchRuntime.UseThreads(threads);
-            using (var rows = TensorBuffers.FromRows(data.Values, data.Rows, data.Columns))
+            // Streamed: the score's fitted parts come from a uniform sample of the rows (TrainingData.ScoreSample).
+            using (var rows = TensorBuffers.FromRows(data.ScoreSample.Values, data.ScoreSample.Rows, data.Columns))
                 network.FitScore(rows, options.ScoringBatchSize, seed);
             var model = new ScoringModel(network, threads, options.ScoringBatchSize);
-            var trainingScores = model.ScoreAll(data);
-            if (spec.ScoreIsMeanSquaredError) FeatureStatistics.CheckFit(data, trainingScores, options.FeatureColumnName, channel);
+            var trainingScores = TrainingScores.Of(model, data, seed, cancellationToken);
+            if (spec.ScoreIsMeanSquaredError) FeatureStatistics.CheckFit(data.Summary, trainingScores.Mean, options.FeatureColumnName, channel);
             float threshold;
             if (options.Contamination is double contamination)
             {
-                threshold = ScoreQuantile.Threshold(trainingScores, contamination);
+                threshold = ScoreQuantile.Threshold(trainingScores.Distribution, contamination);
                 channel.Info(MessageSensitivity.None, $"Threshold {threshold:G6}: the {1 - contamination:P1} quantile of the training scores.");
             }
             else
             {
-                threshold = ScoreQuantile.Automatic(trainingScores, AutoencoderOptionsBase.Defaults.AutomaticThresholdDeviations);
-                double flagged = trainingScores.Count(s => s > threshold) / (double)trainingScores.Length;
+                threshold = ScoreQuantile.Automatic(trainingScores.Distribution, AutoencoderOptionsBase.Defaults.AutomaticThresholdDeviations);
+                double flagged = trainingScores.Distribution.FractionAbove(threshold);
                 channel.Info(MessageSensitivity.None, $"Threshold {threshold:G6}: median + {AutoencoderOptionsBase.Defaults.AutomaticThresholdDeviations:G3} MAD of the training scores (Contamination = null); it flags {flagged:P1} of the training rows.");
             }
-            var calibration = ScoreCalibration.Fit(trainingScores);
+            var calibration = ScoreCalibration.Fit(trainingScores.Distribution);
             return (TTransformer)AutoencoderTransformerBase.Create(model, CreateOutputs(), options.FeatureColumnName, threshold, calibration, history);
         }
         catch
