@@ -65,6 +65,7 @@ internal sealed class OnnxExporter(MLContext context)
         var onnx = ConvertPrefix([.. stages.Take(first).Select(s => s.Transformer)], inputSchema);
         var graph = onnx.Graph;
         var columns = TakeColumnTensors(graph);
+        RenameIntermediateTensors(graph, columns);
         var builder = new OnnxGraphBuilder(graph);
         var outputs = new List<OnnxOutputRecord>();
         var ours = stages.Skip(first).Select(s => (AutoencoderTransformerBase)s.Transformer).ToList();
@@ -147,6 +148,26 @@ internal sealed class OnnxExporter(MLContext context)
         }
         graph.Output.Clear();
         return columns;
+    }
+
+    /// <summary>
+    /// Gives ML.NET's intermediate tensors (a Concatenate's output is a tensor named after its column) names under "mlnet.", so
+    /// that the output columns can take the column names without two definitions of one name.
+    /// </summary>
+    private static void RenameIntermediateTensors(GraphProto graph, Dictionary<string, string> columns)
+    {
+        var inputs = graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        var renamed = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in graph.Node.SelectMany(n => n.Output).Concat(graph.Initializer.Select(i => i.Name)))
+            if (!inputs.Contains(name)) renamed[name] = "mlnet.t." + name;
+        string Rename(string name) => renamed.TryGetValue(name, out var fresh) ? fresh : name;
+        foreach (var node in graph.Node)
+        {
+            for (int i = 0; i < node.Input.Count; i++) node.Input[i] = Rename(node.Input[i]);
+            for (int i = 0; i < node.Output.Count; i++) node.Output[i] = Rename(node.Output[i]);
+        }
+        foreach (var initializer in graph.Initializer) initializer.Name = Rename(initializer.Name);
+        foreach (var column in columns.Keys.ToList()) columns[column] = Rename(columns[column]);
     }
 
     private static void AppendStage(OnnxGraphBuilder builder, AutoencoderTransformerBase stage, Dictionary<string, string> columns, List<OnnxOutputRecord> outputs)
