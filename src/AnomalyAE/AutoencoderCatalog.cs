@@ -126,7 +126,7 @@ public sealed class AutoencoderCatalog
     /// <param name="inputSchema">The schema the model expects as input.</param>
     /// <remarks>
     /// A file written by <see cref="ExportToOnnx(ITransformer, DataViewSchema, string)"/> is recognized by its content and loads
-    /// as an <see cref="Onnx.OnnxScoringTransformer"/> that scores through ONNX Runtime without loading libtorch.
+    /// as an <see cref="OnnxScoringTransformer"/> that scores through ONNX Runtime without loading libtorch.
     /// </remarks>
     public ITransformer Load(string path, out DataViewSchema inputSchema) => Onnx.ModelFormat.Load(_context, path, out inputSchema);
 
@@ -134,8 +134,8 @@ public sealed class AutoencoderCatalog
     public ITransformer Load(Stream stream, out DataViewSchema inputSchema) => Onnx.ModelFormat.Load(_context, stream, out inputSchema);
 
     /// <summary>
-    /// Exports a fitted model to ONNX (ai.onnx opset <see cref="Onnx.OnnxExport.Opset"/>, ai.onnx.ml opset
-    /// <see cref="Onnx.OnnxExport.MLOpset"/>): the ML.NET stages before the autoencoder through <c>mlContext.Model.ConvertToOnnx</c>,
+    /// Exports a fitted model to ONNX (ai.onnx opset <see cref="OnnxExport.Opset"/>, ai.onnx.ml opset
+    /// <see cref="OnnxExport.MLOpset"/>): the ML.NET stages before the autoencoder through <c>mlContext.Model.ConvertToOnnx</c>,
     /// then each autoencoder stage's network, score, predicted label and other output columns. Graph inputs are named after the
     /// input columns, graph outputs after the output columns. The result runs in any ONNX runtime
     /// (<c>mlContext.Transforms.ApplyOnnxModel</c>, onnxruntime in Python, Java or JavaScript) and loads back with

@@ -36,7 +36,7 @@ internal sealed class ExportCommand : Command<ExportCommand.Settings>
             (model as IDisposable)?.Dispose();
         }
         Log.Information("Exported {Model} to {Out} (ONNX opset {Opset}); score it with: anomalyae score --model {Out} --data FILE --out FILE",
-            settings.Model, settings.Out, Onnx.OnnxExport.Opset, settings.Out);
+            settings.Model, settings.Out, OnnxExport.Opset, settings.Out);
         return 0;
     }
 }

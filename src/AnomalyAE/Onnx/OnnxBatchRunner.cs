@@ -10,6 +10,7 @@ namespace AnomalyAE.Onnx;
 internal sealed class OnnxBatchRunner : IDisposable
 {
     private readonly OnnxScoringModel _model;
+    private readonly int[] _fetched;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
     private readonly RunOptions _runOptions = new();
@@ -17,14 +18,18 @@ internal sealed class OnnxBatchRunner : IDisposable
     private OrtValue[] _outputValues = [];
     private int _boundRows;
 
-    public OnnxBatchRunner(OnnxScoringModel model, int capacity)
+    /// <param name="model">The model.</param>
+    /// <param name="capacity">Rows per batch at most.</param>
+    /// <param name="fetched">Indexes of the outputs to compute (ONNX Runtime runs only the nodes they need); null for all.</param>
+    public OnnxBatchRunner(OnnxScoringModel model, int capacity, int[]? fetched = null)
     {
         _model = model;
         Capacity = capacity;
+        _fetched = fetched ?? [.. Enumerable.Range(0, model.Outputs.Count)];
         Inputs = [.. model.Inputs.Select(i => new float[capacity * i.Width])];
-        Outputs = [.. model.Outputs.Select(o => o.IsBoolean ? (Array)new bool[capacity] : new float[capacity * o.Width])];
+        Outputs = [.. model.Outputs.Select((o, i) => !_fetched.Contains(i) ? Array.Empty<float>() : o.IsBoolean ? (Array)new bool[capacity] : new float[capacity * o.Width])];
         _inputNames = [.. model.Inputs.Select(i => i.Name)];
-        _outputNames = [.. model.Outputs.Select(o => o.Name)];
+        _outputNames = [.. _fetched.Select(i => model.Outputs[i].Name)];
     }
 
     public int Capacity { get; }
@@ -32,7 +37,7 @@ internal sealed class OnnxBatchRunner : IDisposable
     /// <summary>Row-major values of each graph input (in <see cref="OnnxScoringModel.Inputs"/> order).</summary>
     public float[][] Inputs { get; }
 
-    /// <summary>Row-major values of each graph output (in <see cref="OnnxScoringModel.Outputs"/> order): float[] or bool[].</summary>
+    /// <summary>Row-major values of each graph output (in <see cref="OnnxScoringModel.Outputs"/> order): float[] or bool[]; empty when not fetched.</summary>
     public Array[] Outputs { get; }
 
     /// <summary>Scores the first <paramref name="rows"/> rows of the input buffers into the output buffers.</summary>
@@ -56,11 +61,11 @@ internal sealed class OnnxBatchRunner : IDisposable
         DisposeValues();
         _inputValues = [.. _model.Inputs.Select((input, i) =>
             OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, Inputs[i].AsMemory(0, rows * input.Width), [rows, input.Width]))];
-        _outputValues = [.. _model.Outputs.Select((output, i) => Outputs[i] switch
+        _outputValues = [.. _fetched.Select(i => (Output: _model.Outputs[i], Buffer: Outputs[i])).Select(o => o.Buffer switch
         {
             bool[] labels => OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, labels.AsMemory(0, rows), [rows]),
-            float[] values => OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, values.AsMemory(0, rows * output.Width),
-                output.IsVector ? [rows, output.Width] : [rows]),
+            float[] values => OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, values.AsMemory(0, rows * o.Output.Width),
+                o.Output.IsVector ? [rows, o.Output.Width] : [rows]),
             _ => throw new InvalidOperationException(),
         })];
         _boundRows = rows;

@@ -1,4 +1,6 @@
-namespace AnomalyAE.Onnx;
+using AnomalyAE.Onnx;
+
+namespace AnomalyAE;
 
 /// <summary>
 /// Scores one row at a time with the least overhead: the feature values are copied into a buffer already bound to ONNX
@@ -17,7 +19,7 @@ public sealed class OnnxRowScorer : IDisposable
             throw new NotSupportedException($"The row scorer needs a model with one input column; this one reads {model.Inputs.Count} ({string.Join(", ", model.Inputs.Select(i => i.Name))}). Use Transform or a PredictionEngine.");
         int score = model.Outputs.ToList().FindIndex(o => o.Kind == "Score");
         if (score < 0) throw new NotSupportedException("The model emits no score column.");
-        _runner = new OnnxBatchRunner(model, capacity: 1);
+        _runner = new OnnxBatchRunner(model, capacity: 1, fetched: [score]);
         _scores = (float[])_runner.Outputs[score];
         _width = model.Inputs[0].Width;
     }

@@ -1,7 +1,9 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-namespace AnomalyAE.Onnx;
+using AnomalyAE.Onnx;
+
+namespace AnomalyAE;
 
 /// <summary>
 /// Scores with an exported ONNX model through ONNX Runtime, without libtorch: what <c>mlContext.Autoencoders().Load</c>

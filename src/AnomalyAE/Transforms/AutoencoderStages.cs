@@ -24,9 +24,10 @@ public static class AutoencoderStages
     }
 
     /// <summary>
-    /// The last autoencoder stage of <paramref name="model"/> that emits a score, or null when none does: the stage whose
-    /// <see cref="AutoencoderTransformerBase.ScoreColumnName"/> and <see cref="AutoencoderTransformerBase.PredictedLabelColumnName"/>
-    /// a scored data view carries.
+    /// The last stage of <paramref name="model"/> that emits a score, or null when none does: the stage whose
+    /// <see cref="IAnomalyDetector.ScoreColumnName"/> and <see cref="IAnomalyDetector.PredictedLabelColumnName"/> a scored data
+    /// view carries. An autoencoder stage (<see cref="AutoencoderTransformerBase"/>) of a model trained here, or the
+    /// <see cref="OnnxScoringTransformer"/> of a loaded ONNX model.
     /// </summary>
     public static IAnomalyDetector? FindAnomalyDetector(this ITransformer model)
     {
@@ -45,7 +46,7 @@ public static class AutoencoderStages
 
 /// <summary>
 /// The columns and decision threshold of a stage that scores anomalies: an autoencoder transformer, or the ONNX Runtime
-/// transformer of an exported model (<see cref="Onnx.OnnxScoringTransformer"/>). Code that reads scored data finds the
+/// transformer of an exported model (<see cref="OnnxScoringTransformer"/>). Code that reads scored data finds the
 /// columns here, whichever runtime scores.
 /// </summary>
 public interface IAnomalyDetector
