@@ -180,6 +180,23 @@ public sealed class OnnxExportTests : IDisposable
         Assert.Contains(foreign, error.Message);
         Assert.Contains("ApplyOnnxModel", error.Message);
 
+        // Metadata edited to promise an output the graph does not have, or a threshold that is not a number.
+        foreach (var (edit, expected) in new (Func<string, string>, string)[]
+        {
+            (json => json.Replace("\"name\":\"Score\"", "\"name\":\"Nope\""), "'Nope'"),
+            (json => System.Text.RegularExpressions.Regex.Replace(json, "\"threshold\":[^,]+", "\"threshold\":\"NaN\""), "threshold"),
+        })
+        {
+            var proto = global::Onnx.ModelProto.Parser.ParseFrom(bytes);
+            var info = proto.MetadataProps.Single(p => p.Key == "anomalyae.model");
+            info.Value = edit(info.Value);
+            string tampered = Path.Combine(_folder, "tampered.onnx");
+            File.WriteAllBytes(tampered, Google.Protobuf.MessageExtensions.ToByteArray(proto));
+            error = Assert.Throws<InvalidDataException>(() => _ml.Autoencoders().Load(tampered, out _));
+            Assert.Contains(tampered, error.Message);
+            Assert.Contains(expected, error.Message);
+        }
+
         // The right bytes from a non-seekable stream load; garbage that starts like protobuf does not.
         using (var loaded = (OnnxScoringTransformer)_ml.Autoencoders().Load(new NonSeekable(bytes), out _)) Assert.Equal(model.Threshold, loaded.Threshold);
         Assert.Throws<InvalidDataException>(() => _ml.Autoencoders().Load(new MemoryStream([0x08, 0x07, 0xff, 0xff, 0xff]), out _));
