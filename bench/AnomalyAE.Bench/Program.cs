@@ -1,6 +1,7 @@
 // Throughput and memory of AnomalyAE's estimators and transformers, side by side with a bare TorchSharp loop doing the
 // same math on the same data in the same run (784-d MNIST rows, HiddenLayers = [128], LatentDimension = 32, batch 256).
 // Usage: dotnet run --project bench/AnomalyAE.Bench -c Release [-- --threads 1,2] [--rows 50000] [--epochs 4] [--soak 1000000]
+//        dotnet run --project bench/AnomalyAE.Bench -c Release -- --onnx [--threads 1,2] [--rows 50000]   (libtorch vs ONNX Runtime scoring)
 using System.Diagnostics;
 using AnomalyAE;
 using AnomalyAE.Bench;
@@ -8,6 +9,12 @@ using AnomalyAE.Datasets;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
+if (args is ["--onnx", .. var onnxArgs])
+{
+    // libtorch vs ONNX Runtime scoring of one model (bench/RESULTS.md, "ONNX Runtime").
+    OnnxComparison.Run(BenchSettings.Parse(onnxArgs));
+    return;
+}
 var settings = BenchSettings.Parse(args);
 var digits = ImageDataset.ReadPair(Path.Combine(AppContext.BaseDirectory, "data"), "mnist");
 var train = digits.Select(d => d.Features).ToArray();

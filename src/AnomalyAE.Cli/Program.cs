@@ -20,6 +20,7 @@ var commands = new Dictionary<string, Type>(StringComparer.Ordinal)
     ["evaluate"] = typeof(EvaluateCommand.Settings),
     ["worker"] = typeof(WorkerCommand.Settings),
     ["plot"] = typeof(PlotCommand.Settings),
+    ["export"] = typeof(ExportCommand.Settings),
 };
 try
 {
@@ -42,6 +43,7 @@ try
         config.AddCommand<ScoreCommand>("score").WithDescription("Score a CSV file with a saved model: input columns + Score, PredictedLabel (latent/reconstruction on request).");
         config.AddCommand<EvaluateCommand>("evaluate").WithDescription("ROC AUC, average precision, detection rate at k false positives and the confusion at the threshold.");
         config.AddCommand<WorkerCommand>("worker").WithDescription("Run the background scoring worker (directory inbox or Redis Streams) configured by a JSON file.");
+        config.AddCommand<ExportCommand>("export").WithDescription("Export a saved model (.aeml) to ONNX: score it anywhere ONNX Runtime runs, or with 'score --model m.onnx' without libtorch.");
         config.AddCommand<PlotCommand>("plot").WithDescription("PNG plots: latent scatter, score histogram with threshold, reconstructions of images.");
     });
     return await app.RunAsync(args);

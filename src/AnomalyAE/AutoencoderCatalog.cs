@@ -125,8 +125,29 @@ public sealed class AutoencoderCatalog
     /// </summary>
     /// <param name="path">The model file.</param>
     /// <param name="inputSchema">The schema the model expects as input.</param>
-    public ITransformer Load(string path, out DataViewSchema inputSchema) => new ModelReader(_context).Load(path, out inputSchema);
+    /// <remarks>
+    /// A file written by <see cref="ExportToOnnx(ITransformer, DataViewSchema, string)"/> is recognized by its content and loads
+    /// as an <see cref="OnnxScoringTransformer"/> that scores through ONNX Runtime without loading libtorch.
+    /// </remarks>
+    public ITransformer Load(string path, out DataViewSchema inputSchema) => Onnx.ModelFormat.Load(_context, path, out inputSchema);
 
     /// <summary>Loads a model from <paramref name="stream"/>; see <see cref="Load(string, out DataViewSchema)"/>.</summary>
-    public ITransformer Load(Stream stream, out DataViewSchema inputSchema) => new ModelReader(_context).Load(stream, null, out inputSchema);
+    public ITransformer Load(Stream stream, out DataViewSchema inputSchema) => Onnx.ModelFormat.Load(_context, stream, out inputSchema);
+
+    /// <summary>
+    /// Exports a fitted model to ONNX (ai.onnx opset <see cref="OnnxExport.Opset"/>, ai.onnx.ml opset
+    /// <see cref="OnnxExport.MLOpset"/>): the ML.NET stages before the autoencoder through <c>mlContext.Model.ConvertToOnnx</c>,
+    /// then each autoencoder stage's network, score, predicted label and other output columns. Graph inputs are named after the
+    /// input columns, graph outputs after the output columns. The result runs in any ONNX runtime
+    /// (<c>mlContext.Transforms.ApplyOnnxModel</c>, onnxruntime in Python, Java or JavaScript) and loads back with
+    /// <see cref="Load(string, out DataViewSchema)"/> for scoring without libtorch.
+    /// </summary>
+    /// <param name="model">The fitted model: ML.NET stages (those ConvertToOnnx supports) followed by autoencoder stages.</param>
+    /// <param name="inputSchema">Schema of the data the model is applied to (e.g. <c>trainingData.Schema</c>).</param>
+    /// <param name="path">Destination file; conventionally <c>*.onnx</c>. Replaced atomically.</param>
+    /// <exception cref="NotSupportedException">A stage cannot be exported; the message names it.</exception>
+    public void ExportToOnnx(ITransformer model, DataViewSchema inputSchema, string path) => new Onnx.OnnxExporter(_context).Export(model, inputSchema, path);
+
+    /// <summary>Exports a fitted model to ONNX into <paramref name="stream"/>; see <see cref="ExportToOnnx(ITransformer, DataViewSchema, string)"/>.</summary>
+    public void ExportToOnnx(ITransformer model, DataViewSchema inputSchema, Stream stream) => new Onnx.OnnxExporter(_context).Export(model, inputSchema, stream);
 }

@@ -86,7 +86,7 @@ internal sealed class ScoringModelFile : IDisposable
 {
     private readonly string _path;
 
-    private ScoringModelFile(string path, ITransformer model, AutoencoderTransformerBase stage, string scoreName, string labelName, string[] features)
+    private ScoringModelFile(string path, ITransformer model, IAnomalyDetector stage, string scoreName, string labelName, string[] features)
     {
         _path = path;
         Model = model;
@@ -97,7 +97,7 @@ internal sealed class ScoringModelFile : IDisposable
     }
 
     public ITransformer Model { get; }
-    public AutoencoderTransformerBase Stage { get; }
+    public IAnomalyDetector Stage { get; }
     public string ScoreColumnName { get; }
     public string PredictedLabelColumnName { get; }
     /// <summary>The CSV columns the model was trained on.</summary>

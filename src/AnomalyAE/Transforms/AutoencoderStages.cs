@@ -24,10 +24,63 @@ public static class AutoencoderStages
     }
 
     /// <summary>
-    /// The last autoencoder stage of <paramref name="model"/> that emits a score, or null when none does: the stage whose
-    /// <see cref="AutoencoderTransformerBase.ScoreColumnName"/> and <see cref="AutoencoderTransformerBase.PredictedLabelColumnName"/>
-    /// a scored data view carries.
+    /// The last stage of <paramref name="model"/> that emits a score, or null when none does: the stage whose
+    /// <see cref="IAnomalyDetector.ScoreColumnName"/> and <see cref="IAnomalyDetector.PredictedLabelColumnName"/> a scored data
+    /// view carries. An autoencoder stage (<see cref="AutoencoderTransformerBase"/>) of a model trained here, or the
+    /// <see cref="OnnxScoringTransformer"/> of a loaded ONNX model.
     /// </summary>
-    public static AutoencoderTransformerBase? FindAnomalyDetector(this ITransformer model) =>
-        model.GetAutoencoderStages().LastOrDefault(stage => stage.ScoreColumnName is not null);
+    public static IAnomalyDetector? FindAnomalyDetector(this ITransformer model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        IAnomalyDetector? found = null;
+        void Visit(ITransformer transformer)
+        {
+            if (transformer is IAnomalyDetector { ScoreColumnName: not null } detector) found = detector;
+            else if (transformer is IEnumerable<ITransformer> chain)
+                foreach (var inner in chain) Visit(inner);
+        }
+        Visit(model);
+        return found;
+    }
+}
+
+/// <summary>
+/// The columns and decision threshold of a stage that scores anomalies: an autoencoder transformer, or the ONNX Runtime
+/// transformer of an exported model (<see cref="OnnxScoringTransformer"/>). Code that reads scored data finds the
+/// columns here, whichever runtime scores.
+/// </summary>
+public interface IAnomalyDetector
+{
+    /// <summary>Rows whose score is above this value get <c>PredictedLabel = true</c>.</summary>
+    float Threshold { get; }
+
+    /// <summary>The input column the model reads.</summary>
+    string FeatureColumnName { get; }
+
+    /// <summary>Number of features per row.</summary>
+    int InputDimension { get; }
+
+    /// <summary>Size of the latent code.</summary>
+    int LatentDimension { get; }
+
+    /// <summary>The anomaly score column (Single, higher = more anomalous); null when not emitted.</summary>
+    string? ScoreColumnName { get; }
+
+    /// <summary>The <c>Score &gt; Threshold</c> column (Boolean); null when not emitted.</summary>
+    string? PredictedLabelColumnName { get; }
+
+    /// <summary>The latent code column; null when not emitted.</summary>
+    string? LatentFeaturesColumnName { get; }
+
+    /// <summary>The reconstruction column; null when not emitted.</summary>
+    string? ReconstructionColumnName { get; }
+
+    /// <summary>The feature contributions column; null when not emitted.</summary>
+    string? FeatureContributionsColumnName { get; }
+
+    /// <summary>The calibrated anomaly probability column; null when not emitted.</summary>
+    string? ProbabilityColumnName { get; }
+
+    /// <summary>Every column the stage adds, in schema order.</summary>
+    IReadOnlyList<string> OutputColumnNames { get; }
 }

@@ -9,7 +9,7 @@ namespace AnomalyAE;
 /// Shared surface of the fitted autoencoder transformers: adds the score, predicted label, probability, latent features,
 /// reconstruction (and on request feature contributions) columns, lazily and in batches. Holds native (libtorch) weights: dispose it when done.
 /// </summary>
-public abstract class AutoencoderTransformerBase : ITransformer, IDisposable, ICanSaveModel
+public abstract class AutoencoderTransformerBase : ITransformer, IDisposable, ICanSaveModel, IAnomalyDetector
 {
     private int _disposed;
 
