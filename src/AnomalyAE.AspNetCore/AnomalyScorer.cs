@@ -30,7 +30,7 @@ internal sealed class AnomalyScorer : BackgroundService
                 "Set ModelPath to a model saved with mlContext.Autoencoders().Save or `anomalyae train --out`, or train one there first.");
         try
         {
-            _current = ServedModel.Load(_options.ModelPath, _signingKey);
+            _current = ServedModel.Load(_options.ModelPath, _signingKey, [.. _options.ResponseColumns]);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -66,7 +66,7 @@ internal sealed class AnomalyScorer : BackgroundService
         ServedModel next;
         try
         {
-            next = ServedModel.Load(_options.ModelPath, _signingKey);
+            next = ServedModel.Load(_options.ModelPath, _signingKey, [.. _options.ResponseColumns]);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

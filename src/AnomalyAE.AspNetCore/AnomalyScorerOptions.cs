@@ -18,6 +18,13 @@ public sealed class AnomalyScorerOptions
     /// </summary>
     public string? ModelSigningKey { get; set; }
 
+    /// <summary>
+    /// The model's output columns a response row holds, by name (e.g. <c>["Score", "PredictedLabel"]</c> to leave out a
+    /// 784-number reconstruction); empty for every column the model's anomaly detector emits. A model that lacks one of
+    /// them is refused at start-up or reload.
+    /// </summary>
+    public IList<string> ResponseColumns { get; set; } = [];
+
     /// <summary>How often the model file is checked for a newer version.</summary>
     public TimeSpan ModelReloadInterval { get; set; } = TimeSpan.FromSeconds(2);
 

@@ -37,22 +37,28 @@ internal sealed class ServedColumns
     /// <summary>Every input schema column the outputs depend on, in schema order; each request row needs all of them.</summary>
     public IReadOnlyList<ServedColumn> Inputs { get; }
 
-    /// <summary>The detector's output columns, in schema order.</summary>
+    /// <summary>The detector's output columns a response holds, in schema order.</summary>
     public IReadOnlyList<ServedColumn> Outputs { get; }
 
     public string ScoreColumnName { get; }
 
     public string PredictedLabelColumnName { get; }
 
-    /// <exception cref="InvalidOperationException">The model has no anomaly detector, or reads or emits a column type the endpoint cannot carry in JSON.</exception>
-    public static ServedColumns Of(ITransformer model, DataViewSchema inputSchema)
+    /// <param name="model">The loaded model.</param>
+    /// <param name="inputSchema">Its input schema.</param>
+    /// <param name="responseColumns">The detector's columns to serve (<see cref="AnomalyScorerOptions.ResponseColumns"/>); empty for all.</param>
+    /// <exception cref="InvalidOperationException">The model has no anomaly detector, lacks a response column, or reads or emits a column type the endpoint cannot carry in JSON.</exception>
+    public static ServedColumns Of(ITransformer model, DataViewSchema inputSchema, IReadOnlyCollection<string> responseColumns)
     {
         var detector = model.FindAnomalyDetector();
         if (detector?.ScoreColumnName is not { } score || detector.PredictedLabelColumnName is not { } label)
             throw new InvalidOperationException("The model has no autoencoder stage that emits both a score and a predicted label: the scoring endpoint serves anomaly-scoring models. Save a pipeline whose autoencoder stage keeps ScoreColumnName and PredictedLabelColumnName set.");
+        if (responseColumns.FirstOrDefault(name => !detector.OutputColumnNames.Contains(name)) is { } missing)
+            throw new InvalidOperationException($"AnomalyScorerOptions.ResponseColumns names '{missing}', which the model does not emit; it emits {string.Join(", ", detector.OutputColumnNames)}. " +
+                "Name only those columns, or leave ResponseColumns empty for all of them.");
         var mapper = model.GetRowToRowMapper(inputSchema);
         var outputs = new List<ServedColumn>();
-        foreach (var name in detector.OutputColumnNames)
+        foreach (var name in detector.OutputColumnNames.Where(name => responseColumns.Count == 0 || responseColumns.Contains(name)))
         {
             var column = mapper.OutputSchema.GetColumnOrNull(name)
                 ?? throw new InvalidOperationException($"The model's output has no column '{name}' (a later stage dropped it); the scoring endpoint serves the anomaly detector's columns.");

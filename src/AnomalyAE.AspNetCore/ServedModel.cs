@@ -17,11 +17,11 @@ internal sealed class ServedModel : IDisposable
     private readonly bool _canBatch;
     private int _references = 1;
 
-    private ServedModel(ITransformer model, DataViewSchema inputSchema)
+    private ServedModel(ITransformer model, DataViewSchema inputSchema, IReadOnlyCollection<string> responseColumns)
     {
         _model = model;
         _inputSchema = inputSchema;
-        Columns = ServedColumns.Of(model, inputSchema);
+        Columns = ServedColumns.Of(model, inputSchema, responseColumns);
         _engines = new DefaultObjectPoolProvider { MaximumRetained = 2 * Environment.ProcessorCount }.Create(new EnginePolicy(this));
         // A batch goes through ColumnarDataView, which holds Single, Vector<Single> and Text columns only.
         _canBatch = inputSchema.All(c => c.IsHidden || c.Type == NumberDataViewType.Single || c.Type is TextDataViewType
@@ -30,14 +30,17 @@ internal sealed class ServedModel : IDisposable
 
     public ServedColumns Columns { get; }
 
-    /// <summary>Loads a model file through <c>mlContext.Autoencoders().Load</c> (verifying its signature when <paramref name="signingKey"/> is given).</summary>
-    public static ServedModel Load(string path, ModelSigningKey? signingKey)
+    /// <summary>
+    /// Loads a model file through <c>mlContext.Autoencoders().Load</c> (verifying its signature when <paramref name="signingKey"/>
+    /// is given), to serve <paramref name="responseColumns"/> of its detector's columns (empty for all).
+    /// </summary>
+    public static ServedModel Load(string path, ModelSigningKey? signingKey, IReadOnlyCollection<string> responseColumns)
     {
         var catalog = new MLContext(seed: 1).Autoencoders();
         var model = signingKey is null ? catalog.Load(path, out var schema) : catalog.Load(path, signingKey, out schema);
         try
         {
-            return new ServedModel(model, schema);
+            return new ServedModel(model, schema, responseColumns);
         }
         catch
         {

@@ -53,6 +53,19 @@ public sealed class ScoringEndpointTests(ModelFiles models) : IClassFixture<Mode
         }
     }
 
+    [Fact]
+    public async Task ResponseColumnsNarrowTheAnswerAndMustBeTheModels()
+    {
+        await using (var app = await ScoringApp.StartAsync(models.First, o => o.ResponseColumns = ["IsAnomaly", "AnomalyScore"]))
+        {
+            var (status, body) = await app.PostAsync(ScoringApp.Json(TestModels.Rows(1, seed: 8)[0]));
+            Assert.Equal(200, status);
+            Assert.Equal(["AnomalyScore", "IsAnomaly"], body!.AsObject().Select(p => p.Key));
+        }
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ScoringApp.StartAsync(models.First, o => o.ResponseColumns = ["Score"]));
+        Assert.Contains("ResponseColumns names 'Score', which the model does not emit; it emits AnomalyScore, IsAnomaly, Code, Contributions", error.Message);
+    }
+
     public static TheoryData<string, string, string> BadRows => new()
     {
         { """{"id":"a"}""", "Features", "no such field" },
