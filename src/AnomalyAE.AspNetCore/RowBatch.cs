@@ -6,11 +6,18 @@ namespace AnomalyAE.AspNetCore;
 /// </summary>
 internal sealed class RowBatch
 {
+    /// <summary>A batch of <paramref name="rows"/> default values per column, to fill.</summary>
     public RowBatch(IReadOnlyList<ServedColumn> columns, int rows)
+        : this(columns, rows, [.. columns.Select(c => Allocate(c.Kind, rows))])
+    {
+    }
+
+    /// <summary>A batch over <paramref name="values"/>, one array of <paramref name="rows"/> values per column.</summary>
+    public RowBatch(IReadOnlyList<ServedColumn> columns, int rows, Array[] values)
     {
         Columns = columns;
         Rows = rows;
-        Values = [.. columns.Select(c => Allocate(c.Kind, rows))];
+        Values = values;
     }
 
     public IReadOnlyList<ServedColumn> Columns { get; }

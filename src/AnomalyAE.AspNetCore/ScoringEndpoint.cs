@@ -10,29 +10,29 @@ namespace AnomalyAE.AspNetCore;
 /// <summary>The request handler behind <see cref="AnomalyScoringEndpointExtensions.MapAnomalyScoring"/>.</summary>
 internal static class ScoringEndpoint
 {
-    private static readonly JsonDocumentOptions Json = new() { MaxDepth = 8 };
-
     public static async Task<IResult> HandleAsync(HttpContext context)
     {
         var options = context.RequestServices.GetRequiredService<IOptions<AnomalyScorerOptions>>().Value;
         var scorer = context.RequestServices.GetRequiredService<AnomalyScorer>();
         try
         {
-            using var body = await ReadBodyAsync(context, options.MaxRequestBodyBytes);
+            var body = await ReadBodyAsync(context, options.MaxRequestBodyBytes);
             var model = scorer.Acquire();
             RowBatch scores;
-            bool asArray;
+            bool isArray;
             try
             {
-                var root = body.RootElement;
-                asArray = root.ValueKind == JsonValueKind.Array;
-                scores = model.Score(JsonRows.Read(root, model.Columns.Inputs, options.MaxRowsPerRequest));
+                scores = model.Score(JsonRows.Read(body.WrittenSpan, model.Columns.Inputs, options.MaxRowsPerRequest, out isArray));
+            }
+            catch (JsonException e)
+            {
+                throw RequestProblem.Body($"The body is not valid JSON ({e.Message}). Send one row as a JSON object or several as an array of objects.");
             }
             finally
             {
                 model.Release();
             }
-            return new ScoresResult(scores, asArray);
+            return new ScoresResult(scores, isArray);
         }
         catch (RequestProblem problem)
         {
@@ -40,8 +40,8 @@ internal static class ScoringEndpoint
         }
     }
 
-    /// <summary>Reads the whole body as JSON, refusing more than <paramref name="limit"/> bytes before buffering them.</summary>
-    private static async Task<JsonDocument> ReadBodyAsync(HttpContext context, long limit)
+    /// <summary>Reads the whole body, refusing more than <paramref name="limit"/> bytes before buffering them.</summary>
+    private static async Task<ArrayBufferWriter<byte>> ReadBodyAsync(HttpContext context, long limit)
     {
         var request = context.Request;
         if (request.ContentLength > limit)
@@ -53,18 +53,10 @@ internal static class ScoringEndpoint
         while (true)
         {
             int read = await request.Body.ReadAsync(buffer.GetMemory(16 * 1024), context.RequestAborted);
-            if (read == 0) break;
+            if (read == 0) return buffer;
             buffer.Advance(read);
             if (buffer.WrittenCount > limit)
                 throw RequestProblem.TooLarge(nameof(AnomalyScorerOptions.MaxRequestBodyBytes), limit, $"more than {limit} bytes");
-        }
-        try
-        {
-            return JsonDocument.Parse(buffer.WrittenMemory, Json);
-        }
-        catch (JsonException e)
-        {
-            throw RequestProblem.Body($"The body is not valid JSON ({e.Message}). Send one row as a JSON object or several as an array of objects.");
         }
     }
 }
