@@ -4,12 +4,8 @@ using AnomalyAE.AspNetCore;
 using Serilog;
 using WebScoring;
 
-// A relative --contentRoot is taken from the current directory, as a shell user means it. appsettings.json and the
-// model are found under the content root.
-var options = new WebApplicationOptions { Args = args };
-if (new ConfigurationBuilder().AddCommandLine(args).Build()[HostDefaults.ContentRootKey] is { Length: > 0 } contentRoot)
-    options = new WebApplicationOptions { Args = args, ContentRootPath = Path.GetFullPath(contentRoot) };
-var builder = WebApplication.CreateBuilder(options);
+// appsettings.json and a relative model path are found under the content root: the project folder under `dotnet run`.
+var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddSerilog(logger => logger.ReadFrom.Configuration(builder.Configuration));
 
 string modelPath = Path.GetFullPath(builder.Configuration["AnomalyScorer:ModelPath"] ?? "model.aeml", builder.Environment.ContentRootPath);

@@ -126,7 +126,12 @@ internal ref struct JsonRows
 
     private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
 
-    private static string FieldList(IEnumerable<ServedColumn> inputs) => string.Join(", ", inputs.Select(c => $"'{c.Name}' ({c.Describe()})"));
+    private static string FieldList(IEnumerable<ServedColumn> inputs) => string.Join(", ", inputs.Select(c => c.Kind switch
+    {
+        ValueKind.Number => $"'{c.Name}' (number)",
+        ValueKind.Numbers => $"'{c.Name}' (array of {c.Size} numbers)",
+        _ => $"'{c.Name}' (string)",
+    }));
 
     private static Array ToArray(ValueKind kind, List<object> values) => kind switch
     {

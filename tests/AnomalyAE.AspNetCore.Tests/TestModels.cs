@@ -52,12 +52,40 @@ internal static class TestModels
         ml.Autoencoders().Save(model, data.Schema, path);
     }
 
-    /// <summary>What the model in <paramref name="path"/> gives in process, column by column: Single, Boolean or Single[] per row.</summary>
-    public static Dictionary<string, object[]> ScoreInProcess(string path, IEnumerable<Row> rows)
+    /// <summary>The score and label of single rows through ML.NET's <c>PredictionEngine</c> on the model in <paramref name="path"/>.</summary>
+    public static (float Score, bool Label)[] PredictInProcess(string path, IEnumerable<Row> rows)
     {
         var ml = new MLContext(seed: 1);
         var model = ml.Autoencoders().Load(path, out _);
+        var input = SchemaDefinition.Create(typeof(EngineInput));
+        input[nameof(EngineInput.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, Features);
+        using var engine = ml.Model.CreatePredictionEngine<EngineInput, EngineOutput>(model, new PredictionEngineOptions { InputSchemaDefinition = input });
+        return [.. rows.Select(r => engine.Predict(new EngineInput { id = r.Id, Features = r.Values })).Select(p => (p.AnomalyScore, p.IsAnomaly))];
+    }
+
+    private sealed class EngineInput
+    {
+        public string id { get; set; } = "";
+        public float[] Features { get; set; } = [];
+    }
+
+    private sealed class EngineOutput
+    {
+        public float AnomalyScore { get; set; }
+        public bool IsAnomaly { get; set; }
+    }
+
+    /// <summary>What the model in <paramref name="path"/> gives in process, column by column: Single, Boolean or Single[] per row.</summary>
+    public static Dictionary<string, object[]> ScoreInProcess(string path, IEnumerable<Row> rows)
+    {
+        var model = new MLContext(seed: 1).Autoencoders().Load(path, out _);
         using var release = model as IDisposable;
+        return ScoreInProcess(model, rows);
+    }
+
+    /// <summary>What <paramref name="model"/> gives in process for <paramref name="rows"/> in one Transform, column by column.</summary>
+    public static Dictionary<string, object[]> ScoreInProcess(ITransformer model, IEnumerable<Row> rows)
+    {
         var scored = model.Transform(View(rows));
         var result = new Dictionary<string, object[]>();
         foreach (var name in model.FindAnomalyDetector()!.OutputColumnNames)
