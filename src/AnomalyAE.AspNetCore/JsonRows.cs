@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
 
 namespace AnomalyAE.AspNetCore;
@@ -15,7 +17,7 @@ internal ref struct JsonRows
     private readonly List<object>[] _values;
     private Utf8JsonReader _reader;
 
-    private JsonRows(ReadOnlySpan<byte> body, IReadOnlyList<ServedColumn> inputs)
+    private JsonRows(ReadOnlySequence<byte> body, IReadOnlyList<ServedColumn> inputs)
     {
         _inputs = inputs;
         _slots = inputs.Select((c, slot) => (c.Name, slot)).ToDictionary(p => p.Name, p => p.slot, StringComparer.Ordinal);
@@ -26,7 +28,7 @@ internal ref struct JsonRows
     /// <summary>Reads <paramref name="body"/>; true in <paramref name="isArray"/> when it is an array of rows.</summary>
     /// <exception cref="RequestProblem">The body is not rows of the model's fields, or has more than <paramref name="maxRows"/> rows.</exception>
     /// <exception cref="JsonException">The body is not valid JSON (or nests deeper than 8).</exception>
-    public static RowBatch Read(ReadOnlySpan<byte> body, IReadOnlyList<ServedColumn> inputs, int maxRows, out bool isArray)
+    public static RowBatch Read(ReadOnlySequence<byte> body, IReadOnlyList<ServedColumn> inputs, int maxRows, out bool isArray)
     {
         var rows = new JsonRows(body, inputs);
         return rows.ReadBody(maxRows, out isArray);
@@ -106,9 +108,12 @@ internal ref struct JsonRows
             throw RequestProblem.Field(row, column, Describe() + where, "Send finite JSON numbers (NaN and infinities cannot be scored).");
         // A number beyond Single's range would become an infinity, which the model cannot score.
         if (!_reader.TryGetSingle(out float number) || !float.IsFinite(number))
-            throw RequestProblem.Field(row, column, $"{Shorten(System.Text.Encoding.UTF8.GetString(_reader.ValueSpan))}{where}, which is not a finite Single", "Send finite numbers within ±3.4e38.");
+            throw RequestProblem.Field(row, column, $"{Shorten(RawValue())}{where}, which is not a finite Single", "Send finite numbers within ±3.4e38.");
         return number;
     }
+
+    /// <summary>The current number as written (its bytes may span buffer segments).</summary>
+    private readonly string RawValue() => _reader.HasValueSequence ? Encoding.UTF8.GetString(_reader.ValueSequence) : Encoding.UTF8.GetString(_reader.ValueSpan);
 
     private JsonTokenType Next() =>
         _reader.Read() ? _reader.TokenType : throw new JsonException("The body ends before its last value is complete.");
@@ -119,7 +124,7 @@ internal ref struct JsonRows
         JsonTokenType.StartObject => "an object",
         JsonTokenType.StartArray => "an array",
         JsonTokenType.String => $"the string \"{Shorten(_reader.GetString()!)}\"",
-        JsonTokenType.Number => $"the number {Shorten(System.Text.Encoding.UTF8.GetString(_reader.ValueSpan))}",
+        JsonTokenType.Number => $"the number {Shorten(RawValue())}",
         JsonTokenType.True or JsonTokenType.False => $"the Boolean {(_reader.TokenType == JsonTokenType.True ? "true" : "false")}",
         _ => "null",
     };

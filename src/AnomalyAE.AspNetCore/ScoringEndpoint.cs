@@ -14,6 +14,7 @@ internal static class ScoringEndpoint
     {
         var options = context.RequestServices.GetRequiredService<IOptions<AnomalyScorerOptions>>().Value;
         var scorer = context.RequestServices.GetRequiredService<AnomalyScorer>();
+        var bodyReader = context.Request.BodyReader;
         try
         {
             var body = await ReadBodyAsync(context, options.MaxRequestBodyBytes);
@@ -22,7 +23,7 @@ internal static class ScoringEndpoint
             bool isArray;
             try
             {
-                scores = model.Score(JsonRows.Read(body.WrittenSpan, model.Columns.Inputs, options.MaxRowsPerRequest, out isArray));
+                scores = model.Score(JsonRows.Read(body, model.Columns.Inputs, options.MaxRowsPerRequest, out isArray));
             }
             catch (JsonException e)
             {
@@ -31,6 +32,7 @@ internal static class ScoringEndpoint
             finally
             {
                 model.Release();
+                bodyReader.AdvanceTo(body.End);
             }
             return new ScoresResult(scores, isArray);
         }
@@ -40,8 +42,11 @@ internal static class ScoringEndpoint
         }
     }
 
-    /// <summary>Reads the whole body, refusing more than <paramref name="limit"/> bytes before buffering them.</summary>
-    private static async Task<ArrayBufferWriter<byte>> ReadBodyAsync(HttpContext context, long limit)
+    /// <summary>
+    /// Waits for the whole body in the server's buffers, refusing more than <paramref name="limit"/> bytes; the caller
+    /// advances the reader past it when done.
+    /// </summary>
+    private static async Task<ReadOnlySequence<byte>> ReadBodyAsync(HttpContext context, long limit)
     {
         var request = context.Request;
         if (request.ContentLength > limit)
@@ -49,14 +54,18 @@ internal static class ScoringEndpoint
         // The server stops a chunked body at the limit too, before it reaches us.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size && (size.MaxRequestBodySize is null || size.MaxRequestBodySize > limit))
             size.MaxRequestBodySize = limit;
-        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(limit, request.ContentLength ?? 16 * 1024) + 1);
+        var reader = request.BodyReader;
         while (true)
         {
-            int read = await request.Body.ReadAsync(buffer.GetMemory(16 * 1024), context.RequestAborted);
-            if (read == 0) return buffer;
-            buffer.Advance(read);
-            if (buffer.WrittenCount > limit)
+            var result = await reader.ReadAsync(context.RequestAborted);
+            if (result.Buffer.Length > limit)
+            {
+                reader.AdvanceTo(result.Buffer.End);
                 throw RequestProblem.TooLarge(nameof(AnomalyScorerOptions.MaxRequestBodyBytes), limit, $"more than {limit} bytes");
+            }
+            if (result.IsCompleted) return result.Buffer;
+            // Nothing consumed, everything examined: the next read returns when more has arrived.
+            reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
         }
     }
 }
