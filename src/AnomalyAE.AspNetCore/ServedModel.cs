@@ -51,8 +51,8 @@ internal sealed class ServedModel : IDisposable
 
     /// <summary>
     /// Scores the rows of <paramref name="inputs"/> (read for <see cref="ServedColumns.Inputs"/>): one row with a pooled
-    /// engine (8× faster than a <c>Transform</c> of one row), several in one batched <c>Transform</c> (one forward pass for
-    /// all of them: 3.5× faster than an engine row by row at 100 rows; bench/RESULTS.md, "Serving").
+    /// engine (8.5× faster than a <c>Transform</c> of one row), several in one batched <c>Transform</c> (one forward pass
+    /// for all of them: 3.5× faster than an engine row by row at 100 rows; bench/RESULTS.md, "Serving").
     /// </summary>
     public RowBatch Score(RowBatch inputs)
     {
