@@ -18,6 +18,7 @@ internal sealed class AnomalyScorer : BackgroundService
     private readonly Lock _reloading = new();
     private ServedModel _current;
     private (DateTime, long) _fileStamp;
+    private int _disposed;
 
     public AnomalyScorer(IOptions<AnomalyScorerOptions> options, ILogger<AnomalyScorer> log)
     {
@@ -94,7 +95,8 @@ internal sealed class AnomalyScorer : BackgroundService
     public override void Dispose()
     {
         base.Dispose();
-        _current.Release();
+        // The container disposes this instance twice (as the scorer and as the hosted service); release the model once.
+        if (Interlocked.Exchange(ref _disposed, 1) == 0) _current.Release();
     }
 
     private void LogLoaded(string what) =>
