@@ -1,0 +1,34 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace AnomalyAE.AspNetCore;
+
+/// <summary>Maps the scoring endpoint of the scorer registered by <see cref="AnomalyScorerServiceCollectionExtensions.AddAnomalyScorer"/>.</summary>
+public static class AnomalyScoringEndpointExtensions
+{
+    /// <summary>
+    /// Maps <c>POST <paramref name="pattern"/></c>: the body is one row as a JSON object, or an array of rows, with a field per
+    /// input column the model reads (a number for Single, an array of numbers for Vector&lt;Single, n&gt;, a string for Text).
+    /// The answer has per row the anomaly detector's output columns under the model's own names: the score, the predicted
+    /// label, and the latent features, reconstruction or feature contributions when the model emits them. A bad row gets
+    /// 400 with a ProblemDetails body naming the row, the field, the expected and the actual value; a request over
+    /// <see cref="AnomalyScorerOptions.MaxRowsPerRequest"/> or <see cref="AnomalyScorerOptions.MaxRequestBodyBytes"/> gets 413.
+    /// </summary>
+    /// <returns>The endpoint's builder, e.g. to add <c>RequireAuthorization()</c> or rate limiting.</returns>
+    /// <example><code>
+    /// builder.Services.AddAnomalyScorer(options => options.ModelPath = "model.aeml");
+    /// var app = builder.Build();
+    /// app.MapAnomalyScoring("/score");
+    /// </code></example>
+    public static RouteHandlerBuilder MapAnomalyScoring(this IEndpointRouteBuilder endpoints, string pattern = "/score")
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        return endpoints.MapPost(pattern, (Delegate)ScoringEndpoint.HandleAsync)
+            .WithName("AnomalyScoring")
+            .Accepts<object>("application/json")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+    }
+}

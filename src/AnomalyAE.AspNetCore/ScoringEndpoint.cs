@@ -1,0 +1,71 @@
+using System.Buffers;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace AnomalyAE.AspNetCore;
+
+/// <summary>The request handler behind <see cref="AnomalyScoringEndpointExtensions.MapAnomalyScoring"/>.</summary>
+internal static class ScoringEndpoint
+{
+    public static async Task<IResult> HandleAsync(HttpContext context)
+    {
+        var options = context.RequestServices.GetRequiredService<IOptions<AnomalyScorerOptions>>().Value;
+        var scorer = context.RequestServices.GetRequiredService<AnomalyScorer>();
+        var bodyReader = context.Request.BodyReader;
+        try
+        {
+            var body = await ReadBodyAsync(context, options.MaxRequestBodyBytes);
+            var model = scorer.Acquire();
+            RowBatch scores;
+            bool isArray;
+            try
+            {
+                scores = model.Score(JsonRows.Read(body, model.Columns.Inputs, options.MaxRowsPerRequest, out isArray));
+            }
+            catch (JsonException e)
+            {
+                throw RequestProblem.Body($"The body is not valid JSON ({e.Message}). Send one row as a JSON object or several as an array of objects.");
+            }
+            finally
+            {
+                model.Release();
+                bodyReader.AdvanceTo(body.End);
+            }
+            return new ScoresResult(scores, isArray);
+        }
+        catch (RequestProblem problem)
+        {
+            return problem.ToResult();
+        }
+    }
+
+    /// <summary>
+    /// Waits for the whole body in the server's buffers, refusing more than <paramref name="limit"/> bytes; the caller
+    /// advances the reader past it when done.
+    /// </summary>
+    private static async Task<ReadOnlySequence<byte>> ReadBodyAsync(HttpContext context, long limit)
+    {
+        var request = context.Request;
+        if (request.ContentLength > limit)
+            throw RequestProblem.TooLarge(nameof(AnomalyScorerOptions.MaxRequestBodyBytes), limit, $"{request.ContentLength} bytes");
+        // The server stops a chunked body at the limit too, before it reaches us.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size && (size.MaxRequestBodySize is null || size.MaxRequestBodySize > limit))
+            size.MaxRequestBodySize = limit;
+        var reader = request.BodyReader;
+        while (true)
+        {
+            var result = await reader.ReadAsync(context.RequestAborted);
+            if (result.Buffer.Length > limit)
+            {
+                reader.AdvanceTo(result.Buffer.End);
+                throw RequestProblem.TooLarge(nameof(AnomalyScorerOptions.MaxRequestBodyBytes), limit, $"more than {limit} bytes");
+            }
+            if (result.IsCompleted) return result.Buffer;
+            // Nothing consumed, everything examined: the next read returns when more has arrived.
+            reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+        }
+    }
+}
