@@ -11,7 +11,7 @@ namespace AnomalyAE.Hosting;
 /// The background loop: read a batch, score it with the current model, commit outcomes and acknowledgements,
 /// repeat. On shutdown it stops reading but finishes and commits the batch in flight.
 /// </summary>
-public sealed class ScoringWorker(
+internal sealed class ScoringWorker(
     IRecordChannelFactory channels, ModelProvider models, ScoringMetrics metrics, ScoringHealth health,
     IOptions<ScoringOptions> options, ILogger<ScoringWorker> log) : BackgroundService
 {
@@ -24,7 +24,7 @@ public sealed class ScoringWorker(
         await using var channel = await channels.CreateAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
-            IReadOnlyList<Records.ScoringRecord> batch;
+            Records.RecordBatch batch;
             try
             {
                 batch = await channel.ReadAsync(_options.BatchSize, stoppingToken);
@@ -48,25 +48,25 @@ public sealed class ScoringWorker(
                 continue;
             }
             // From here the batch completes even if shutdown is requested: its records are scored, written and acknowledged.
-            ProcessBatch(channel, batch);
+            await ProcessBatch(channel, batch);
         }
         log.LogInformation("Scoring worker stopped after {Records} records", health.RecordsScored);
     }
 
-    private void ProcessBatch(IRecordChannel channel, IReadOnlyList<Records.ScoringRecord> batch)
+    private async Task ProcessBatch(IRecordChannel channel, Records.RecordBatch batch)
     {
         var clock = Stopwatch.StartNew();
         try
         {
             using var lease = models.Acquire();
             var outcomes = lease.Model.Scorer.Score(batch);
-            channel.CommitAsync(outcomes, CancellationToken.None).GetAwaiter().GetResult();
-            int scored = outcomes.Count(o => o.Scored), anomalies = outcomes.Count(o => o.IsAnomaly), rejected = outcomes.Count - scored;
+            await channel.CommitAsync(outcomes, CancellationToken.None);
+            int scored = outcomes.Scored, anomalies = outcomes.Anomalies, rejected = outcomes.Rejected;
             metrics.BatchDone(scored, anomalies, rejected, clock.Elapsed.TotalMilliseconds);
             health.Progressed(scored);
             log.LogInformation("Scored {Records} records: {Anomalies} anomalies, {DeadLettered} dead-lettered, {LatencyMs:F1} ms", scored, anomalies, rejected, clock.Elapsed.TotalMilliseconds);
-            foreach (var outcome in outcomes.Where(o => !o.Scored).Take(3))
-                log.LogWarning("Dead-lettered record {Id}: {Reason}", outcome.Record.Id, outcome.Error);
+            foreach (var (id, reason) in outcomes.Rejections.Take(3))
+                log.LogWarning("Dead-lettered record {Id}: {Reason}", id, reason);
         }
         catch (Exception e)
         {

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace AnomalyAE.Hosting.Channels;
 
 /// <summary>Creates the configured channel when the worker starts.</summary>
-public interface IRecordChannelFactory
+internal interface IRecordChannelFactory
 {
     /// <summary>Opens the channel (connects, creates folders or consumer groups).</summary>
     Task<IRecordChannel> CreateAsync(CancellationToken cancellationToken);
@@ -17,8 +17,8 @@ internal sealed class RecordChannelFactory(IOptions<ScoringOptions> options, ILo
         var o = options.Value;
         return o.Source switch
         {
-            RecordSourceKind.Inbox => new InboxChannel(o.Inbox, o.IdField, logs.CreateLogger<InboxChannel>()),
-            RecordSourceKind.Redis => await RedisStreamChannel.ConnectAsync(o.Redis, o.IdField, logs.CreateLogger<RedisStreamChannel>()),
+            RecordSourceKind.Inbox => new InboxChannel(o.Inbox, o.IdField, logs.CreateLogger<InboxChannel>(), alertTopFeatures: o.AlertTopFeatures),
+            RecordSourceKind.Redis => await RedisStreamChannel.ConnectAsync(o.Redis, o.IdField, logs.CreateLogger<RedisStreamChannel>(), o.AlertTopFeatures, cancellationToken),
             _ => throw new InvalidOperationException($"Unknown source {o.Source}."),
         };
     }

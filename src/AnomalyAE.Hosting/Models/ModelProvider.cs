@@ -125,7 +125,7 @@ public sealed class LoadedModel : IDisposable
     internal ITransformer Model { get; }
 
     /// <summary>Turns records into scores with this model.</summary>
-    public RecordBatchScorer Scorer { get; }
+    internal RecordBatchScorer Scorer { get; }
 
     internal int References { get; set; } = 1;
 
