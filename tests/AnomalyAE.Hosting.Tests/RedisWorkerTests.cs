@@ -6,17 +6,23 @@ using StackExchange.Redis;
 namespace AnomalyAE.Hosting.Tests;
 
 /// <summary>
-/// Worker processes (`anomalyae worker`) against a real redis-server: load sharing, exactly-once output by record id
-/// when a worker is killed mid-stream and restarted, dead letters, graceful shutdown.
+/// Worker processes (`anomalyae worker`) against a real redis-server and a real 3-master Redis Cluster: load sharing,
+/// exactly-once output per stream entry when a worker is killed (kill -9) mid-stream and restarted or reclaimed from,
+/// dead letters, graceful shutdown.
 /// </summary>
-public sealed class RedisWorkerTests : IClassFixture<RedisServer>, IDisposable
+public sealed class RedisWorkerTests : IClassFixture<RedisServer>, IClassFixture<RedisCluster>, IDisposable
 {
     private readonly RedisServer _redis;
+    private readonly RedisCluster _cluster;
     private readonly string _folder = Directory.CreateTempSubdirectory("anomalyae-redis-").FullName;
     private readonly string _prefix = $"t{Guid.NewGuid():N}"[..10];
     private readonly List<Process> _workers = [];
 
-    public RedisWorkerTests(RedisServer redis) => _redis = redis;
+    public RedisWorkerTests(RedisServer redis, RedisCluster cluster)
+    {
+        _redis = redis;
+        _cluster = cluster;
+    }
 
     public void Dispose()
     {
@@ -26,7 +32,7 @@ public sealed class RedisWorkerTests : IClassFixture<RedisServer>, IDisposable
 
     private string Key(string name) => $"{{{_prefix}}}:{name}"; // one hash tag: the streams share a cluster slot
 
-    private string WriteConfig()
+    private string WriteConfig(string? configuration = null)
     {
         TestModels.Train(Path.Combine(_folder, "model.aeml"));
         var config = new
@@ -36,7 +42,7 @@ public sealed class RedisWorkerTests : IClassFixture<RedisServer>, IDisposable
                 ModelPath = "model.aeml", Source = "Redis", BatchSize = 500, IdleDelay = "00:00:00.050",
                 Redis = new
                 {
-                    Configuration = _redis.Configuration, InputStream = Key("in"), ConsumerGroup = "scorers", OutputStream = Key("out"),
+                    Configuration = configuration ?? _redis.Configuration, InputStream = Key("in"), ConsumerGroup = "scorers", OutputStream = Key("out"),
                     AlertStream = Key("alerts"), DeadLetterStream = Key("dead"), ClaimIdleTime = "00:00:02", MaxDeliveries = 5,
                 },
             },
@@ -131,5 +137,39 @@ public sealed class RedisWorkerTests : IClassFixture<RedisServer>, IDisposable
         Assert.Equal(input, output.Select(e => (string)e["entry"]!)); // results in stream order, each naming its entry
         Assert.Empty(connection.GetServer(connection.GetEndPoints()[0]).Keys(pattern: "*" + _prefix + "*").Select(k => (string)k!)
             .Except([Key("in"), Key("out"), Key("alerts")])); // no key per record id
+    }
+
+    [SkippableFact]
+    public async Task OnAClusterEntriesOfAKilledWorkerAreReclaimedByTheOtherAndWrittenExactlyOnce()
+    {
+        Skip.If(_cluster.Configuration is null, _cluster.Missing);
+        using var connection = await ConnectionMultiplexer.ConnectAsync(_cluster.Configuration!);
+        var db = connection.GetDatabase();
+        string config = WriteConfig(_cluster.Configuration);
+        var rows = TestModels.Rows(20_000, seed: 13);
+        var killed = StartWorker(config, "worker-killed");
+        StartWorker(config, "worker-survivor");
+        await WaitFor(async () => await db.KeyExistsAsync(Key("in")) && (await db.StreamConsumerInfoAsync(Key("in"), "scorers")).Length >= 2, "both workers reading");
+        await AddRecords(db, Key("in"), rows);
+        await WaitFor(async () => await db.StreamLengthAsync(Key("out")) >= 1_000, "the first results");
+        async Task<long> HeldByKilled() => (await db.StreamConsumerInfoAsync(Key("in"), "scorers")).Single(c => c.Name == "worker-killed").PendingMessageCount;
+        while (await HeldByKilled() == 0) await Task.Delay(2);
+        killed.Kill(entireProcessTree: true); // kill -9 while it holds a batch, never restarted: its entries wait for XAUTOCLAIM
+        killed.WaitForExit();
+        Assert.True(await HeldByKilled() > 0, "the killed worker held no entries: nothing to reclaim");
+
+        await WaitFor(async () => await db.StreamLengthAsync(Key("out")) >= rows.Length && (await db.StreamPendingAsync(Key("in"), "scorers")).PendingMessageCount == 0,
+            "every record scored and acknowledged");
+        await Task.Delay(500);
+
+        var output = await db.StreamRangeAsync(Key("out"));
+        Assert.Equal(rows.Length, output.Length);                                   // nothing duplicated …
+        Assert.Equal(rows.Select(r => r.Id).Order(), output.Select(e => (string)e["id"]!).Order()); // … and nothing lost
+        Assert.Equal(output.Length, output.Select(e => (string)e["entry"]!).Distinct().Count());
+        var info = await db.StreamConsumerInfoAsync(Key("in"), "scorers");
+        Assert.Equal(0, info.Single(c => c.Name == "worker-killed").PendingMessageCount);
+        var alerts = (await db.StreamRangeAsync(Key("alerts"))).Select(e => (string)e["id"]!).ToList();
+        Assert.Equal(alerts.Distinct(), alerts);
+        Assert.True(rows.Where(r => r.Outlier).All(r => alerts.Contains(r.Id)), "an outlier raised no alert");
     }
 }

@@ -60,8 +60,8 @@ internal sealed class RedisStreamChannel : IRecordChannel
     private readonly RedisKey[] _keys;
     private readonly RedisBackoff _backoff;
     private bool _ownPendingRead;
-    private long _lastClaim = long.MinValue;
-    private (long At, long? Value) _backlog = (long.MinValue, null);
+    private long _lastClaim = long.MinValue / 2; // long ago: the first read looks for idle entries
+    private (long At, long? Value) _backlog = (long.MinValue / 2, null);
 
     private RedisStreamChannel(ConnectionMultiplexer connection, RedisOptions options, string idField, int alertTopFeatures, ILogger log)
     {
