@@ -12,7 +12,7 @@ internal sealed class RedisRecordBatch : RecordBatch
 {
     private readonly StreamEntry[] _entries;
     private readonly string?[] _problems;
-    private readonly RedisValue _idField;
+    private readonly byte[] _idField;
     private NameValueEntry[]? _shapeOf;
     private string[]? _shapeNames;
     private int[] _shapePositions = [];
@@ -24,7 +24,7 @@ internal sealed class RedisRecordBatch : RecordBatch
     {
         _entries = entries;
         _problems = problems;
-        _idField = idField;
+        _idField = System.Text.Encoding.UTF8.GetBytes(idField);
     }
 
     public override int Count => _entries.Length;
@@ -35,8 +35,9 @@ internal sealed class RedisRecordBatch : RecordBatch
     /// <summary>The record's id field as stored (no text conversion), or its entry id.</summary>
     public RedisValue IdValue(int record)
     {
-        var id = _entries[record][_idField];
-        return id.IsNull ? _entries[record].Id : id;
+        foreach (var field in _entries[record].Values)
+            if (Bytes(field.Name).SequenceEqual(_idField)) return field.Value;
+        return _entries[record].Id;
     }
 
     public override string Id(int record) => IdValue(record).ToString();
@@ -72,7 +73,9 @@ internal sealed class RedisRecordBatch : RecordBatch
         if (ReferenceEquals(values, shape)) return true;
         if (values.Length != shape.Length) return false;
         for (int i = 0; i < values.Length; i++)
-            if (values[i].Name != shape[i].Name) return false;
+            if (!Bytes(values[i].Name).SequenceEqual(Bytes(shape[i].Name))) return false;
         return true;
     }
+
+    private static ReadOnlySpan<byte> Bytes(RedisValue value) => ((ReadOnlyMemory<byte>)value).Span;
 }

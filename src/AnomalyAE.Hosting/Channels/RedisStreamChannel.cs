@@ -24,30 +24,42 @@ namespace AnomalyAE.Hosting.Channels;
 /// </summary>
 internal sealed class RedisStreamChannel : IRecordChannel
 {
-    // KEYS: input, output, alerts, dead letters. ARGV[1]: group. Then per record: entry id, kind ('o' result, 'a' result
-    // and alert, 'd' dead letter), number of base field pairs, number of extra alert pairs, the base pairs, the extra pairs.
-    // A result and a dead letter carry the base pairs, an alert the base and the extra pairs. Returns the number written.
+    // KEYS: input, output, alerts, dead letters. ARGV: group, the id field's name, the model's score and predicted-label
+    // column names, this worker, K (top features per alert); then per record: entry id, kind ('o' result, 'a' result and
+    // alert, 'd' dead letter), record id, score (or the reason), then for 'd' the original fields, for 'a' K pairs of
+    // feature name and share. Only an entry this call's XACK removed from the pending list is written. Returns the count.
     private const string CommitScript = """
-        local group, i, written = ARGV[1], 2, 0
+        local group, idf, scoref, labelf, worker, k = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
+        local i, written = 7, 0
         while i <= #ARGV do
-          local entry, kind, base, extra = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
-          local first = i + 4
-          local last_base, last = first + 2 * base - 1, first + 2 * (base + extra) - 1
+          local entry, kind, id, value = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+          local after = i + 4
+          if kind == 'd' then after = i + 5 elseif kind == 'a' then after = i + 4 + 2 * k end
           if redis.call('XACK', KEYS[1], group, entry) == 1 then
             if kind == 'd' then
-              redis.call('XADD', KEYS[4], '*', unpack(ARGV, first, last_base))
+              redis.call('XADD', KEYS[4], '*', idf, id, 'entry', entry, 'reason', value, 'fields', ARGV[i + 4])
             else
-              redis.call('XADD', KEYS[2], '*', unpack(ARGV, first, last_base))
-              if kind == 'a' then redis.call('XADD', KEYS[3], '*', unpack(ARGV, first, last)) end
+              local label = (kind == 'a') and 'true' or 'false'
+              redis.call('XADD', KEYS[2], '*', idf, id, 'entry', entry, scoref, value, labelf, label, 'worker', worker)
+              if kind == 'a' then
+                local alert = { idf, id, 'entry', entry, scoref, value, labelf, label, 'worker', worker }
+                for j = 1, k do
+                  alert[#alert + 1] = 'top' .. j .. '_feature'
+                  alert[#alert + 1] = ARGV[i + 2 + 2 * j]
+                  alert[#alert + 1] = 'top' .. j .. '_share'
+                  alert[#alert + 1] = ARGV[i + 3 + 2 * j]
+                end
+                redis.call('XADD', KEYS[3], '*', unpack(alert))
+              end
             end
             written = written + 1
           end
-          i = last + 1
+          i = after
         end
         return written
         """;
 
-    private const int CommitChunk = 1000; // keeps each atomic script short, so Redis stays responsive
+    private const int CommitChunk = 4096; // keeps each atomic script short, so Redis stays responsive
     private static readonly TimeSpan BacklogRefresh = TimeSpan.FromSeconds(1);
 
     private readonly ConnectionMultiplexer _connection;
@@ -60,6 +72,7 @@ internal sealed class RedisStreamChannel : IRecordChannel
     private readonly RedisKey[] _keys;
     private readonly RedisBackoff _backoff;
     private bool _ownPendingRead;
+    private Task<StreamEntry[]>? _prefetch;
     private long _lastClaim = long.MinValue / 2; // long ago: the first read looks for idle entries
     private (long At, long? Value) _backlog = (long.MinValue / 2, null);
 
@@ -132,8 +145,11 @@ internal sealed class RedisStreamChannel : IRecordChannel
             }
             _lastClaim = now;
         }
-        var fresh = await _backoff.RunAsync("read new entries",
-            () => _db.StreamReadGroupAsync(_options.InputStream, _options.ConsumerGroup, _consumer, ">", maxRecords), cancellationToken);
+        var fresh = await (_prefetch ?? ReadNewAsync(maxRecords, cancellationToken));
+        // While the stream is busy, the next batch is read while this one is scored and committed (Redis works while
+        // the worker scores). A prefetched batch is pending on this consumer like any read one: a crash leaves it for
+        // XAUTOCLAIM, a stop releases it (see DisposeAsync).
+        _prefetch = fresh.Length == maxRecords ? ReadNewAsync(maxRecords, cancellationToken) : null;
         return await ToBatchAsync(fresh, redelivered: false);
     }
 
@@ -141,11 +157,12 @@ internal sealed class RedisStreamChannel : IRecordChannel
     public async Task CommitAsync(ScoredBatch outcomes, CancellationToken cancellationToken)
     {
         var batch = (RedisRecordBatch)outcomes.Batch;
-        var top = new (string Name, float Share)[_alertTopFeatures];
+        var top = new (string Name, float Share)[outcomes.HasContributions ? Math.Min(_alertTopFeatures, outcomes.FeatureCount) : 0];
         for (int start = 0; start < outcomes.Count; start += CommitChunk)
         {
             int end = Math.Min(outcomes.Count, start + CommitChunk);
-            var arguments = new List<RedisValue>(1 + (end - start) * 14) { _options.ConsumerGroup };
+            var arguments = new List<RedisValue>(6 + (end - start) * 4)
+                { _options.ConsumerGroup, _idField, outcomes.ScoreColumnName, outcomes.PredictedLabelColumnName, _consumer, top.Length };
             for (int r = start; r < end; r++) AddRecord(arguments, outcomes, batch, r, top);
             RedisValue[] values = [.. arguments];
             var written = await _backoff.RunAsync("commit results", () => _db.ScriptEvaluateAsync(CommitScript, _keys, values), cancellationToken);
@@ -155,26 +172,20 @@ internal sealed class RedisStreamChannel : IRecordChannel
         }
     }
 
-    private void AddRecord(List<RedisValue> arguments, ScoredBatch outcomes, RedisRecordBatch batch, int record, (string Name, float Share)[] top)
+    private static void AddRecord(List<RedisValue> arguments, ScoredBatch outcomes, RedisRecordBatch batch, int record, (string Name, float Share)[] top)
     {
         arguments.Add(batch.EntryId(record));
         if (outcomes.Error(record) is { } error)
         {
             var fields = JsonSerializer.Serialize(batch.Fields(record).ToDictionary(f => f.Name, f => f.Value));
-            arguments.AddRange(["d", 4, 0, _idField, batch.IdValue(record), "entry", batch.EntryId(record), "reason", error, "fields", fields]);
+            arguments.AddRange(["d", batch.IdValue(record), error, fields]);
             return;
         }
         bool anomaly = outcomes.IsAnomaly(record);
-        int topCount = anomaly ? outcomes.TopFeatures(record, top) : 0;
-        arguments.AddRange([anomaly ? "a" : "o", 5, 2 * topCount,
-            _idField, batch.IdValue(record), "entry", batch.EntryId(record),
-            outcomes.ScoreColumnName, outcomes.Score(record).ToString("R", CultureInfo.InvariantCulture),
-            outcomes.PredictedLabelColumnName, anomaly ? "true" : "false", "worker", _consumer]);
-        for (int i = 0; i < topCount; i++)
-        {
-            string rank = (i + 1).ToString(CultureInfo.InvariantCulture);
-            arguments.AddRange([$"top{rank}_feature", top[i].Name, $"top{rank}_share", top[i].Share.ToString("R", CultureInfo.InvariantCulture)]);
-        }
+        arguments.AddRange([anomaly ? "a" : "o", batch.IdValue(record), outcomes.Score(record).ToString("R", CultureInfo.InvariantCulture)]);
+        if (!anomaly || top.Length == 0) return;
+        outcomes.TopFeatures(record, top);
+        foreach (var (name, share) in top) arguments.AddRange([name, share.ToString("R", CultureInfo.InvariantCulture)]);
     }
 
     /// <inheritdoc />
@@ -189,7 +200,34 @@ internal sealed class RedisStreamChannel : IRecordChannel
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync() => await _connection.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (_prefetch is not null) await ReleaseAsync(await _prefetch);
+        }
+        catch (Exception e) when (e is RedisException or OperationCanceledException)
+        {
+            _log.LogWarning("Could not release the prefetched entries ({Reason}); other workers reclaim them after ClaimIdleTime", e.Message);
+        }
+        await _connection.DisposeAsync();
+    }
+
+    private Task<StreamEntry[]> ReadNewAsync(int maxRecords, CancellationToken cancellationToken) =>
+        _backoff.RunAsync("read new entries", () => _db.StreamReadGroupAsync(_options.InputStream, _options.ConsumerGroup, _consumer, ">", maxRecords), cancellationToken);
+
+    /// <summary>
+    /// Hands prefetched, unscored entries back on shutdown: they stay pending (Redis has no "unread"), marked idle for
+    /// ClaimIdleTime so that another worker's next XAUTOCLAIM takes them at once; a restart under this name reads them first.
+    /// </summary>
+    private async Task ReleaseAsync(StreamEntry[] entries)
+    {
+        if (entries.Length == 0) return;
+        var idle = (long)_options.ClaimIdleTime.TotalMilliseconds;
+        object[] arguments = [(RedisKey)_options.InputStream, _options.ConsumerGroup, _consumer, 0, .. entries.Select(e => (object)e.Id), "IDLE", idle, "JUSTID"];
+        await _db.ExecuteAsync("XCLAIM", arguments);
+        _log.LogInformation("Released {Count} prefetched entries for other workers", entries.Length);
+    }
 
     /// <summary>On a cluster the commit script touches all four streams, so they must live in one hash slot.</summary>
     private void CheckHashSlots()

@@ -50,6 +50,9 @@ internal sealed class ScoredBatch
     /// <summary>True when the model emits feature contributions, so alerts can name their top features.</summary>
     public bool HasContributions => _featureNames is not null;
 
+    /// <summary>Number of features contributions are reported for; 0 without contributions.</summary>
+    public int FeatureCount => _featureNames?.Length ?? 0;
+
     public float Score(int record) => _scores[record];
     public bool IsAnomaly(int record) => _errors[record] is null && _anomalous[record];
     public string? Error(int record) => _errors[record];
