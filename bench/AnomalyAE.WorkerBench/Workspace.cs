@@ -161,10 +161,12 @@ internal sealed class Workspace : IDisposable
         int chunk = records / (kills + 1), fed = 0, held = 0;
         for (int kill = 0; kill < kills; kill++)
         {
-            Load(db, prefix, chunk, offset: fed);
-            fed += chunk;
+            // Feed only once the (new) victim is reading, so that it takes batches and dies holding one.
             string name = $"{prefix}-victim{kill}";
             var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (DateTime.UtcNow < deadline && !Consumes(db, prefix, name)) Thread.Sleep(10);
+            Load(db, prefix, chunk, offset: fed);
+            fed += chunk;
             while (DateTime.UtcNow < deadline && Pending(db, prefix, name) == 0) Thread.Sleep(1);
             victim.Kill(entireProcessTree: true);
             victim.WaitForExit();
@@ -179,6 +181,18 @@ internal sealed class Workspace : IDisposable
         Stop([keeper, victim]);
         Console.WriteLine($"Kill test: {records} records, 2 Redis workers, {kills} × kill -9 of one of them ({held} while it held a batch, reclaimed by XAUTOCLAIM after 2 s):");
         Console.WriteLine($"  results {ids.Count}, distinct ids {distinct}: lost {records - distinct}, duplicated {ids.Count - distinct}");
+    }
+
+    private static bool Consumes(IDatabase db, string prefix, string consumer)
+    {
+        try
+        {
+            return db.StreamConsumerInfo(Key(prefix, "in"), "bench").Any(c => c.Name == consumer);
+        }
+        catch (RedisServerException)
+        {
+            return false; // the group does not exist yet
+        }
     }
 
     private static long Pending(IDatabase db, string prefix, string consumer)
