@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using AnomalyAE.Hosting.Records;
 using Microsoft.Extensions.Logging;
-using nietras.SeparatedValues;
 
 namespace AnomalyAE.Hosting.Channels;
 
