@@ -115,6 +115,26 @@ public sealed class RedisChannelTests : IClassFixture<RedisServer>, IClassFixtur
     }
 
     [SkippableFact]
+    public async Task APendingEntryDeletedFromTheStreamIsAcknowledgedNotReadForever()
+    {
+        string configuration = Configuration("single");
+        using var connection = await ConnectionMultiplexer.ConnectAsync(configuration);
+        var db = connection.GetDatabase();
+        var rows = TestModels.Rows(3, seed: 35);
+        await Add(db, rows);
+        await db.StreamCreateConsumerGroupAsync(Key("in"), "scorers", "0-0");
+        var delivered = await db.StreamReadGroupAsync(Key("in"), "scorers", "w", ">", 10); // pending on "w", which then dies
+        await db.StreamDeleteAsync(Key("in"), [delivered[1].Id]);
+
+        await using var channel = await RedisStreamChannel.ConnectAsync(Options(configuration, "w"), "id", NullLogger.Instance);
+        var batch = await channel.ReadAsync(10, CancellationToken.None); // "w" restarted: its own pending entries first
+        Assert.Equal(rows.Select(r => r.Id).Where((_, i) => i != 1).Order(), batch.Ids().Order());
+        await channel.CommitAsync(batch.Uniform(0.5f), CancellationToken.None);
+        Assert.Equal(0, (await db.StreamPendingAsync(Key("in"), "scorers")).PendingMessageCount);
+        Assert.Equal(2, await db.StreamLengthAsync(Key("out")));
+    }
+
+    [SkippableFact]
     public async Task AlertsCarryTheTopFeaturesUnderTheModelsColumnNames()
     {
         string configuration = Configuration("single");

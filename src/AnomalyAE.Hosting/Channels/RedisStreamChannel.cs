@@ -254,7 +254,16 @@ internal sealed class RedisStreamChannel : IRecordChannel
 
     private async Task<RecordBatch> ToBatchAsync(StreamEntry[] read, bool redelivered)
     {
-        var entries = read.Where(e => !e.IsNull).ToArray();
+        // A pending entry deleted from the stream (XDEL, XTRIM) comes back as its id without fields: nothing is left
+        // to score, so it is acknowledged (else it would come back on every read of this consumer's pending entries).
+        static bool Deleted(StreamEntry e) => e.Values is null || e.Values.Length == 0;
+        var entries = read.Where(e => !e.IsNull && !Deleted(e)).ToArray();
+        var gone = read.Where(e => !e.IsNull && Deleted(e)).Select(e => e.Id).ToArray();
+        if (gone.Length > 0)
+        {
+            await _db.StreamAcknowledgeAsync(_options.InputStream, _options.ConsumerGroup, gone);
+            _log.LogWarning("Acknowledged {Count} pending entries that were deleted from {Stream} before they were scored", gone.Length, _options.InputStream);
+        }
         if (entries.Length == 0) return RecordBatch.Empty;
         var problems = new string?[entries.Length];
         if (redelivered)
