@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using AnomalyAE.DataViews;
 using AnomalyAE.Hosting.Records;
+using Microsoft.ML.Data;
 using Microsoft.ML;
 using StackExchange.Redis;
 
@@ -37,15 +38,50 @@ internal sealed class Workspace : IDisposable
         Directory.Delete(_folder, recursive: true);
     }
 
+    /// <summary>Records/s of the dictionary-per-record scorer the worker had before (median of 3 runs).</summary>
+    public double ScoreWithDictionaries(int records)
+    {
+        var model = new MLContext(seed: 1).Autoencoders().Load(Path.Combine(_folder, "model.aeml"), out var schema);
+        using var release = model as IDisposable;
+        var detector = model.FindAnomalyDetector()!;
+        var scorer = new DictionaryScorer(model, schema, detector.ScoreColumnName!, detector.PredictedLabelColumnName!);
+        var rows = Records(records, 0).Select(r => Names.Select((n, i) => (n, r.Values[i])).Append(("id", r.Id)).ToDictionary(p => p.Item1, p => p.Item2)).ToList();
+        return Median(() =>
+        {
+            var clock = Stopwatch.StartNew();
+            for (int start = 0; start < rows.Count; start += 1024) scorer.Score(rows.GetRange(start, Math.Min(1024, rows.Count - start)));
+            return records / clock.Elapsed.TotalSeconds;
+        });
+    }
+
+    /// <summary>Records/s of the worker's scorer on records held as text, as a channel hands them over (median of 3 runs).</summary>
     public double ScoreInProcess(int records)
     {
         var model = new MLContext(seed: 1).Autoencoders().Load(Path.Combine(_folder, "model.aeml"), out var schema);
         using var release = model as IDisposable;
         var scorer = new RecordBatchScorer(model, schema, "id");
-        var rows = Records(records, 0).ToList();
-        var clock = Stopwatch.StartNew();
-        for (int start = 0; start < rows.Count; start += 512) scorer.Score(rows.GetRange(start, Math.Min(512, rows.Count - start)));
-        return records / clock.Elapsed.TotalSeconds;
+        var text = TextRecords.WithHeader(["id", .. Names], "id");
+        int line = 2;
+        foreach (var record in Records(records, 0))
+        {
+            text.Begin(line++);
+            text.AddCell(record.Id);
+            foreach (var value in record.Values) text.AddCell(value);
+            text.End();
+        }
+        return Median(() =>
+        {
+            var clock = Stopwatch.StartNew();
+            for (int start = 0; start < records; start += 1024) scorer.Score(text.Slice(start, Math.Min(1024, records - start)));
+            return records / clock.Elapsed.TotalSeconds;
+        });
+    }
+
+    private static double Median(Func<double> run)
+    {
+        run(); // warm-up
+        var rates = Enumerable.Range(0, 3).Select(_ => run()).Order().ToList();
+        return rates[1];
     }
 
     public double ThroughRedis(int records, int workers)
@@ -57,9 +93,9 @@ internal sealed class Workspace : IDisposable
         var processes = Enumerable.Range(0, workers).Select(i => StartWorker(config, $"{prefix}-w{i}")).ToList();
         // Steady state: the clock starts at the first committed batch, after process start-up and model loading.
         long first;
-        while ((first = db.StreamLength($"{prefix}:out")) == 0) Thread.Sleep(5);
+        while ((first = db.StreamLength(Key(prefix, "out"))) == 0) Thread.Sleep(5);
         var clock = Stopwatch.StartNew();
-        while (db.StreamLength($"{prefix}:out") < records) Thread.Sleep(5);
+        while (db.StreamLength(Key(prefix, "out")) < records) Thread.Sleep(5);
         double rate = (records - first) / clock.Elapsed.TotalSeconds;
         Stop(processes);
         return rate;
@@ -75,7 +111,7 @@ internal sealed class Workspace : IDisposable
         {
             var text = new StringBuilder("id," + string.Join(',', Names) + "\n");
             foreach (var record in Records(records / files, f * (records / files)))
-                text.Append(record.Id).Append(',').AppendJoin(',', Names.Select(n => record.Fields[n])).Append('\n');
+                text.Append(record.Id).Append(',').AppendJoin(',', record.Values).Append('\n');
             File.WriteAllText(Path.Combine(inbox, $"part{f:D2}.csv"), text.ToString());
         }
         string done = Path.Combine(_folder, prefix, "done");
@@ -101,13 +137,80 @@ internal sealed class Workspace : IDisposable
         {
             int chunk = Math.Min(100_000, records - fed);
             Load(db, prefix, chunk, offset: fed);
-            while (db.StreamLength($"{prefix}:out") < chunk) Thread.Sleep(50);
+            while (db.StreamLength(Key(prefix, "out")) < chunk) Thread.Sleep(50);
             // Everything in the streams is scored and acknowledged: trim them so the next chunk is counted from zero.
-            db.StreamTrim($"{prefix}:in", 0);
-            db.StreamTrim($"{prefix}:out", 0);
+            db.StreamTrim(Key(prefix, "in"), 0);
+            db.StreamTrim(Key(prefix, "out"), 0);
             Console.WriteLine($"  {fed + chunk,9} records: worker RSS {Rss(worker.Id) / 1024,5} MiB, {(fed + chunk) / clock.Elapsed.TotalSeconds:F0} records/s overall");
         }
         Stop([worker]);
+    }
+
+    /// <summary>
+    /// Two Redis workers share a stream fed in chunks; <paramref name="kills"/> times the victim is killed with kill -9
+    /// while it holds entries and a new victim (a new consumer name) is started, so the dead one's entries are
+    /// reclaimed with XAUTOCLAIM. Then every record must be in the output exactly once.
+    /// </summary>
+    public void KillTest(int records, int kills)
+    {
+        string prefix = $"kill{++_run}";
+        var db = _connection.GetDatabase();
+        string config = WriteConfig(prefix, "Redis");
+        var keeper = StartWorker(config, $"{prefix}-keeper");
+        var victim = StartWorker(config, $"{prefix}-victim0");
+        int chunk = records / (kills + 1), fed = 0, held = 0;
+        for (int kill = 0; kill < kills; kill++)
+        {
+            // Feed only once the (new) victim is reading, so that it takes batches and dies holding one.
+            string name = $"{prefix}-victim{kill}";
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (DateTime.UtcNow < deadline && !Consumes(db, prefix, name)) Thread.Sleep(10);
+            Load(db, prefix, chunk, offset: fed);
+            fed += chunk;
+            while (DateTime.UtcNow < deadline && Pending(db, prefix, name) == 0) Thread.Sleep(1);
+            victim.Kill(entireProcessTree: true);
+            victim.WaitForExit();
+            if (Pending(db, prefix, name) > 0) held++;
+            victim = StartWorker(config, $"{prefix}-victim{kill + 1}");
+        }
+        Load(db, prefix, records - fed, offset: fed);
+        while (db.StreamLength(Key(prefix, "out")) < records || db.StreamPending(Key(prefix, "in"), "bench").PendingMessageCount > 0) Thread.Sleep(50);
+        Thread.Sleep(1000); // a late duplicate, if any, would show up now
+        var ids = db.StreamRange(Key(prefix, "out")).Select(e => (string)e["id"]!).ToList();
+        int distinct = ids.Distinct().Count();
+        Stop([keeper, victim]);
+        Console.WriteLine($"Kill test: {records} records, 2 Redis workers, {kills} × kill -9 of one of them ({held} while it held a batch, reclaimed by XAUTOCLAIM after 2 s):");
+        Console.WriteLine($"  results {ids.Count}, distinct ids {distinct}: lost {records - distinct}, duplicated {ids.Count - distinct}");
+    }
+
+    private static bool Consumes(IDatabase db, string prefix, string consumer)
+    {
+        try
+        {
+            return db.StreamConsumerInfo(Key(prefix, "in"), "bench").Any(c => c.Name == consumer);
+        }
+        catch (RedisServerException)
+        {
+            return false; // the group does not exist yet
+        }
+    }
+
+    private static long Pending(IDatabase db, string prefix, string consumer)
+    {
+        try
+        {
+            return db.StreamConsumerInfo(Key(prefix, "in"), "bench").FirstOrDefault(c => c.Name == consumer).PendingMessageCount;
+        }
+        catch (RedisServerException)
+        {
+            return 0; // the group does not exist yet
+        }
+    }
+
+    public static string Cpu()
+    {
+        var line = File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal)) : null;
+        return line?.Split(':', 2)[1].Trim() ?? "unknown CPU";
     }
 
     private static long Rss(int pid)
@@ -120,7 +223,7 @@ internal sealed class Workspace : IDisposable
     private void Load(IDatabase db, string prefix, int count, int offset = 0)
     {
         foreach (var chunk in Records(count, offset).Chunk(5000))
-            Task.WaitAll(chunk.Select(r => (Task)db.StreamAddAsync($"{prefix}:in", [new NameValueEntry("id", r.Id), .. Names.Select(n => new NameValueEntry(n, r.Fields[n]))])).ToArray());
+            Task.WaitAll(chunk.Select(r => (Task)db.StreamAddAsync(Key(prefix, "in"), [new NameValueEntry("id", r.Id), .. Names.Select((n, i) => new NameValueEntry(n, r.Values[i]))])).ToArray());
     }
 
     private string WriteConfig(string prefix, string source)
@@ -131,7 +234,7 @@ internal sealed class Workspace : IDisposable
             {
                 ModelPath = "model.aeml", Source = source, BatchSize = 1024, IdleDelay = "00:00:00.020",
                 Inbox = new { Directory = prefix },
-                Redis = new { Configuration = _redisConfiguration, InputStream = $"{prefix}:in", OutputStream = $"{prefix}:out", AlertStream = $"{prefix}:alerts", DeadLetterStream = $"{prefix}:dead", ProcessedKeyPrefix = $"{prefix}:done", ConsumerGroup = "bench" },
+                Redis = new { Configuration = _redisConfiguration, InputStream = Key(prefix, "in"), OutputStream = Key(prefix, "out"), AlertStream = Key(prefix, "alerts"), DeadLetterStream = Key(prefix, "dead"), ConsumerGroup = "bench", ClaimIdleTime = "00:00:02" },
             },
             Serilog = new { MinimumLevel = new { Default = "Warning" } },
         };
@@ -163,16 +266,17 @@ internal sealed class Workspace : IDisposable
         }
     }
 
-    private static IEnumerable<ScoringRecord> Records(int count, int offset)
+    private static string Key(string prefix, string name) => $"{{{prefix}}}:{name}"; // one hash tag, as on a cluster
+
+    private sealed record Row(string Id, string[] Values);
+
+    private static IEnumerable<Row> Records(int count, int offset)
     {
         var random = new Random(offset + 1);
         for (int i = 0; i < count; i++)
         {
             double a = random.NextDouble() * 2 - 1, b = random.NextDouble() * 2 - 1;
-            var fields = Names.Select((n, f) => (n, Math.Tanh(a * (f % 3 - 1) + b * (f % 4 - 1.5)).ToString("F5", CultureInfo.InvariantCulture)))
-                .ToDictionary(p => p.n, p => p.Item2);
-            fields["id"] = $"r{offset + i}";
-            yield return new ScoringRecord($"r{offset + i}", fields, "");
+            yield return new Row($"r{offset + i}", [.. Names.Select((_, f) => Math.Tanh(a * (f % 3 - 1) + b * (f % 4 - 1.5)).ToString("F5", CultureInfo.InvariantCulture))]);
         }
     }
 
@@ -181,7 +285,7 @@ internal sealed class Workspace : IDisposable
         var ml = new MLContext(1);
         var rows = Records(3000, 1_000_000).ToList();
         var builder = new ColumnarDataView.Builder();
-        foreach (var name in Names) builder.AddSingle(name, rows.Select(r => float.Parse(r.Fields[name], CultureInfo.InvariantCulture)).ToArray());
+        for (int f = 0; f < Names.Length; f++) builder.AddSingle(Names[f], rows.Select(r => float.Parse(r.Values[f], CultureInfo.InvariantCulture)).ToArray());
         var data = builder.Build();
         var pipeline = ml.Transforms.Concatenate("Features", Names).Append(ml.Transforms.NormalizeMeanVariance("Features"))
             .Append(ml.Autoencoders().Autoencoder(new AutoencoderOptions { HiddenLayers = [32], LatentDimension = 2, Epochs = 10, NumberOfThreads = 1, Seed = 1, EnsembleSize = 1, ScoreKind = AutoencoderScoreKind.ReconstructionError }));

@@ -42,6 +42,13 @@ public sealed class ScoringOptions
     /// <summary>Name of the record field that identifies a record (dedupe key, carried into outputs).</summary>
     public string IdField { get; set; } = "id";
 
+    /// <summary>
+    /// How many features an alert names: the K with the largest share of the row's reconstruction error, as
+    /// <c>top1_feature, top1_share, …, topK_share</c> (alerts CSV columns or Redis alert fields), when the model emits a
+    /// feature-contributions column (<c>FeatureContributionsColumnName</c>). 0 switches it off.
+    /// </summary>
+    public int AlertTopFeatures { get; set; } = 3;
+
     /// <summary>The directory inbox.</summary>
     public InboxOptions Inbox { get; set; } = new();
 
@@ -83,30 +90,26 @@ public sealed class InboxOptions
     public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }
 
-/// <summary>Redis Streams: one input stream read by a consumer group, output, alert and dead-letter streams.</summary>
+/// <summary>
+/// Redis Streams: one input stream read by a consumer group, output, alert and dead-letter streams. On a Redis Cluster
+/// the four streams must share a hash tag (the part in braces), as the defaults do, so that they live in one slot.
+/// </summary>
 public sealed class RedisOptions
 {
-    /// <summary>StackExchange.Redis configuration string, e.g. <c>127.0.0.1:6379</c>.</summary>
+    /// <summary>StackExchange.Redis configuration string, e.g. <c>127.0.0.1:6379</c> (for a cluster, any of its nodes).</summary>
     public string Configuration { get; set; } = "127.0.0.1:6379";
     /// <summary>Stream of records to score; each entry's fields are the record's fields.</summary>
-    public string InputStream { get; set; } = "anomaly:input";
+    public string InputStream { get; set; } = "{anomaly}:input";
     /// <summary>Consumer group shared by all workers.</summary>
     public string ConsumerGroup { get; set; } = "anomaly-scorers";
     /// <summary>This worker's consumer name; empty uses machine name and process id.</summary>
     public string ConsumerName { get; set; } = "";
-    /// <summary>Stream receiving one result entry per record.</summary>
-    public string OutputStream { get; set; } = "anomaly:scores";
-    /// <summary>Stream receiving the records predicted anomalous.</summary>
-    public string AlertStream { get; set; } = "anomaly:alerts";
-    /// <summary>Stream receiving malformed records and records that failed too often, with the reason.</summary>
-    public string DeadLetterStream { get; set; } = "anomaly:deadletter";
-    /// <summary>
-    /// Prefix of the keys that remember which record ids were already written to the output (PREFIX:ID), making the output
-    /// exactly-once per id. Each key expires after <see cref="ProcessedIdRetention"/>, so memory stays bounded.
-    /// </summary>
-    public string ProcessedKeyPrefix { get; set; } = "anomaly:processed";
-    /// <summary>How long a record id is remembered; a record re-sent after that is scored again. At least ClaimIdleTime × MaxDeliveries.</summary>
-    public TimeSpan ProcessedIdRetention { get; set; } = TimeSpan.FromDays(7);
+    /// <summary>Stream receiving one result entry per input entry (id, entry id, the model's score and predicted-label columns, worker).</summary>
+    public string OutputStream { get; set; } = "{anomaly}:scores";
+    /// <summary>Stream receiving the records predicted anomalous (the result fields plus the top features).</summary>
+    public string AlertStream { get; set; } = "{anomaly}:alerts";
+    /// <summary>Stream receiving malformed records and records that failed too often, with the reason and the original fields.</summary>
+    public string DeadLetterStream { get; set; } = "{anomaly}:deadletter";
     /// <summary>Entries pending this long on a consumer (e.g. a dead one) are claimed by another.</summary>
     public TimeSpan ClaimIdleTime { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>A record delivered this many times without being committed goes to the dead-letter stream.</summary>
@@ -135,6 +138,7 @@ internal sealed class ScoringOptionsValidator : IValidateOptions<ScoringOptions>
         if (o.BatchSize is < 1 or > 1_000_000) failures.Add($"{ScoringOptions.Section}:BatchSize must be in [1, 1000000]; got {o.BatchSize}.");
         if (o.IdleDelay <= TimeSpan.Zero) failures.Add($"{ScoringOptions.Section}:IdleDelay must be positive.");
         if (o.ModelReloadInterval <= TimeSpan.Zero) failures.Add($"{ScoringOptions.Section}:ModelReloadInterval must be positive.");
+        if (o.AlertTopFeatures is < 0 or > 100) failures.Add($"{ScoringOptions.Section}:AlertTopFeatures must be in [0, 100] (0 = off); got {o.AlertTopFeatures}.");
         if (string.IsNullOrWhiteSpace(o.IdField)) failures.Add($"{ScoringOptions.Section}:IdField is required.");
         if (!Enum.IsDefined(o.Source)) failures.Add($"{ScoringOptions.Section}:Source must be Inbox or Redis; got {o.Source}.");
         if (o.Source == RecordSourceKind.Inbox)
@@ -150,8 +154,6 @@ internal sealed class ScoringOptionsValidator : IValidateOptions<ScoringOptions>
             if (string.IsNullOrWhiteSpace(o.Redis.Configuration)) failures.Add($"{ScoringOptions.Section}:Redis:Configuration is required.");
             if (o.Redis.MaxDeliveries < 1) failures.Add($"{ScoringOptions.Section}:Redis:MaxDeliveries must be at least 1.");
             if (o.Redis.ClaimIdleTime <= TimeSpan.Zero) failures.Add($"{ScoringOptions.Section}:Redis:ClaimIdleTime must be positive.");
-            if (o.Redis.ProcessedIdRetention < o.Redis.ClaimIdleTime * Math.Max(1, o.Redis.MaxDeliveries))
-                failures.Add($"{ScoringOptions.Section}:Redis:ProcessedIdRetention ({o.Redis.ProcessedIdRetention}) must be at least ClaimIdleTime × MaxDeliveries, or a redelivered record could be written twice.");
         }
         if (o.Telemetry.Prometheus.Enabled && o.Telemetry.Prometheus.ParsedUrl is null)
             failures.Add($"{ScoringOptions.Section}:Telemetry:Prometheus:Url must be an http URL such as http://localhost:9464/metrics; got '{o.Telemetry.Prometheus.Url}'.");

@@ -28,7 +28,7 @@ internal sealed class ScoringWorker(
         if (channel is null) return;
         while (!stoppingToken.IsCancellationRequested)
         {
-            IReadOnlyList<ScoringRecord> batch;
+            Records.RecordBatch batch;
             try
             {
                 batch = await channel.ReadAsync(_options.BatchSize, stoppingToken);
@@ -84,7 +84,7 @@ internal sealed class ScoringWorker(
         return null;
     }
 
-    private async Task ProcessBatchAsync(IRecordChannel channel, IReadOnlyList<ScoringRecord> batch)
+    private async Task ProcessBatchAsync(IRecordChannel channel, Records.RecordBatch batch)
     {
         var clock = Stopwatch.StartNew();
         try
@@ -92,12 +92,12 @@ internal sealed class ScoringWorker(
             using var lease = models.Acquire();
             var outcomes = lease.Model.Scorer.Score(batch);
             await channel.CommitAsync(outcomes, CancellationToken.None);
-            int scored = outcomes.Count(o => o.Scored), anomalies = outcomes.Count(o => o.IsAnomaly), rejected = outcomes.Count - scored;
+            int scored = outcomes.Scored, anomalies = outcomes.Anomalies, rejected = outcomes.Rejected;
             metrics.BatchDone(scored, anomalies, rejected, clock.Elapsed);
             health.Progressed(scored);
             log.LogInformation("Scored {Records} records: {Anomalies} anomalies, {DeadLettered} dead-lettered, {LatencyMs:F1} ms", scored, anomalies, rejected, clock.Elapsed.TotalMilliseconds);
-            foreach (var outcome in outcomes.Where(o => !o.Scored).Take(3))
-                log.LogWarning("Dead-lettered record {Id}: {Reason}", outcome.Record.Id, outcome.Error);
+            foreach (var (id, reason) in outcomes.Rejections.Take(3))
+                log.LogWarning("Dead-lettered record {Id}: {Reason}", id, reason);
         }
         catch (Exception e)
         {

@@ -32,17 +32,21 @@ public sealed class InboxCsvTests : IDisposable
         await using var channel = new InboxChannel(new InboxOptions { Directory = _root, SettleTime = TimeSpan.Zero }, "id", NullLogger.Instance);
         var records = await channel.ReadAsync(100, CancellationToken.None);
 
-        Assert.Equal(["q,1", "say \"hi\"", "two\r\nlines", "plain", "line-8", "line-9"], records.Select(r => r.Id));
-        Assert.All(records.Take(4), r => Assert.Null(r.Problem));
-        Assert.Equal("0.0", records[0].Fields["x0"]); // the header cell ' x0' is trimmed, the BOM is not part of 'id'
-        Assert.Equal("0.7", records[3].Fields["x7"]);
-        Assert.Equal("7", records[3].Receipt); // the line the row starts on, after a two-line cell and an empty line
-        Assert.Equal("line 8 has 3 cells; the header has 9", records[4].Problem);
-        Assert.Equal("line 9 has a quoted cell that is not closed", records[5].Problem);
+        Assert.Equal(["q,1", "say \"hi\"", "two\r\nlines", "plain", "line-8", "line-9"], records.Ids());
+        Assert.All(Enumerable.Range(0, 4), r => Assert.Null(records.Problem(r)));
+        Assert.Equal("0.0", records.Field(0, "x0")); // the header cell ' x0' is trimmed, the BOM is not part of 'id'
+        Assert.Equal("0.7", records.Field(3, "x7"));
+        Assert.Equal("line 8 has 3 cells; the header has 9", records.Problem(4));
+        Assert.Equal("line 9 has a quoted cell that is not closed", records.Problem(5));
 
-        await channel.CommitAsync([.. records.Select(r => new RecordOutcome(r, 0.25f, false, r.Problem))], CancellationToken.None);
+        await channel.CommitAsync(records.Uniform(0.25f, anomalous: true), CancellationToken.None);
         var scores = File.ReadAllText(Path.Combine(Folder("out"), "quoted.scores.csv"));
-        Assert.Contains("\"q,1\",0.25,false", scores);
-        Assert.Contains("\"say \"\"hi\"\"\",0.25,false", scores);
+        Assert.StartsWith("id,Score,PredictedLabel\n", scores); // the model's column names
+        // Line numbers count the two-line cell and the empty line.
+        Assert.Equal(["line,id,reason", "8,line-8,line 8 has 3 cells; the header has 9", "9,line-9,line 9 has a quoted cell that is not closed"],
+            File.ReadAllLines(Path.Combine(Folder("deadletter"), "quoted.errors.csv")));
+        Assert.Contains("\"q,1\",0.25,true", scores);
+        Assert.Contains("\"say \"\"hi\"\"\",0.25,true", scores);
+        Assert.Contains("\"two\r\nlines\",0.25,true\nplain,0.25,true\n", scores);
     }
 }

@@ -178,8 +178,6 @@ public sealed class InboxSafetyTests(InboxModelFixture fixture) : IClassFixture<
     private InboxChannel Channel(TimeSpan? settle = null) =>
         new(new InboxOptions { Directory = Path.Combine(_root, "scoring"), SettleTime = settle ?? TimeSpan.Zero }, "id", NullLogger.Instance);
 
-    private static List<RecordOutcome> Scored(IEnumerable<ScoringRecord> records) => [.. records.Select(r => new RecordOutcome(r, 0.5f, false, r.Problem))];
-
     [Fact]
     public async Task AWorkerStoppedMidFileReleasesItForTheNextWorker()
     {
@@ -189,7 +187,7 @@ public sealed class InboxSafetyTests(InboxModelFixture fixture) : IClassFixture<
             var batch = await stopping.ReadAsync(100, CancellationToken.None);
             Assert.Equal(100, batch.Count);
             Assert.True(File.Exists(Path.Combine(Folder("processing"), stopping.WorkerId, "long.csv")));
-            await stopping.CommitAsync(Scored(batch), CancellationToken.None);
+            await stopping.CommitAsync(batch.Uniform(0.5f), CancellationToken.None);
         } // stops mid-file: the file is released to processing/, its partial results are not written
         Assert.True(File.Exists(Path.Combine(Folder("processing"), "long.csv")));
         Assert.False(File.Exists(Path.Combine(Folder("out"), "long.scores.csv")));
@@ -211,7 +209,7 @@ public sealed class InboxSafetyTests(InboxModelFixture fixture) : IClassFixture<
         var batch = await channel.ReadAsync(1000, CancellationToken.None);
         Assert.Equal(50, batch.Count);
         File.AppendAllText(Path.Combine(Folder("processing"), channel.WorkerId, "growing.csv"), "late,1,2,3,4,5,6,7,8\n");
-        await channel.CommitAsync(Scored(batch), CancellationToken.None);
+        await channel.CommitAsync(batch.Uniform(0.5f), CancellationToken.None);
 
         Assert.Equal(50, ScoredIds("growing").Length);
         Assert.True(File.Exists(Path.Combine(Folder("deadletter"), "growing.csv")));
@@ -226,11 +224,11 @@ public sealed class InboxSafetyTests(InboxModelFixture fixture) : IClassFixture<
         await using var channel = Channel();
         var first = await channel.ReadAsync(20, CancellationToken.None);
         var retried = await channel.ReadAsync(20, CancellationToken.None); // the first was never committed: scoring failed
-        Assert.Equal(first.Select(r => r.Id), retried.Select(r => r.Id));
-        Assert.Equal(first.Select(r => r.Id), (await channel.ReadAsync(20, CancellationToken.None)).Select(r => r.Id));
+        Assert.Equal(first.Ids(), retried.Ids());
+        Assert.Equal(first.Ids(), (await channel.ReadAsync(20, CancellationToken.None)).Ids());
         var rest = await channel.ReadAsync(20, CancellationToken.None); // third failure: dead-lettered, reading goes on
         Assert.Equal(10, rest.Count);
-        await channel.CommitAsync(Scored(rest), CancellationToken.None);
+        await channel.CommitAsync(rest.Uniform(0.5f), CancellationToken.None);
 
         Assert.Equal(10, ScoredIds("failing").Length);
         var errors = File.ReadAllLines(Path.Combine(Folder("deadletter"), "failing.errors.csv"));

@@ -43,6 +43,30 @@ public sealed class InboxWorkerTests : IDisposable
 
 
     [Fact]
+    public async Task AlertsNameTheTopFeaturesAndOutputsUseTheModelsColumnNames()
+    {
+        TestModels.Train(_model, edit: o => { o.FeatureContributionsColumnName = "FeatureContributions"; o.PredictedLabelColumnName = "Flag"; });
+        using var host = Build(new() { ["AnomalyScoring:AlertTopFeatures"] = "2", ["AnomalyScoring:IdField"] = "key" });
+        await host.StartAsync();
+        var rows = TestModels.Rows(200, seed: 9, outliers: false);
+        foreach (var row in rows.Take(100)) row.Values[5] += 3f; // x5 alone leaves the manifold in the first half
+        Drop(Folder("inbox"), "explained.csv", TestModels.Csv(rows).Replace("id,", "key,"));
+        WaitFor(() => File.Exists(Path.Combine(Folder("done"), "explained.csv")), "the file done");
+        await host.StopAsync();
+
+        var scores = File.ReadAllLines(Path.Combine(Folder("out"), "explained.scores.csv"));
+        Assert.Equal("key,Score,Flag", scores[0]);
+        Assert.Equal(201, scores.Length);
+        var alerts = File.ReadAllLines(Path.Combine(Folder("out"), "explained.alerts.csv"));
+        Assert.Equal("key,Score,Flag,top1_feature,top1_share,top2_feature,top2_share", alerts[0]);
+        var cells = alerts.Skip(1).Select(l => l.Split(',')).ToList();
+        Assert.InRange(cells.Count, 90, 110);
+        Assert.All(cells, c => Assert.Equal(("true", 7), (c[2], c.Length)));
+        Assert.True(cells.Count(c => c[3] == "x5") >= 0.9 * cells.Count, $"x5 named first in {cells.Count(c => c[3] == "x5")} of {cells.Count} alerts");
+        Assert.All(cells, c => Assert.True(float.Parse(c[4], System.Globalization.CultureInfo.InvariantCulture) >= float.Parse(c[6], System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
     public async Task ScoresCsvAndJsonLinesFilesAndDeadLettersMalformedRows()
     {
         using var host = Build();

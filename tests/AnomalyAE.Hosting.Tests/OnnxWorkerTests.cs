@@ -54,7 +54,7 @@ public sealed class OnnxWorkerTests : IDisposable
         await host.StopAsync();
         var lines = File.ReadAllLines(Path.Combine(_root, folder, "out", "batch.scores.csv"));
         var header = lines[0].Split(',');
-        int id = Array.IndexOf(header, "id"), score = Array.IndexOf(header, "score");
+        int id = Array.IndexOf(header, "id"), score = Array.IndexOf(header, "Score"); // the model's own score column name
         Assert.True(id >= 0 && score >= 0, $"header: {lines[0]}");
         return lines.Skip(1).Select(l => l.Split(',')).ToDictionary(c => c[id], c => double.Parse(c[score], CultureInfo.InvariantCulture));
     }

@@ -6,17 +6,23 @@ using StackExchange.Redis;
 namespace AnomalyAE.Hosting.Tests;
 
 /// <summary>
-/// Worker processes (`anomalyae worker`) against a real redis-server: load sharing, exactly-once output by record id
-/// when a worker is killed mid-stream and restarted, dead letters, graceful shutdown.
+/// Worker processes (`anomalyae worker`) against a real redis-server and a real 3-master Redis Cluster: load sharing,
+/// exactly-once output per stream entry when a worker is killed (kill -9) mid-stream and restarted or reclaimed from,
+/// dead letters, graceful shutdown.
 /// </summary>
-public sealed class RedisWorkerTests : IClassFixture<RedisServer>, IDisposable
+public sealed class RedisWorkerTests : IClassFixture<RedisServer>, IClassFixture<RedisCluster>, IDisposable
 {
     private readonly RedisServer _redis;
+    private readonly RedisCluster _cluster;
     private readonly string _folder = Directory.CreateTempSubdirectory("anomalyae-redis-").FullName;
     private readonly string _prefix = $"t{Guid.NewGuid():N}"[..10];
     private readonly List<Process> _workers = [];
 
-    public RedisWorkerTests(RedisServer redis) => _redis = redis;
+    public RedisWorkerTests(RedisServer redis, RedisCluster cluster)
+    {
+        _redis = redis;
+        _cluster = cluster;
+    }
 
     public void Dispose()
     {
@@ -24,9 +30,9 @@ public sealed class RedisWorkerTests : IClassFixture<RedisServer>, IDisposable
         Directory.Delete(_folder, recursive: true);
     }
 
-    private string Key(string name) => $"{_prefix}:{name}";
+    private string Key(string name) => $"{{{_prefix}}}:{name}"; // one hash tag: the streams share a cluster slot
 
-    private string WriteConfig()
+    private string WriteConfig(string? configuration = null)
     {
         TestModels.Train(Path.Combine(_folder, "model.aeml"));
         var config = new
@@ -36,8 +42,8 @@ public sealed class RedisWorkerTests : IClassFixture<RedisServer>, IDisposable
                 ModelPath = "model.aeml", Source = "Redis", BatchSize = 500, IdleDelay = "00:00:00.050",
                 Redis = new
                 {
-                    Configuration = _redis.Configuration, InputStream = Key("in"), ConsumerGroup = "scorers", OutputStream = Key("out"),
-                    AlertStream = Key("alerts"), DeadLetterStream = Key("dead"), ProcessedKeyPrefix = Key("done"), ClaimIdleTime = "00:00:02", MaxDeliveries = 5,
+                    Configuration = configuration ?? _redis.Configuration, InputStream = Key("in"), ConsumerGroup = "scorers", OutputStream = Key("out"),
+                    AlertStream = Key("alerts"), DeadLetterStream = Key("dead"), ClaimIdleTime = "00:00:02", MaxDeliveries = 5,
                 },
             },
         };
@@ -109,7 +115,7 @@ public sealed class RedisWorkerTests : IClassFixture<RedisServer>, IDisposable
     }
 
     [SkippableFact]
-    public async Task GracefulShutdownFinishesAndAcknowledgesTheBatchInFlight()
+    public async Task GracefulShutdownFinishesTheBatchInFlightAndReleasesThePrefetchedOne()
     {
         Skip.If(_redis.Configuration is null, "no redis-server: apt-get install redis-server (./test.sh does)");
         using var connection = await ConnectionMultiplexer.ConnectAsync(_redis.Configuration!);
@@ -122,12 +128,52 @@ public sealed class RedisWorkerTests : IClassFixture<RedisServer>, IDisposable
         Process.Start("kill", ["-TERM", worker.Id.ToString()])!.WaitForExit(); // what systemd or docker stop sends
         Assert.True(worker.WaitForExit(TimeSpan.FromSeconds(30)), "worker did not stop");
 
-        var pending = await db.StreamPendingAsync(Key("in"), "scorers");
-        Assert.Equal(0, pending.PendingMessageCount);          // the batch in flight was committed, not abandoned
         long written = await db.StreamLengthAsync(Key("out"));
         Assert.True(written is > 0 and < 30_000, $"{written} results");
-        var markers = connection.GetServer(connection.GetEndPoints()[0]).Keys(pattern: Key("done") + ":*").ToList();
-        Assert.Equal(written, markers.Count);
-        Assert.InRange((await db.KeyTimeToLiveAsync(markers[0]))!.Value, TimeSpan.FromDays(6), TimeSpan.FromDays(7));
+        var output = await db.StreamRangeAsync(Key("out"));
+        var input = (await db.StreamRangeAsync(Key("in"))).Select(e => (string)e.Id!).ToList();
+        Assert.Equal(input.Take((int)written), output.Select(e => (string)e["entry"]!)); // the batch in flight was committed; results in stream order
+        // What is still pending is only the next batch, read ahead and released: marked idle for ClaimIdleTime (2 s), so
+        // another worker's next XAUTOCLAIM takes it at once.
+        var pending = await db.StreamPendingMessagesAsync(Key("in"), "scorers", 10_000, "worker-stop");
+        Assert.True(pending.Length <= 500, $"{pending.Length} entries pending");
+        Assert.Equal(input.Skip((int)written).Take(pending.Length), pending.Select(p => (string)p.MessageId!));
+        Assert.All(pending, p => Assert.True(p.IdleTimeInMilliseconds >= 2_000, $"idle {p.IdleTimeInMilliseconds} ms"));
+        Assert.Empty(connection.GetServer(connection.GetEndPoints()[0]).Keys(pattern: "*" + _prefix + "*").Select(k => (string)k!)
+            .Except([Key("in"), Key("out"), Key("alerts")])); // no key per record id
+    }
+
+    [SkippableFact]
+    public async Task OnAClusterEntriesOfAKilledWorkerAreReclaimedByTheOtherAndWrittenExactlyOnce()
+    {
+        Skip.If(_cluster.Configuration is null, _cluster.Missing);
+        using var connection = await ConnectionMultiplexer.ConnectAsync(_cluster.Configuration!);
+        var db = connection.GetDatabase();
+        string config = WriteConfig(_cluster.Configuration);
+        var rows = TestModels.Rows(20_000, seed: 13);
+        var killed = StartWorker(config, "worker-killed");
+        StartWorker(config, "worker-survivor");
+        await WaitFor(async () => await db.KeyExistsAsync(Key("in")) && (await db.StreamConsumerInfoAsync(Key("in"), "scorers")).Length >= 2, "both workers reading");
+        await AddRecords(db, Key("in"), rows);
+        await WaitFor(async () => await db.StreamLengthAsync(Key("out")) >= 1_000, "the first results");
+        async Task<long> HeldByKilled() => (await db.StreamConsumerInfoAsync(Key("in"), "scorers")).Single(c => c.Name == "worker-killed").PendingMessageCount;
+        while (await HeldByKilled() == 0) await Task.Delay(2);
+        killed.Kill(entireProcessTree: true); // kill -9 while it holds a batch, never restarted: its entries wait for XAUTOCLAIM
+        killed.WaitForExit();
+        Assert.True(await HeldByKilled() > 0, "the killed worker held no entries: nothing to reclaim");
+
+        await WaitFor(async () => await db.StreamLengthAsync(Key("out")) >= rows.Length && (await db.StreamPendingAsync(Key("in"), "scorers")).PendingMessageCount == 0,
+            "every record scored and acknowledged");
+        await Task.Delay(500);
+
+        var output = await db.StreamRangeAsync(Key("out"));
+        Assert.Equal(rows.Length, output.Length);                                   // nothing duplicated …
+        Assert.Equal(rows.Select(r => r.Id).Order(), output.Select(e => (string)e["id"]!).Order()); // … and nothing lost
+        Assert.Equal(output.Length, output.Select(e => (string)e["entry"]!).Distinct().Count());
+        var info = await db.StreamConsumerInfoAsync(Key("in"), "scorers");
+        Assert.Equal(0, info.Single(c => c.Name == "worker-killed").PendingMessageCount);
+        var alerts = (await db.StreamRangeAsync(Key("alerts"))).Select(e => (string)e["id"]!).ToList();
+        Assert.Equal(alerts.Distinct(), alerts);
+        Assert.True(rows.Where(r => r.Outlier).All(r => alerts.Contains(r.Id)), "an outlier raised no alert");
     }
 }

@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Text;
+using AnomalyAE.Hosting.Records;
+using AnomalyAE.Persistence;
 
 namespace AnomalyAE.Cli.Tables;
 
-/// <summary>Writes CSV atomically: to a temporary file beside the target, renamed over it when complete; <c>-</c> is standard output.</summary>
+/// <summary>Writes CSV atomically (see <see cref="AtomicFile"/>) in the inbox's dialect (<see cref="CsvFormat"/>); <c>-</c> is standard output.</summary>
 internal static class CsvOutput
 {
     public static void Write(string path, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows)
@@ -16,27 +18,14 @@ internal static class CsvOutput
         }
         string full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string temporary = full + $".{Guid.NewGuid():N}.tmp";
-        try
-        {
-            using (var writer = new StreamWriter(temporary, false, new UTF8Encoding(false)))
-                WriteRows(writer, header, rows);
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
-        }
+        AtomicFile.WriteText(full, writer => WriteRows(writer, header, rows));
     }
 
     private static void WriteRows(TextWriter writer, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows)
     {
-        writer.WriteLine(string.Join(',', header.Select(Escape)));
-        foreach (var row in rows) writer.WriteLine(string.Join(',', row.Select(Escape)));
+        CsvFormat.WriteRow(writer, header);
+        foreach (var row in rows) CsvFormat.WriteRow(writer, row);
     }
 
     public static string Number(float value) => value.ToString("R", CultureInfo.InvariantCulture);
-
-    private static string Escape(string cell) =>
-        cell.IndexOfAny([',', '"', '\n', '\r']) < 0 ? cell : "\"" + cell.Replace("\"", "\"\"") + "\"";
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using nietras.SeparatedValues;
+using AnomalyAE.Hosting.Records;
 
 namespace AnomalyAE.Cli.Tables;
 
@@ -37,7 +37,7 @@ internal sealed class CsvTable
             ? new StreamReader(Console.OpenStandardInput(), Encoding.UTF8, detectEncodingFromByteOrderMarks: true)
             : new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
         if (standardInput) path = StandardStreams.InputName;
-        using var csv = Sep.Reader(o => o with { Sep = Sep.New(','), HasHeader = false, Unescape = true, DisableColCountCheck = true }).From(reader);
+        using var csv = CsvFormat.Reader(reader);
         string[]? header = null;
         var rows = new List<string[]>();
         var lines = new List<int>();
@@ -45,7 +45,7 @@ internal sealed class CsvTable
         {
             if (row.Span.Length == 0) continue; // an empty line
             int lineNumber = row.LineNumberFrom;
-            if (row.Span.Count('"') % 2 != 0) throw new CliException($"{path}: line {lineNumber}: a quoted cell is not closed.");
+            if (CsvFormat.HasUnclosedQuote(row.Span)) throw new CliException($"{path}: line {lineNumber}: a quoted cell is not closed.");
             var cells = new string[row.ColCount];
             for (int c = 0; c < cells.Length; c++) cells[c] = row[c].ToString();
             if (header is null)

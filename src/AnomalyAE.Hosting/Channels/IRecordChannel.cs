@@ -8,11 +8,11 @@ namespace AnomalyAE.Hosting.Channels;
 /// </summary>
 internal interface IRecordChannel : IAsyncDisposable
 {
-    /// <summary>Up to <paramref name="maxRecords"/> records; an empty list when none are waiting.</summary>
-    Task<IReadOnlyList<ScoringRecord>> ReadAsync(int maxRecords, CancellationToken cancellationToken);
+    /// <summary>Up to <paramref name="maxRecords"/> records; an empty batch when none are waiting.</summary>
+    Task<RecordBatch> ReadAsync(int maxRecords, CancellationToken cancellationToken);
 
-    /// <summary>Writes the outcomes (scores, alerts, dead letters) and acknowledges their records.</summary>
-    Task CommitAsync(IReadOnlyList<RecordOutcome> outcomes, CancellationToken cancellationToken);
+    /// <summary>Writes the outcomes of a batch this channel read (scores, alerts, dead letters) and acknowledges its records.</summary>
+    Task CommitAsync(ScoredBatch outcomes, CancellationToken cancellationToken);
 
     /// <summary>Records waiting or in flight, for the lag metric; null when unknown.</summary>
     Task<long?> BacklogAsync(CancellationToken cancellationToken);

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using AnomalyAE.Hosting.Records;
 using Microsoft.Extensions.Logging;
-using nietras.SeparatedValues;
 
 namespace AnomalyAE.Hosting.Channels;
 
@@ -11,7 +10,9 @@ namespace AnomalyAE.Hosting.Channels;
 /// Directory inbox. A CSV (with header) or JSON-lines file in <c>inbox/</c> is claimed once it is complete (see the
 /// hand-off below) by an atomic rename into <c>processing/WORKER/</c>, a folder only this worker uses; it is scored,
 /// its results written atomically to <c>out/NAME.scores.csv</c> (and anomalies to <c>out/NAME.alerts.csv</c>), rejected
-/// rows to <c>deadletter/NAME.errors.csv</c> with the reason, and the input moved to <c>done/</c>.
+/// rows to <c>deadletter/NAME.errors.csv</c> with the reason, and the input moved to <c>done/</c>. The result columns are
+/// the id field and the model's score and predicted-label column names; alerts add <c>top1_feature, top1_share, …</c>
+/// (the features with the largest share of the row's reconstruction error) when the model emits feature contributions.
 /// <para>
 /// <b>Hand-off.</b> A file is complete when (a) it was renamed into <c>inbox/</c> after being written elsewhere (names
 /// starting with '.' or not ending in .csv/.jsonl/.json are never claimed, so <c>.NAME.csv.part</c> → <c>NAME.csv</c>
@@ -50,16 +51,18 @@ internal sealed class InboxChannel : IRecordChannel
     private Dictionary<string, Observation> _inboxSeen = new(StringComparer.Ordinal);
     private Dictionary<string, Observation> _leaseSeen = new(StringComparer.Ordinal);
 
-    private readonly List<ScoringRecord> _records = [];
-    private readonly List<RecordOutcome> _outcomes = [];
+    private readonly int _alertTopFeatures;
+    private TextRecords? _records;
+    private readonly InboxFileResults _results = new();
     private int _next, _inFlightStart, _inFlightCount, _failedAttempts;
     private string? _current;
     private long _readLength;
     private bool _disposed;
 
     /// <summary>Creates the folders under <see cref="InboxOptions.Directory"/> and starts this worker's lease.</summary>
-    public InboxChannel(InboxOptions options, string idField, ILogger log, TimeProvider? time = null)
+    public InboxChannel(InboxOptions options, string idField, ILogger log, TimeProvider? time = null, int alertTopFeatures = 0)
     {
+        _alertTopFeatures = alertTopFeatures;
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         string root = options.Directory;
@@ -83,23 +86,23 @@ internal sealed class InboxChannel : IRecordChannel
     public string WorkerId { get; }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<ScoringRecord>> ReadAsync(int maxRecords, CancellationToken cancellationToken)
+    public Task<RecordBatch> ReadAsync(int maxRecords, CancellationToken cancellationToken)
     {
         if (_inFlightCount > 0) RetryOrRejectUncommittedBatch();
         if (_current is null) ClaimNextFile();
-        if (_current is null) return Task.FromResult<IReadOnlyList<ScoringRecord>>([]);
+        if (_current is null || _records is null) return Task.FromResult(RecordBatch.Empty);
         int count = Math.Min(maxRecords, _records.Count - _next);
-        var batch = _records.GetRange(_next, count);
+        var batch = _records.Slice(_next, count);
         _inFlightStart = _next;
         _inFlightCount = count;
         _next += count;
-        return Task.FromResult<IReadOnlyList<ScoringRecord>>(batch);
+        return Task.FromResult(batch);
     }
 
     /// <inheritdoc />
-    public Task CommitAsync(IReadOnlyList<RecordOutcome> outcomes, CancellationToken cancellationToken)
+    public Task CommitAsync(ScoredBatch outcomes, CancellationToken cancellationToken)
     {
-        _outcomes.AddRange(outcomes);
+        _results.Add(outcomes, _inFlightStart, _records!, _alertTopFeatures);
         _inFlightCount = 0;
         _failedAttempts = 0;
         FinishIfComplete();
@@ -108,7 +111,7 @@ internal sealed class InboxChannel : IRecordChannel
 
     /// <inheritdoc />
     public Task<long?> BacklogAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<long?>(_records.Count - _next + Directory.EnumerateFiles(_inbox).Count(IsData)
+        Task.FromResult<long?>((_records?.Count ?? 0) - _next + Directory.EnumerateFiles(_inbox).Count(IsData)
             + Directory.EnumerateFiles(_processing, "*", SearchOption.AllDirectories).Count(IsData));
 
     /// <inheritdoc />
@@ -170,7 +173,7 @@ internal sealed class InboxChannel : IRecordChannel
         else
         {
             string reason = $"scoring failed {MaxScoringAttempts} times (see the worker log)";
-            _outcomes.AddRange(_records.GetRange(_inFlightStart, _inFlightCount).Select(r => new RecordOutcome(r, float.NaN, false, reason)));
+            for (int r = _inFlightStart; r < _inFlightStart + _inFlightCount; r++) _results.Reject(_records!, r, reason);
             _failedAttempts = 0;
         }
         _inFlightCount = 0;
@@ -179,7 +182,7 @@ internal sealed class InboxChannel : IRecordChannel
 
     private void FinishIfComplete()
     {
-        if (_current is not null && _next >= _records.Count && _inFlightCount == 0 && _outcomes.Count >= _records.Count) FinishFile();
+        if (_current is not null && _records is not null && _next >= _records.Count && _inFlightCount == 0 && _results.Records >= _records.Count) FinishFile();
     }
 
     private void ClaimNextFile()
@@ -188,8 +191,8 @@ internal sealed class InboxChannel : IRecordChannel
         if (file is null) return;
 
         _current = file;
-        _records.Clear();
-        _outcomes.Clear();
+        _records = null;
+        _results.Clear();
         _next = _inFlightStart = _inFlightCount = _failedAttempts = 0;
         byte[] bytes;
         try
@@ -203,7 +206,7 @@ internal sealed class InboxChannel : IRecordChannel
             return;
         }
         _readLength = bytes.Length;
-        _records.AddRange(Path.GetExtension(file).Equals(".csv", StringComparison.OrdinalIgnoreCase) ? ReadCsv(bytes) : ReadJsonLines(bytes));
+        _records = Path.GetExtension(file).Equals(".csv", StringComparison.OrdinalIgnoreCase) ? ReadCsv(bytes) : ReadJsonLines(bytes);
         _log.LogInformation("Claimed {File}: {Records} records", Path.GetFileName(file), _records.Count);
         FinishIfComplete();
     }
@@ -350,62 +353,60 @@ internal sealed class InboxChannel : IRecordChannel
     /// LF or CRLF; a UTF-8 BOM is ignored. A row with another cell count than the header, or an unclosed quote, is
     /// dead-lettered with its line number.
     /// </summary>
-    private List<ScoringRecord> ReadCsv(byte[] bytes)
+    private TextRecords ReadCsv(byte[] bytes)
     {
-        var records = new List<ScoringRecord>();
-        using var csv = CsvReader(Text(bytes));
-        string[]? header = null;
+        using var text = new StringReader(Text(bytes));
+        using var csv = CsvFormat.Reader(text);
+        TextRecords? records = null;
         foreach (var row in csv)
         {
             if (row.Span.Length == 0) continue; // an empty line
-            string line = row.LineNumberFrom.ToString(CultureInfo.InvariantCulture);
-            if (header is null)
+            int line = row.LineNumberFrom;
+            if (records is null)
             {
-                header = new string[row.ColCount];
+                var header = new string[row.ColCount];
                 for (int c = 0; c < header.Length; c++) header[c] = row[c].ToString().Trim();
+                records = TextRecords.WithHeader(header, _idField);
                 continue;
             }
-            var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            if (row.Span.Count('"') % 2 != 0)
-                records.Add(new ScoringRecord($"line-{line}", fields, line, $"line {line} has a quoted cell that is not closed"));
-            else if (row.ColCount != header.Length)
-                records.Add(new ScoringRecord($"line-{line}", fields, line, $"line {line} has {row.ColCount} cells; the header has {header.Length}"));
+            records.Begin(line);
+            if (CsvFormat.HasUnclosedQuote(row.Span)) records.End($"line {line} has a quoted cell that is not closed");
+            else if (row.ColCount != records.Columns) records.End($"line {line} has {row.ColCount} cells; the header has {records.Columns}");
             else
             {
-                for (int c = 0; c < header.Length; c++) fields[header[c]] = row[c].ToString();
-                records.Add(new ScoringRecord(fields.GetValueOrDefault(_idField) ?? $"line-{line}", fields, line));
+                for (int c = 0; c < row.ColCount; c++) records.AddCell(row[c].Span);
+                records.End();
             }
         }
-        return records;
+        return records ?? TextRecords.WithHeader([], _idField);
     }
 
-    /// <summary>The CSV dialect of the inbox and the CLI: ',' separated, quotes unescaped, ragged rows reported by the caller.</summary>
-    internal static SepReader CsvReader(string text) =>
-        Sep.Reader(o => o with { Sep = Sep.New(','), HasHeader = false, Unescape = true, DisableColCountCheck = true }).FromText(text);
-
-    private IEnumerable<ScoringRecord> ReadJsonLines(byte[] bytes)
+    private TextRecords ReadJsonLines(byte[] bytes)
     {
+        var records = TextRecords.SelfNamed(_idField);
         int number = 0;
         using var reader = new StringReader(Text(bytes));
         for (string? text = reader.ReadLine(); text is not null; text = reader.ReadLine())
         {
             number++;
             if (string.IsNullOrWhiteSpace(text)) continue;
-            string line = number.ToString(CultureInfo.InvariantCulture);
-            var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            string? problem = null;
+            records.Begin(number);
             try
             {
                 using var document = JsonDocument.Parse(text);
                 foreach (var property in document.RootElement.EnumerateObject())
-                    fields[property.Name] = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText();
+                {
+                    records.AddCell(property.Name);
+                    records.AddCell(property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : property.Value.GetRawText());
+                }
+                records.End();
             }
             catch (Exception e) when (e is JsonException or InvalidOperationException)
             {
-                problem = $"line {line} is not a JSON object: {e.Message}";
+                records.End($"line {number.ToString(CultureInfo.InvariantCulture)} is not a JSON object: {e.Message}");
             }
-            yield return new ScoringRecord(fields.GetValueOrDefault(_idField) ?? $"line-{line}", fields, line, problem);
         }
+        return records;
     }
 
     /// <summary>UTF-8 text (a BOM, if any, removed).</summary>
@@ -426,17 +427,14 @@ internal sealed class InboxChannel : IRecordChannel
                 _log.LogError("{File} is no longer in processing/{Worker}: another worker took it over (this worker's lease lapsed) and writes its results", file, WorkerId);
                 return;
             }
-            var scored = _outcomes.Where(o => o.Scored).ToList();
-            WriteAtomically(Path.Combine(_out, $"{stem}.scores.csv"), "id,score,anomaly", scored.Select(Row));
-            WriteAtomically(Path.Combine(_out, $"{stem}.alerts.csv"), "id,score,anomaly", scored.Where(o => o.IsAnomaly).Select(Row));
-            var rejected = _outcomes.Where(o => !o.Scored).Select(o => $"{o.Record.Receipt},{Escape(o.Record.Id)},{Escape(o.Error!)}").ToList();
+            _results.WriteScores(Path.Combine(_out, $"{stem}.scores.csv"), Path.Combine(_out, $"{stem}.alerts.csv"), _idField);
             bool grew = info.Length != _readLength;
             if (grew)
-                rejected.Add($"file,,{Escape($"the file changed from {_readLength} to {info.Length} bytes after it was claimed (it was still being written); only the first {_readLength} bytes were scored. The input is kept in deadletter/{file}: send the rest in a new file, and rename complete files into inbox/ or mark them with {file}.ready")}");
-            if (rejected.Count > 0) WriteAtomically(Path.Combine(_deadLetter, $"{stem}.errors.csv"), "line,id,reason", rejected);
+                _results.RejectFile($"the file changed from {_readLength} to {info.Length} bytes after it was claimed (it was still being written); only the first {_readLength} bytes were scored. The input is kept in deadletter/{file}: send the rest in a new file, and rename complete files into inbox/ or mark them with {file}.ready");
+            _results.WriteRejections(Path.Combine(_deadLetter, $"{stem}.errors.csv"));
             MoveUnique(current, grew ? _deadLetter : _done);
             if (grew) _log.LogError("{File} changed after it was claimed; the part read was scored and the input dead-lettered", file);
-            _log.LogInformation("Finished {File}: {Scored} scored, {Anomalies} anomalies, {Rejected} dead-lettered", file, scored.Count, scored.Count(o => o.IsAnomaly), _outcomes.Count - scored.Count);
+            _log.LogInformation("Finished {File}: {Scored} scored, {Anomalies} anomalies, {Rejected} dead-lettered", file, _results.Scored, _results.Anomalies, _results.Rejected);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -445,8 +443,8 @@ internal sealed class InboxChannel : IRecordChannel
         finally
         {
             _current = null;
-            _records.Clear();
-            _outcomes.Clear();
+            _records = null;
+            _results.Clear();
             _next = _inFlightCount = 0;
         }
     }
@@ -498,18 +496,6 @@ internal sealed class InboxChannel : IRecordChannel
         {
         }
     }
-
-    private static string Row(RecordOutcome o) =>
-        $"{Escape(o.Record.Id)},{o.Score.ToString("R", CultureInfo.InvariantCulture)},{(o.IsAnomaly ? "true" : "false")}";
-
-    private static void WriteAtomically(string path, string header, IEnumerable<string> rows)
-    {
-        string temporary = path + ".tmp";
-        File.WriteAllLines(temporary, rows.Prepend(header), new UTF8Encoding(false));
-        File.Move(temporary, path, overwrite: true);
-    }
-
-    private static string Escape(string text) => text.IndexOfAny([',', '"', '\n', '\r']) < 0 ? text : "\"" + text.Replace("\"", "\"\"") + "\"";
 
     private static bool IsData(string path)
     {

@@ -17,8 +17,8 @@ internal sealed class RecordChannelFactory(IOptions<ScoringOptions> options, ILo
         var o = options.Value;
         return o.Source switch
         {
-            RecordSourceKind.Inbox => new InboxChannel(o.Inbox, o.IdField, logs.CreateLogger<InboxChannel>()),
-            RecordSourceKind.Redis => await RedisStreamChannel.ConnectAsync(o.Redis, o.IdField, logs.CreateLogger<RedisStreamChannel>()),
+            RecordSourceKind.Inbox => new InboxChannel(o.Inbox, o.IdField, logs.CreateLogger<InboxChannel>(), alertTopFeatures: o.AlertTopFeatures),
+            RecordSourceKind.Redis => await RedisStreamChannel.ConnectAsync(o.Redis, o.IdField, logs.CreateLogger<RedisStreamChannel>(), o.AlertTopFeatures, cancellationToken),
             _ => throw new InvalidOperationException($"Unknown source {o.Source}."),
         };
     }

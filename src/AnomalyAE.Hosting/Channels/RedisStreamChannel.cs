@@ -7,139 +7,274 @@ using StackExchange.Redis;
 namespace AnomalyAE.Hosting.Channels;
 
 /// <summary>
-/// Redis Streams. Workers read the input stream through one consumer group (XREADGROUP), so any number of them share
-/// the load. Records are committed by a Lua script — atomic in Redis — that writes each result (and alert) only if
-/// its id has not been marked processed (a key per id that expires after ProcessedIdRetention), and acknowledges it (XACK) in the same step: the output holds every record exactly once
-/// even when a worker dies between scoring and committing. Entries pending on a dead consumer longer than
-/// ClaimIdleTime are reclaimed (XAUTOCLAIM); an entry delivered MaxDeliveries times goes to the dead-letter stream.
+/// Redis Streams, on one server or a Redis Cluster. Workers read the input stream through one consumer group
+/// (XREADGROUP), so any number of them share the load. A batch is committed by one Lua script — atomic in Redis — that
+/// acknowledges each entry (XACK) and writes its result (and alert, or dead letter) only when that XACK removed the
+/// entry from the group's pending list. An entry is pending from its delivery until its first acknowledgement, so
+/// exactly one commit per entry writes: a worker killed before committing leaves its entries pending for a restart or
+/// for XAUTOCLAIM by another worker (after ClaimIdleTime), and a slow worker whose entries were reclaimed meanwhile
+/// writes nothing when it commits late. No key per record id is kept. Every stream entry is its own record: two entries
+/// with the same id field are both scored (the output carries the entry id to tell them apart). An entry delivered more
+/// than MaxDeliveries times goes to the dead-letter stream with the reason.
+/// <para>
+/// The script's keys are passed in KEYS, so on a cluster it runs where they live; the four streams must share a hash tag
+/// (the defaults use <c>{anomaly}</c>). Connection loss: the client reconnects with exponential backoff, and reads and
+/// commits are retried with backoff (a commit is idempotent: a repeated one finds its entries acknowledged).
+/// </para>
 /// </summary>
 internal sealed class RedisStreamChannel : IRecordChannel
 {
-    // One call commits a whole batch; Redis runs a script atomically. ARGV: group, worker, retention (ms), then per
-    // record: entry id, record id, score, anomaly flag, error, original fields (JSON, for dead letters). The processed
-    // marker is a key per id (PREFIX:ID, SET NX PX) so that it expires; a non-cluster deployment is assumed.
+    // KEYS: input, output, alerts, dead letters. ARGV: group, the id field's name, the model's score and predicted-label
+    // column names, this worker, K (top features per alert); then per record: entry id, kind ('o' result, 'a' result and
+    // alert, 'd' dead letter), record id, score (or the reason), then for 'd' the original fields, for 'a' K pairs of
+    // feature name and share. Only an entry this call's XACK removed from the pending list is written. Returns the count.
     private const string CommitScript = """
-        -- KEYS: input, output, alerts, deadletter, processed-key prefix
-        local acknowledged = 0
-        for i = 4, #ARGV, 6 do
-          local entry, id, score, anomaly, err, fields = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]
-          if err ~= '' then
-            redis.call('XADD', KEYS[4], '*', 'id', id, 'entry', entry, 'reason', err, 'fields', fields)
-          elseif redis.call('SET', KEYS[5] .. ':' .. id, '1', 'NX', 'PX', ARGV[3]) then
-            redis.call('XADD', KEYS[2], '*', 'id', id, 'score', score, 'anomaly', anomaly, 'worker', ARGV[2])
-            if anomaly == '1' then redis.call('XADD', KEYS[3], '*', 'id', id, 'score', score, 'worker', ARGV[2]) end
+        local group, idf, scoref, labelf, worker, k = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
+        local i, written = 7, 0
+        while i <= #ARGV do
+          local entry, kind, id, value = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+          local after = i + 4
+          if kind == 'd' then after = i + 5 elseif kind == 'a' then after = i + 4 + 2 * k end
+          if redis.call('XACK', KEYS[1], group, entry) == 1 then
+            if kind == 'd' then
+              redis.call('XADD', KEYS[4], '*', idf, id, 'entry', entry, 'reason', value, 'fields', ARGV[i + 4])
+            else
+              local label = (kind == 'a') and 'true' or 'false'
+              redis.call('XADD', KEYS[2], '*', idf, id, 'entry', entry, scoref, value, labelf, label, 'worker', worker)
+              if kind == 'a' then
+                local alert = { idf, id, 'entry', entry, scoref, value, labelf, label, 'worker', worker }
+                for j = 1, k do
+                  alert[#alert + 1] = 'top' .. j .. '_feature'
+                  alert[#alert + 1] = ARGV[i + 2 + 2 * j]
+                  alert[#alert + 1] = 'top' .. j .. '_share'
+                  alert[#alert + 1] = ARGV[i + 3 + 2 * j]
+                end
+                redis.call('XADD', KEYS[3], '*', unpack(alert))
+              end
+            end
+            written = written + 1
           end
-          acknowledged = acknowledged + redis.call('XACK', KEYS[1], ARGV[1], entry)
+          i = after
         end
-        return acknowledged
+        return written
         """;
 
-    private const int CommitChunk = 1000; // keeps each atomic script short, so Redis stays responsive
+    private const int CommitChunk = 4096; // keeps each atomic script short, so Redis stays responsive
+    private static readonly TimeSpan BacklogRefresh = TimeSpan.FromSeconds(1);
 
     private readonly ConnectionMultiplexer _connection;
     private readonly IDatabase _db;
     private readonly RedisOptions _options;
-    private readonly string _consumer;
+    private readonly RedisValue _consumer;
     private readonly string _idField;
+    private readonly int _alertTopFeatures;
     private readonly ILogger _log;
     private readonly RedisKey[] _keys;
+    private readonly RedisBackoff _backoff;
     private bool _ownPendingRead;
+    private Task<StreamEntry[]>? _prefetch;
+    private long _lastClaim = long.MinValue / 2; // long ago: the first read looks for idle entries
+    private (long At, long? Value) _backlog = (long.MinValue / 2, null);
 
-    private RedisStreamChannel(ConnectionMultiplexer connection, RedisOptions options, string idField, ILogger log)
+    private RedisStreamChannel(ConnectionMultiplexer connection, RedisOptions options, string idField, int alertTopFeatures, ILogger log)
     {
         _connection = connection;
         _db = connection.GetDatabase();
         _options = options;
         _consumer = string.IsNullOrWhiteSpace(options.ConsumerName) ? $"{Environment.MachineName}-{Environment.ProcessId}" : options.ConsumerName;
         _idField = idField;
+        _alertTopFeatures = alertTopFeatures;
         _log = log;
-        _keys = [options.InputStream, options.OutputStream, options.AlertStream, options.DeadLetterStream, options.ProcessedKeyPrefix];
+        _keys = [options.InputStream, options.OutputStream, options.AlertStream, options.DeadLetterStream];
+        _backoff = new RedisBackoff(log);
     }
 
-    /// <summary>Connects and makes sure the consumer group exists (reading the stream from its start).</summary>
-    public static async Task<RedisStreamChannel> ConnectAsync(RedisOptions options, string idField, ILogger log)
+    /// <summary>Connects, checks the keys can be scripted together, and makes sure the consumer group exists.</summary>
+    public static async Task<RedisStreamChannel> ConnectAsync(RedisOptions options, string idField, ILogger log, int alertTopFeatures = 0, CancellationToken cancellationToken = default)
     {
-        var connection = await ConnectionMultiplexer.ConnectAsync(options.Configuration);
-        var channel = new RedisStreamChannel(connection, options, idField, log);
+        var configuration = ConfigurationOptions.Parse(options.Configuration);
+        if (!options.Configuration.Contains("abortConnect", StringComparison.OrdinalIgnoreCase)) configuration.AbortOnConnectFail = false;
+        configuration.ReconnectRetryPolicy ??= new ExponentialRetry(250, 10_000);
+        var connection = await ConnectionMultiplexer.ConnectAsync(configuration);
+        var channel = new RedisStreamChannel(connection, options, idField, alertTopFeatures, log);
         try
         {
-            await channel._db.StreamCreateConsumerGroupAsync(options.InputStream, options.ConsumerGroup, "0-0", createStream: true);
+            channel.CheckHashSlots();
+            await channel._backoff.RunAsync("create the consumer group", async () =>
+            {
+                try
+                {
+                    await channel._db.StreamCreateConsumerGroupAsync(options.InputStream, options.ConsumerGroup, "0-0", createStream: true);
+                }
+                catch (RedisServerException e) when (e.Message.Contains("BUSYGROUP", StringComparison.Ordinal))
+                {
+                }
+                return true;
+            }, cancellationToken);
         }
-        catch (RedisServerException e) when (e.Message.Contains("BUSYGROUP", StringComparison.Ordinal))
+        catch
         {
+            await connection.DisposeAsync();
+            throw;
         }
         log.LogInformation("Consuming {Stream} as {Consumer} in group {Group}", options.InputStream, channel._consumer, options.ConsumerGroup);
         return channel;
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<ScoringRecord>> ReadAsync(int maxRecords, CancellationToken cancellationToken)
+    public async Task<RecordBatch> ReadAsync(int maxRecords, CancellationToken cancellationToken)
     {
         // After a restart under the same name, this consumer's own unacknowledged entries come first.
         if (!_ownPendingRead)
         {
-            _ownPendingRead = true;
-            var own = await _db.StreamReadGroupAsync(_options.InputStream, _options.ConsumerGroup, _consumer, "0-0", maxRecords);
-            if (own.Length > 0) return await ToRecordsAsync(own, redelivered: true);
+            var own = await _backoff.RunAsync("read own pending entries",
+                () => _db.StreamReadGroupAsync(_options.InputStream, _options.ConsumerGroup, _consumer, "0-0", maxRecords), cancellationToken);
+            _ownPendingRead = own.Length < maxRecords;
+            if (own.Length > 0) return await ToBatchAsync(own, redelivered: true);
         }
-        var claimed = await _db.StreamAutoClaimAsync(_options.InputStream, _options.ConsumerGroup, _consumer,
-            (long)_options.ClaimIdleTime.TotalMilliseconds, "0-0", maxRecords);
-        if (claimed.ClaimedEntries.Length > 0)
+        // Entries idle on other (dead) consumers are looked for a few times per ClaimIdleTime, not on every read.
+        long now = Environment.TickCount64;
+        if (now - _lastClaim >= _options.ClaimIdleTime.TotalMilliseconds / 4)
         {
-            _log.LogWarning("Reclaimed {Count} entries idle for over {Idle} on other consumers", claimed.ClaimedEntries.Length, _options.ClaimIdleTime);
-            return await ToRecordsAsync(claimed.ClaimedEntries, redelivered: true);
+            var claimed = await _backoff.RunAsync("reclaim idle entries", () => _db.StreamAutoClaimAsync(_options.InputStream, _options.ConsumerGroup, _consumer,
+                (long)_options.ClaimIdleTime.TotalMilliseconds, "0-0", maxRecords), cancellationToken);
+            if (claimed.ClaimedEntries.Length > 0)
+            {
+                _log.LogWarning("Reclaimed {Count} entries idle for over {Idle} on other consumers", claimed.ClaimedEntries.Length, _options.ClaimIdleTime);
+                return await ToBatchAsync(claimed.ClaimedEntries, redelivered: true);
+            }
+            _lastClaim = now;
         }
-        var fresh = await _db.StreamReadGroupAsync(_options.InputStream, _options.ConsumerGroup, _consumer, ">", maxRecords);
-        return await ToRecordsAsync(fresh, redelivered: false);
+        var fresh = await (_prefetch ?? ReadNewAsync(maxRecords, cancellationToken));
+        // While the stream is busy, the next batch is read while this one is scored and committed (Redis works while
+        // the worker scores). A prefetched batch is pending on this consumer like any read one: a crash leaves it for
+        // XAUTOCLAIM, a stop releases it (see DisposeAsync).
+        _prefetch = fresh.Length == maxRecords ? ReadNewAsync(maxRecords, cancellationToken) : null;
+        return await ToBatchAsync(fresh, redelivered: false);
     }
 
     /// <inheritdoc />
-    public async Task CommitAsync(IReadOnlyList<RecordOutcome> outcomes, CancellationToken cancellationToken)
+    public async Task CommitAsync(ScoredBatch outcomes, CancellationToken cancellationToken)
     {
-        foreach (var chunk in outcomes.Chunk(CommitChunk))
+        var batch = (RedisRecordBatch)outcomes.Batch;
+        var top = new (string Name, float Share)[outcomes.HasContributions ? Math.Min(_alertTopFeatures, outcomes.FeatureCount) : 0];
+        for (int start = 0; start < outcomes.Count; start += CommitChunk)
         {
-            var arguments = new List<RedisValue>(3 + chunk.Length * 6) { _options.ConsumerGroup, _consumer, (long)_options.ProcessedIdRetention.TotalMilliseconds };
-            foreach (var o in chunk)
-            {
-                arguments.Add(o.Record.Receipt);
-                arguments.Add(o.Record.Id);
-                arguments.Add(o.Scored ? o.Score.ToString("R", CultureInfo.InvariantCulture) : "");
-                arguments.Add(o.IsAnomaly ? "1" : "0");
-                arguments.Add(o.Error ?? "");
-                arguments.Add(o.Scored ? "" : JsonSerializer.Serialize(o.Record.Fields));
-            }
-            await _db.ScriptEvaluateAsync(CommitScript, _keys, [.. arguments]);
+            int end = Math.Min(outcomes.Count, start + CommitChunk);
+            var arguments = new List<RedisValue>(6 + (end - start) * 4)
+                { _options.ConsumerGroup, _idField, outcomes.ScoreColumnName, outcomes.PredictedLabelColumnName, _consumer, top.Length };
+            for (int r = start; r < end; r++) AddRecord(arguments, outcomes, batch, r, top);
+            RedisValue[] values = [.. arguments];
+            var written = await _backoff.RunAsync("commit results", () => _db.ScriptEvaluateAsync(CommitScript, _keys, values), cancellationToken);
+            int skipped = end - start - (int)written;
+            if (skipped > 0)
+                _log.LogInformation("{Skipped} of {Records} entries were already acknowledged (reclaimed and committed by another worker); their results were not written again", skipped, end - start);
         }
+    }
+
+    private static void AddRecord(List<RedisValue> arguments, ScoredBatch outcomes, RedisRecordBatch batch, int record, (string Name, float Share)[] top)
+    {
+        arguments.Add(batch.EntryId(record));
+        if (outcomes.Error(record) is { } error)
+        {
+            var fields = JsonSerializer.Serialize(batch.Fields(record).ToDictionary(f => f.Name, f => f.Value));
+            arguments.AddRange(["d", batch.IdValue(record), error, fields]);
+            return;
+        }
+        bool anomaly = outcomes.IsAnomaly(record);
+        arguments.AddRange([anomaly ? "a" : "o", batch.IdValue(record), outcomes.Score(record).ToString("R", CultureInfo.InvariantCulture)]);
+        if (!anomaly || top.Length == 0) return;
+        outcomes.TopFeatures(record, top);
+        foreach (var (name, share) in top) arguments.AddRange([name, share.ToString("R", CultureInfo.InvariantCulture)]);
     }
 
     /// <inheritdoc />
     public async Task<long?> BacklogAsync(CancellationToken cancellationToken)
     {
+        long now = Environment.TickCount64;
+        if (now - _backlog.At < BacklogRefresh.TotalMilliseconds) return _backlog.Value;
         var groups = await _db.StreamGroupInfoAsync(_options.InputStream);
         var group = groups.FirstOrDefault(g => g.Name == _options.ConsumerGroup);
-        return group.Lag ?? group.PendingMessageCount;
+        _backlog = (now, group.Lag ?? group.PendingMessageCount);
+        return _backlog.Value;
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync() => await _connection.DisposeAsync();
-
-    private async Task<IReadOnlyList<ScoringRecord>> ToRecordsAsync(StreamEntry[] entries, bool redelivered)
+    public async ValueTask DisposeAsync()
     {
-        var deliveries = new Dictionary<string, int>();
-        if (redelivered && entries.Length > 0)
+        try
+        {
+            if (_prefetch is not null) await ReleaseAsync(await _prefetch);
+        }
+        catch (Exception e) when (e is RedisException or OperationCanceledException)
+        {
+            _log.LogWarning("Could not release the prefetched entries ({Reason}); other workers reclaim them after ClaimIdleTime", e.Message);
+        }
+        await _connection.DisposeAsync();
+    }
+
+    private Task<StreamEntry[]> ReadNewAsync(int maxRecords, CancellationToken cancellationToken) =>
+        _backoff.RunAsync("read new entries", () => _db.StreamReadGroupAsync(_options.InputStream, _options.ConsumerGroup, _consumer, ">", maxRecords), cancellationToken);
+
+    /// <summary>
+    /// Hands prefetched, unscored entries back on shutdown: they stay pending (Redis has no "unread"), marked idle for
+    /// ClaimIdleTime so that another worker's next XAUTOCLAIM takes them at once; a restart under this name reads them first.
+    /// </summary>
+    private async Task ReleaseAsync(StreamEntry[] entries)
+    {
+        if (entries.Length == 0) return;
+        var idle = (long)_options.ClaimIdleTime.TotalMilliseconds;
+        object[] arguments = [(RedisKey)_options.InputStream, _options.ConsumerGroup, _consumer, 0, .. entries.Select(e => (object)e.Id), "IDLE", idle, "JUSTID"];
+        await _db.ExecuteAsync("XCLAIM", arguments);
+        _log.LogInformation("Released {Count} prefetched entries for other workers", entries.Length);
+    }
+
+    /// <summary>On a cluster the commit script touches all four streams, so they must live in one hash slot.</summary>
+    private void CheckHashSlots()
+    {
+        string[] names = [nameof(RedisOptions.InputStream), nameof(RedisOptions.OutputStream), nameof(RedisOptions.AlertStream), nameof(RedisOptions.DeadLetterStream)];
+        var slots = _keys.Select(HashTag).ToArray();
+        if (slots.Distinct(StringComparer.Ordinal).Count() == 1) return;
+        string listing = string.Join(", ", names.Zip(_keys, (n, k) => $"{n} '{k}'"));
+        bool cluster = _connection.GetServers().Any(s => s.IsConnected && s.ServerType == ServerType.Cluster);
+        if (cluster)
+            throw new InvalidOperationException($"Redis Cluster: the streams ({listing}) do not share a hash tag, so they live in different slots and the commit script, which writes them together, cannot run. Give them one hash tag in {ScoringOptions.Section}:Redis, e.g. {{anomaly}}:input, {{anomaly}}:scores, {{anomaly}}:alerts, {{anomaly}}:deadletter.");
+        _log.LogWarning("The streams ({Streams}) do not share a hash tag: fine on this server, but not on a Redis Cluster. Use e.g. {{anomaly}}:input, {{anomaly}}:scores, …", listing);
+    }
+
+    /// <summary>The part of a key Redis Cluster hashes: the text inside the first non-empty {…}, else the whole key.</summary>
+    private static string HashTag(RedisKey key)
+    {
+        string text = key.ToString();
+        int open = text.IndexOf('{');
+        if (open < 0) return text;
+        int close = text.IndexOf('}', open + 1);
+        return close > open + 1 ? text[(open + 1)..close] : text;
+    }
+
+    private async Task<RecordBatch> ToBatchAsync(StreamEntry[] read, bool redelivered)
+    {
+        // A pending entry deleted from the stream (XDEL, XTRIM) comes back as its id without fields: nothing is left
+        // to score, so it is acknowledged (else it would come back on every read of this consumer's pending entries).
+        static bool Deleted(StreamEntry e) => e.Values is null || e.Values.Length == 0;
+        var entries = read.Where(e => !e.IsNull && !Deleted(e)).ToArray();
+        var gone = read.Where(e => !e.IsNull && Deleted(e)).Select(e => e.Id).ToArray();
+        if (gone.Length > 0)
+        {
+            await _db.StreamAcknowledgeAsync(_options.InputStream, _options.ConsumerGroup, gone);
+            _log.LogWarning("Acknowledged {Count} pending entries that were deleted from {Stream} before they were scored", gone.Length, _options.InputStream);
+        }
+        if (entries.Length == 0) return RecordBatch.Empty;
+        var problems = new string?[entries.Length];
+        if (redelivered)
         {
             var pending = await _db.StreamPendingMessagesAsync(_options.InputStream, _options.ConsumerGroup, entries.Length, _consumer,
                 entries.Min(e => e.Id), entries.Max(e => e.Id));
-            foreach (var message in pending) deliveries[message.MessageId!] = message.DeliveryCount;
+            var deliveries = pending.ToDictionary(p => p.MessageId.ToString(), p => p.DeliveryCount);
+            for (int i = 0; i < entries.Length; i++)
+                if (deliveries.TryGetValue(entries[i].Id.ToString(), out int count) && count > _options.MaxDeliveries)
+                    problems[i] = $"delivered {count} times without being committed (MaxDeliveries {_options.MaxDeliveries})";
         }
-        return entries.Where(e => !e.IsNull).Select(entry =>
-        {
-            var fields = entry.Values.ToDictionary(v => v.Name.ToString(), v => v.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-            string id = fields.GetValueOrDefault(_idField) ?? entry.Id.ToString();
-            string? problem = deliveries.TryGetValue(entry.Id!, out int count) && count > _options.MaxDeliveries
-                ? $"delivered {count} times without being committed (MaxDeliveries {_options.MaxDeliveries})"
-                : null;
-            return new ScoringRecord(id, fields, entry.Id.ToString(), problem);
-        }).ToList();
+        return new RedisRecordBatch(entries, problems, _idField);
     }
 }

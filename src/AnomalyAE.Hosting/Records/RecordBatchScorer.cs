@@ -1,22 +1,25 @@
 using System.Globalization;
-using AnomalyAE.DataViews;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
 namespace AnomalyAE.Hosting.Records;
 
 /// <summary>
-/// Scores records with a loaded pipeline. Maps each record's fields onto the model's input schema (Single fields by
-/// name, Vector&lt;Single&gt; fields as comma-separated or JSON-array numbers, Text fields as they are), sets aside
-/// malformed records with the reason, and scores the rest in one batch.
+/// Scores record batches with a loaded pipeline. Each record's fields are parsed straight into the model's input buffers
+/// (Single fields by name, Vector&lt;Single&gt; fields as comma-separated or JSON-array numbers, Text fields as they are);
+/// a malformed record is set aside with the reason and the rest are scored in one pass. Thread-safe: every call has its
+/// own buffers.
 /// </summary>
 internal sealed class RecordBatchScorer
 {
     private readonly ITransformer _model;
     private readonly DataViewSchema _inputSchema;
-    private readonly HashSet<string> _required;
+    private readonly string[] _names;
+    private readonly bool[] _required;
     private readonly string _scoreColumn;
     private readonly string _predictedLabelColumn;
+    private readonly string? _contributionsColumn;
+    private readonly string[]? _featureNames;
 
     /// <summary>A scorer for <paramref name="model"/>, a loaded pipeline whose input is <paramref name="inputSchema"/>.</summary>
     /// <param name="model">A fitted pipeline with an autoencoder stage that emits a score and a predicted label (under any names).</param>
@@ -27,7 +30,6 @@ internal sealed class RecordBatchScorer
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(inputSchema);
         _model = model;
-        _inputSchema = inputSchema;
         var detector = model.FindAnomalyDetector();
         if (detector?.ScoreColumnName is not { } scoreName || detector.PredictedLabelColumnName is not { } labelName)
             throw new InvalidOperationException("The model has no autoencoder stage that emits both a score and a predicted label; the worker needs an anomaly-scoring model.");
@@ -36,111 +38,145 @@ internal sealed class RecordBatchScorer
             throw new InvalidOperationException($"The model's output has no Single '{scoreName}' and '{labelName}' columns (a later stage replaced or dropped them); the worker needs an anomaly-scoring model.");
         _scoreColumn = scoreName;
         _predictedLabelColumn = labelName;
+        if (detector.FeatureContributionsColumnName is { } contributionsName
+            && output.GetColumnOrNull(contributionsName) is { Type: VectorDataViewType { ItemType: var item, Size: > 0 } vector } contributions
+            && item == NumberDataViewType.Single)
+        {
+            _contributionsColumn = contributionsName;
+            _featureNames = SlotNames(contributions, vector.Size);
+        }
+
         var mapper = model.GetRowToRowMapper(inputSchema);
-        _required = mapper.GetDependencies([mapper.OutputSchema[scoreName], mapper.OutputSchema[labelName]]).Select(c => c.Name).ToHashSet();
+        var required = mapper.GetDependencies([mapper.OutputSchema[scoreName], mapper.OutputSchema[labelName]]).Select(c => c.Name).ToHashSet();
+        required.Remove(idField);
+        var schema = new DataViewSchema.Builder();
         foreach (var column in inputSchema)
         {
             bool supported = column.Type == NumberDataViewType.Single || column.Type is TextDataViewType
-                || column.Type is VectorDataViewType { ItemType: var item, IsKnownSize: true } && item == NumberDataViewType.Single;
-            if (!supported && _required.Contains(column.Name))
+                || column.Type is VectorDataViewType { ItemType: var itemType, IsKnownSize: true } && itemType == NumberDataViewType.Single;
+            if (!supported && required.Contains(column.Name))
                 throw new InvalidOperationException($"Input column '{column.Name}' is {column.Type}; the worker supports Single, Vector<Single, n> and Text inputs.");
+            schema.AddColumn(column.Name, supported ? column.Type : TextDataViewType.Instance);
         }
-        _required.Remove(idField);
+        _inputSchema = schema.ToSchema();
+        _names = [.. _inputSchema.Select(c => c.Name)];
+        _required = [.. _names.Select(required.Contains)];
+        RequiredFields = [.. _names.Where(required.Contains)];
     }
 
     /// <summary>Fields every record must carry.</summary>
-    public IReadOnlyCollection<string> RequiredFields => _required;
+    public IReadOnlyCollection<string> RequiredFields { get; }
 
-    /// <summary>Scores what can be scored; every record gets an outcome, in the input order.</summary>
-    public List<RecordOutcome> Score(IReadOnlyList<ScoringRecord> records)
+    /// <summary>Scores what can be scored; every record gets an outcome.</summary>
+    public ScoredBatch Score(RecordBatch batch)
     {
-        var outcomes = new RecordOutcome?[records.Count];
-        var valid = new List<int>();
-        var columns = _inputSchema.Select(c => new List<object>()).ToArray();
-        for (int r = 0; r < records.Count; r++)
+        int count = batch.Count;
+        var buffers = new InputBuffers(_inputSchema, count);
+        var rowOf = new int[count];
+        var errors = new string?[count];
+        Span<int> positions = _names.Length <= 256 ? stackalloc int[_names.Length] : new int[_names.Length];
+        for (int r = 0; r < count; r++)
         {
-            var values = new object[_inputSchema.Count];
-            string? error = records[r].Problem;
-            if (error is null) foreach (var column in _inputSchema)
-            {
-                if (!TryRead(records[r], column, out values[column.Index], out error)) break;
-            }
-            if (error is not null)
-            {
-                outcomes[r] = new RecordOutcome(records[r], float.NaN, false, error);
-                continue;
-            }
-            valid.Add(r);
-            for (int c = 0; c < values.Length; c++) columns[c].Add(values[c]);
+            string? error = batch.Problem(r) ?? Fill(batch, r, positions, buffers, buffers.Rows);
+            errors[r] = error;
+            rowOf[r] = error is null ? buffers.Rows++ : -1;
         }
 
-        if (valid.Count > 0)
+        var scores = new float[count];
+        var anomalous = new bool[count];
+        Dictionary<int, float[]>? shares = null;
+        if (buffers.Rows > 0)
         {
-            var builder = new ColumnarDataView.Builder();
-            foreach (var column in _inputSchema)
+            var scoredRows = new float[buffers.Rows];
+            var labels = new bool[buffers.Rows];
+            var contributions = new Dictionary<int, float[]>();
+            Read(_model.Transform(buffers), scoredRows, labels, contributions);
+            for (int r = 0; r < count; r++)
             {
-                var cells = columns[column.Index];
-                switch (column.Type)
-                {
-                    case VectorDataViewType vector: builder.AddVector(column.Name, vector.Size, cells.Cast<float[]>().ToArray()); break;
-                    case TextDataViewType: builder.AddText(column.Name, cells.Cast<string>().ToArray()); break;
-                    default: builder.AddSingle(column.Name, cells.Cast<float>().ToArray()); break;
-                }
+                if (rowOf[r] < 0) { scores[r] = float.NaN; continue; }
+                scores[r] = scoredRows[rowOf[r]];
+                anomalous[r] = labels[rowOf[r]];
+                if (contributions.TryGetValue(rowOf[r], out var row)) (shares ??= [])[r] = row;
             }
-            var scored = _model.Transform(builder.Build());
-            var scores = scored.GetColumn<float>(_scoreColumn).ToArray();
-            var labels = scored.GetColumn<bool>(_predictedLabelColumn).ToArray();
-            for (int i = 0; i < valid.Count; i++) outcomes[valid[i]] = new RecordOutcome(records[valid[i]], scores[i], labels[i], null);
         }
-        return [.. outcomes.Select(o => o!)];
+        return new ScoredBatch(batch, _scoreColumn, _predictedLabelColumn, scores, anomalous, errors, _featureNames, shares);
     }
 
-    private bool TryRead(ScoringRecord record, DataViewSchema.Column column, out object value, out string? error)
+    /// <summary>Reads scores and labels of every row, and the contributions of the anomalous ones.</summary>
+    private void Read(IDataView scored, float[] scores, bool[] labels, Dictionary<int, float[]> contributions)
     {
-        error = null;
-        bool present = record.Fields.TryGetValue(column.Name, out var text);
-        if (!present && _required.Contains(column.Name))
+        var scoreColumn = scored.Schema[_scoreColumn];
+        var labelColumn = scored.Schema[_predictedLabelColumn];
+        var contributionColumn = _contributionsColumn is null ? (DataViewSchema.Column?)null : scored.Schema[_contributionsColumn];
+        using var cursor = scored.GetRowCursor(contributionColumn is { } c ? [scoreColumn, labelColumn, c] : [scoreColumn, labelColumn]);
+        var getScore = cursor.GetGetter<float>(scoreColumn);
+        var getLabel = cursor.GetGetter<bool>(labelColumn);
+        var getContributions = contributionColumn is { } column ? cursor.GetGetter<VBuffer<float>>(column) : null;
+        VBuffer<float> shares = default;
+        for (int row = 0; cursor.MoveNext(); row++)
         {
-            value = 0f;
-            error = $"field '{column.Name}' is missing";
-            return false;
-        }
-        switch (column.Type)
-        {
-            case TextDataViewType:
-                value = text ?? "";
-                return true;
-            case VectorDataViewType vector:
-                var parts = (text ?? "").Trim().TrimStart('[').TrimEnd(']').Split([',', ' ', ';'], StringSplitOptions.RemoveEmptyEntries);
-                var numbers = new float[vector.Size];
-                if (present && parts.Length != vector.Size)
-                {
-                    value = numbers;
-                    error = $"field '{column.Name}' has {parts.Length} values; expected {vector.Size}";
-                    return false;
-                }
-                for (int i = 0; i < parts.Length; i++)
-                    if (!TryNumber(parts[i], out numbers[i]))
-                    {
-                        value = numbers;
-                        error = $"field '{column.Name}' value {i} '{parts[i]}' is not a finite number";
-                        return false;
-                    }
-                value = numbers;
-                return true;
-            default:
-                if (!present) { value = 0f; return true; }
-                if (!TryNumber(text!, out float number))
-                {
-                    value = 0f;
-                    error = $"field '{column.Name}' = '{text}' is not a finite number";
-                    return false;
-                }
-                value = number;
-                return true;
+            getScore(ref scores[row]);
+            getLabel(ref labels[row]);
+            if (!labels[row] || getContributions is null) continue;
+            getContributions(ref shares);
+            contributions[row] = shares.DenseValues().ToArray();
         }
     }
 
-    private static bool TryNumber(string text, out float value) =>
-        float.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out value) && float.IsFinite(value);
+    /// <summary>Parses record <paramref name="record"/> into row <paramref name="row"/> of the buffers; the reason when it cannot.</summary>
+    private string? Fill(RecordBatch batch, int record, Span<int> positions, InputBuffers buffers, int row)
+    {
+        batch.Locate(record, _names, positions);
+        for (int c = 0; c < _names.Length; c++)
+        {
+            int position = positions[c];
+            if (position < 0 && _required[c]) return $"field '{_names[c]}' is missing";
+            switch (_inputSchema[c].Type)
+            {
+                case TextDataViewType:
+                    buffers.Texts(c)[row] = position < 0 ? "" : batch.Text(record, position);
+                    break;
+                case VectorDataViewType vector:
+                    var slice = buffers.Numbers(c).AsSpan(row * vector.Size, vector.Size);
+                    if (position < 0) slice.Clear();
+                    else if (ParseVector(batch.Text(record, position), slice) is { } problem) return $"field '{_names[c]}' {problem}";
+                    break;
+                default:
+                    float value = 0;
+                    if (position >= 0 && !batch.TryReadSingle(record, position, out value))
+                        return $"field '{_names[c]}' = '{batch.Text(record, position)}' is not a finite number";
+                    buffers.Numbers(c)[row] = value;
+                    break;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Numbers separated by ',', ' ' or ';', optionally in [ ]; null when they fill <paramref name="values"/> exactly.</summary>
+    private static string? ParseVector(string text, Span<float> values)
+    {
+        var parts = text.Trim().TrimStart('[').TrimEnd(']').Split([',', ' ', ';'], StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length != values.Length) return $"has {parts.Length} values; expected {values.Length}";
+        for (int i = 0; i < parts.Length; i++)
+            if (!float.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]) || !float.IsFinite(values[i]))
+                return $"value {i} '{parts[i]}' is not a finite number";
+        return null;
+    }
+
+    private static string[] SlotNames(DataViewSchema.Column column, int size)
+    {
+        var names = Enumerable.Range(0, size).Select(i => $"slot{i.ToString(CultureInfo.InvariantCulture)}").ToArray();
+        if (column.HasSlotNames())
+        {
+            VBuffer<ReadOnlyMemory<char>> slots = default;
+            column.GetSlotNames(ref slots);
+            int i = 0;
+            foreach (var name in slots.DenseValues())
+            {
+                if (!name.IsEmpty) names[i] = name.ToString();
+                i++;
+            }
+        }
+        return names;
+    }
 }

@@ -18,34 +18,14 @@ internal sealed class ModelWriter(MLContext context, ModelSigningKey? signingKey
         if (Directory.Exists(full)) throw new IOException($"Cannot save the model to '{path}': it is a directory; give a file name (e.g. {Path.Combine(path, "model.aeml")}).");
         string folder = Path.GetDirectoryName(full)!;
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"Cannot save the model to '{path}': the folder '{folder}' does not exist.");
-        string temporary = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                Save(model, inputSchema, file);
-                file.Flush(flushToDisk: true);
-            }
-            // Atomic on the same volume: readers see the old file or the complete new one, never a partial write.
-            File.Move(temporary, full, overwrite: true);
+            AtomicFile.Write(full, file => Save(model, inputSchema, file));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Name the file the user asked for, not the hidden temporary one the failure happened on.
-            string reason = e.Message.Replace(temporary, full, StringComparison.Ordinal);
-            string message = $"Cannot save the model to '{path}': {reason}";
+            string message = $"Cannot save the model to '{path}': {e.Message}";
             throw e is UnauthorizedAccessException ? new UnauthorizedAccessException(message, e) : new IOException(message, e);
-        }
-        finally
-        {
-            try
-            {
-                if (File.Exists(temporary)) File.Delete(temporary);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // The save's own failure (if any) is the one to report.
-            }
         }
     }
 
