@@ -88,7 +88,7 @@ public sealed class PackageConsumerTests(PackageFeed feed, ITestOutputHelper log
             "score", "--model", "model.aeml", "--data", data, "--out", "-"));
         Assert.True(score.ExitCode == 0, score.ToString());
         var rows = score.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("id,a,b,c,d,Score,PredictedLabel", rows[0]);
+        Assert.Equal("id,a,b,c,d,Score,PredictedLabel,Probability", rows[0]);
         Assert.Equal(201, rows.Length);
         var scores = rows.Skip(1).Select(r => float.Parse(r.Split(',')[5], CultureInfo.InvariantCulture)).ToArray();
         Assert.Equal(0, Array.IndexOf(scores, scores.Max()));   // the planted outlier (row 0) ranks first
