@@ -28,9 +28,8 @@ internal sealed class OnnxRowMapper(DataViewSchema inputSchema, OnnxScoringModel
         private readonly OnnxRowMapper _mapper;
         private readonly DataViewRow _input;
         private readonly HashSet<int> _active;
-        private readonly OnnxBatchRunner _runner;
-        private readonly OnnxOutputGetters _getters;
-        private OnnxInputColumns? _columns;
+        private readonly OnnxBatchScorer _scorer;
+        private bool _bound;
         private long _scoredPosition = -1;
 
         public ScoredRow(OnnxRowMapper mapper, DataViewRow input, HashSet<int> active)
@@ -38,8 +37,7 @@ internal sealed class OnnxRowMapper(DataViewSchema inputSchema, OnnxScoringModel
             _mapper = mapper;
             _input = input;
             _active = active;
-            _runner = new OnnxBatchRunner(mapper.Model, capacity: 1);
-            _getters = new OnnxOutputGetters(_runner, mapper.Model);
+            _scorer = new OnnxBatchScorer(mapper.Model, capacity: 1);
         }
 
         public override DataViewSchema Schema => _mapper.OutputSchema;
@@ -52,7 +50,7 @@ internal sealed class OnnxRowMapper(DataViewSchema inputSchema, OnnxScoringModel
         {
             int inputCount = _mapper.InputSchema.Count;
             if (column.Index < inputCount) return _input.GetGetter<TValue>(_input.Schema[column.Index]);
-            return _getters.Make(column.Index - inputCount, EnsureScored) as ValueGetter<TValue>
+            return _scorer.MakeGetter(column.Index - inputCount, EnsureScored) as ValueGetter<TValue>
                 ?? throw new InvalidOperationException($"Column '{column.Name}' is {column.Type}, not {typeof(TValue).Name}.");
         }
 
@@ -60,15 +58,16 @@ internal sealed class OnnxRowMapper(DataViewSchema inputSchema, OnnxScoringModel
         {
             // PredictionEngine reuses one row object and moves its input; -1 is never a valid position for a fresh score.
             if (_scoredPosition == _input.Position && _input.Position >= 0) return;
-            _columns ??= new OnnxInputColumns(_mapper.Model, _input);
-            _columns.Read(_runner, 0, Math.Max(_input.Position, 0));
-            _runner.Run(1);
+            if (!_bound) _scorer.Bind(_input);
+            _bound = true;
+            _scorer.Load(0, Math.Max(_input.Position, 0));
+            _scorer.Score(1);
             _scoredPosition = _input.Position;
         }
 
         protected override void Dispose(bool disposing)
         {
-            if (disposing) _runner.Dispose();
+            if (disposing) _scorer.Dispose();
             base.Dispose(disposing);
         }
     }

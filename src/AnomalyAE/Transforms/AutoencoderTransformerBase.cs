@@ -92,7 +92,10 @@ public abstract class AutoencoderTransformerBase : ITransformer, IDisposable, IC
     public IDataView Transform(IDataView input)
     {
         ThrowIfDisposed();
-        return new Transforms.ScoredDataView(input, Stage);
+        var stage = Stage;
+        var features = FeatureColumn.Find(input.Schema, FeatureColumnName, InputDimension);
+        return new Transforms.ScoredDataView(input, stage.BuildSchema(input.Schema, features), [features], Model.BatchSize,
+            capacity => new Transforms.RowScorer(stage, features, capacity));
     }
 
     /// <inheritdoc />

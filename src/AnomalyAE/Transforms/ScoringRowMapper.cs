@@ -41,8 +41,7 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
         private readonly DataViewRow _input;
         private readonly HashSet<int> _active;
         private readonly RowScorer _scorer;
-        private ValueGetter<VBuffer<float>>? _features;
-        private VBuffer<float> _row;
+        private bool _bound;
         private long _scoredPosition = -1;
 
         public ScoredRow(ScoringRowMapper mapper, DataViewRow input, HashSet<int> active)
@@ -50,8 +49,7 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
             _mapper = mapper;
             _input = input;
             _active = active;
-            var stage = mapper._stage;
-            _scorer = new RowScorer(stage, capacity: 1);
+            _scorer = new RowScorer(mapper._stage, mapper._features, capacity: 1);
         }
 
         public override DataViewSchema Schema => _mapper.OutputSchema;
@@ -64,18 +62,17 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
         {
             int inputCount = _mapper.InputSchema.Count;
             if (column.Index < inputCount) return _input.GetGetter<TValue>(_input.Schema[column.Index]);
-            var kind = _mapper._stage.Outputs.Columns[column.Index - inputCount].Kind;
-            return _scorer.MakeGetter(kind, EnsureScored) as ValueGetter<TValue>
-                ?? throw new InvalidOperationException($"Column '{column.Name}' is {_mapper._stage.TypeOf(kind)}, not {typeof(TValue).Name}.");
+            return _scorer.MakeGetter(column.Index - inputCount, EnsureScored) as ValueGetter<TValue>
+                ?? throw new InvalidOperationException($"Column '{column.Name}' is {column.Type}, not {typeof(TValue).Name}.");
         }
 
         private void EnsureScored()
         {
             // PredictionEngine reuses one row object and moves its input; -1 is never a valid position for a fresh score.
             if (_scoredPosition == _input.Position && _input.Position >= 0) return;
-            _features ??= _input.GetGetter<VBuffer<float>>(_mapper._features);
-            _features(ref _row);
-            _scorer.Load(0, _row, Math.Max(_input.Position, 0));
+            if (!_bound) _scorer.Bind(_input);
+            _bound = true;
+            _scorer.Load(0, Math.Max(_input.Position, 0));
             _scorer.Score(1);
             _scorer.Current = 0;
             _scoredPosition = _input.Position;

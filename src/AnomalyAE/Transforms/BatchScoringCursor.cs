@@ -4,43 +4,38 @@ using Microsoft.ML.Data;
 namespace AnomalyAE.Transforms;
 
 /// <summary>
-/// Cursor over <see cref="ScoredDataView"/>: input columns pass through from the input cursor; our columns
-/// come from batches of rows read ahead by a second cursor and scored in one forward pass.
+/// Cursor over <see cref="ScoredDataView"/>: input columns pass through from the input cursor; the model's columns come
+/// from batches of rows read ahead by a second cursor and scored together by a <see cref="RowBatchScorer"/>.
 /// </summary>
-internal sealed class ScoredRowCursor : DataViewRowCursor
+internal sealed class BatchScoringCursor : DataViewRowCursor
 {
-    private readonly IDataView _parent;
-    private readonly ScoringStage _stage;
+    private readonly DataViewSchema _schema;
     private readonly DataViewRowCursor _input;
     private readonly DataViewRowCursor? _lookahead;
-    private readonly ValueGetter<VBuffer<float>>? _features;
+    private readonly RowBatchScorer? _scorer;
     private readonly HashSet<int> _active;
-    private readonly RowScorer? _scorer;
-    private VBuffer<float> _row;
     private long _batchStart = -1;
     private int _batchCount;
 
-    public ScoredRowCursor(IDataView parent, ScoringStage stage, DataViewRowCursor input, DataViewRowCursor? lookahead,
-        DataViewSchema.Column featureColumn, HashSet<int> active)
+    /// <param name="schema">The scored view's schema.</param>
+    /// <param name="input">Cursor over the input's requested columns.</param>
+    /// <param name="lookahead">Cursor over the columns the model reads, bound to <paramref name="scorer"/>; both null when no column of the model is requested.</param>
+    /// <param name="scorer">Scores the rows <paramref name="lookahead"/> reads.</param>
+    /// <param name="active">Indexes of the requested columns.</param>
+    public BatchScoringCursor(DataViewSchema schema, DataViewRowCursor input, DataViewRowCursor? lookahead, RowBatchScorer? scorer, HashSet<int> active)
     {
-        _parent = parent;
-        _stage = stage;
+        _schema = schema;
         _input = input;
         _lookahead = lookahead;
+        _scorer = scorer;
         _active = active;
-        if (lookahead is null) return;
-        _features = lookahead.GetGetter<VBuffer<float>>(featureColumn);
-        _scorer = new RowScorer(stage, stage.Model.BatchSize);
     }
 
-    public override DataViewSchema Schema => _parent.Schema;
+    public override DataViewSchema Schema => _schema;
     public override long Position => _input.Position;
     public override long Batch => _input.Batch;
-
     public override bool MoveNext() => _input.MoveNext();
-
     public override ValueGetter<DataViewRowId> GetIdGetter() => _input.GetIdGetter();
-
     public override bool IsColumnActive(DataViewSchema.Column column) => _active.Contains(column.Index);
 
     public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
@@ -49,9 +44,8 @@ internal sealed class ScoredRowCursor : DataViewRowCursor
         if (column.Index < inputCount) return _input.GetGetter<TValue>(_input.Schema[column.Index]);
         if (_scorer is null || !_active.Contains(column.Index))
             throw new InvalidOperationException($"Column '{column.Name}' was not requested when this cursor was created.");
-        var kind = _stage.Outputs.Columns[column.Index - inputCount].Kind;
-        return _scorer.MakeGetter(kind, EnsureScored) as ValueGetter<TValue>
-            ?? throw new InvalidOperationException($"Column '{column.Name}' is {_stage.TypeOf(kind)}, not {typeof(TValue).Name}.");
+        return _scorer.MakeGetter(column.Index - inputCount, EnsureScored) as ValueGetter<TValue>
+            ?? throw new InvalidOperationException($"Column '{column.Name}' is {column.Type}, not {typeof(TValue).Name}.");
     }
 
     private void EnsureScored()
@@ -63,14 +57,13 @@ internal sealed class ScoredRowCursor : DataViewRowCursor
 
     private void ScoreBatchFrom(long position)
     {
-        // Rows the consumer skipped without asking for our columns are skipped here too.
+        // Rows the consumer skipped without asking for the model's columns are skipped here too.
         while (_lookahead!.Position < position)
             if (!_lookahead.MoveNext()) throw new InvalidOperationException("The input returned fewer rows on a second pass; AnomalyAE needs inputs whose cursors are repeatable.");
         int count = 0;
         do
         {
-            _features!(ref _row);
-            _scorer!.Load(count, _row, _lookahead.Position);
+            _scorer!.Load(count, _lookahead.Position);
             count++;
         }
         while (count < _scorer.Capacity && _lookahead.MoveNext());
@@ -85,6 +78,7 @@ internal sealed class ScoredRowCursor : DataViewRowCursor
         {
             _input.Dispose();
             _lookahead?.Dispose();
+            _scorer?.Dispose();
         }
         base.Dispose(disposing);
     }
