@@ -82,7 +82,7 @@ public sealed class OnnxScoringTransformer : ITransformer, IDisposable, IAnomaly
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
         ThrowIfDisposed();
-        return new OnnxRowMapper(inputSchema, Model, BuildSchema(inputSchema));
+        return new ScoringRowMapper(inputSchema, BuildSchema(inputSchema), InputColumns(inputSchema), capacity => new OnnxBatchScorer(Model, capacity));
     }
 
     void ICanSaveModel.Save(ModelSaveContext ctx) =>
