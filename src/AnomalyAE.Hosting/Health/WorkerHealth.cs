@@ -20,48 +20,30 @@ internal sealed class WorkerHealth(TimeProvider time)
     }
 
     /// <summary>The channel answered (opened, or a read returned): records can flow.</summary>
-    public void ChannelReached()
-    {
-        lock (_gate)
-        {
-            _channelProblem = null;
-            _lastTurn = time.GetUtcNow();
-        }
-    }
+    public void ChannelReached() => Turned(ref _channelProblem, null);
 
     /// <summary>Opening or reading the channel failed; the loop retries.</summary>
-    public void ChannelFailed(string problem)
-    {
-        lock (_gate)
-        {
-            _channelProblem = problem;
-            _lastTurn = time.GetUtcNow();
-        }
-    }
+    public void ChannelFailed(string problem) => Turned(ref _channelProblem, problem);
 
     /// <summary>A batch (possibly empty) was scored and committed.</summary>
-    public void Progressed(int records)
-    {
-        lock (_gate)
-        {
-            _recordsScored += records;
-            _batchProblem = null;
-            _lastTurn = time.GetUtcNow();
-        }
-    }
+    public void Progressed(int records) => Turned(ref _batchProblem, null, records);
 
     /// <summary>Scoring or committing a batch failed; it is retried.</summary>
-    public void BatchFailed(string problem)
-    {
-        lock (_gate)
-        {
-            _batchProblem = problem;
-            _lastTurn = time.GetUtcNow();
-        }
-    }
+    public void BatchFailed(string problem) => Turned(ref _batchProblem, problem);
 
     public (DateTimeOffset LastTurn, TimeSpan Since, string? ChannelProblem, string? BatchProblem, long RecordsScored) Read()
     {
         lock (_gate) return (_lastTurn, time.GetUtcNow() - _lastTurn, _channelProblem, _batchProblem, _recordsScored);
+    }
+
+    /// <summary>Notes a turn of the loop that left <paramref name="problemField"/> at <paramref name="problem"/> (null: none) and scored <paramref name="records"/>.</summary>
+    private void Turned(ref string? problemField, string? problem, int records = 0)
+    {
+        lock (_gate)
+        {
+            problemField = problem;
+            _recordsScored += records;
+            _lastTurn = time.GetUtcNow();
+        }
     }
 }

@@ -21,12 +21,12 @@ internal sealed record OnnxOutput(string Name, string Kind, int Width, DataViewT
 /// </summary>
 internal sealed class OnnxScoringModel
 {
-    private readonly object _gate = new();
-    private int _references = 1;
+    private readonly Runtime.ReferenceCount _references;
 
     public OnnxScoringModel(InferenceSession session, OnnxModelInfo info, IReadOnlyList<OnnxInput> inputs, IReadOnlyList<OnnxOutput> outputs)
     {
         Session = session;
+        _references = new(session.Dispose);
         Info = info;
         Inputs = inputs;
         Outputs = outputs;
@@ -37,22 +37,9 @@ internal sealed class OnnxScoringModel
     public IReadOnlyList<OnnxInput> Inputs { get; }
     public IReadOnlyList<OnnxOutput> Outputs { get; }
 
-    public bool TryAcquire()
-    {
-        lock (_gate)
-        {
-            if (_references == 0) return false;
-            _references++;
-            return true;
-        }
-    }
+    /// <summary>Takes a reference; false when the session is already freed.</summary>
+    public bool TryAcquire() => _references.TryAcquire();
 
-    public void Release()
-    {
-        lock (_gate)
-        {
-            if (_references == 0 || --_references > 0) return;
-        }
-        Session.Dispose();
-    }
+    /// <summary>Gives a reference back; the last one frees the session.</summary>
+    public void Release() => _references.Release();
 }

@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 
 using AnomalyAE.Onnx;
+using AnomalyAE.Transforms;
 
 namespace AnomalyAE;
 
@@ -73,14 +74,15 @@ public sealed class OnnxScoringTransformer : ITransformer, IDisposable, IAnomaly
     public IDataView Transform(IDataView input)
     {
         ThrowIfDisposed();
-        return new OnnxScoredDataView(input, Model, BuildSchema(input.Schema));
+        return new ScoredDataView(input, BuildSchema(input.Schema), InputColumns(input.Schema), Math.Max(1, Model.Info.BatchSize),
+            capacity => new OnnxBatchScorer(Model, capacity));
     }
 
     /// <inheritdoc />
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
         ThrowIfDisposed();
-        return new OnnxRowMapper(inputSchema, Model, BuildSchema(inputSchema));
+        return new ScoringRowMapper(inputSchema, BuildSchema(inputSchema), InputColumns(inputSchema), capacity => new OnnxBatchScorer(Model, capacity));
     }
 
     void ICanSaveModel.Save(ModelSaveContext ctx) =>
@@ -91,6 +93,9 @@ public sealed class OnnxScoringTransformer : ITransformer, IDisposable, IAnomaly
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0) Model.Release();
     }
+
+    /// <summary>The columns of <paramref name="input"/> the graph's inputs come from, in graph order.</summary>
+    private DataViewSchema.Column[] InputColumns(DataViewSchema input) => [.. Model.Inputs.Select(i => OnnxInputColumns.Find(input, i))];
 
     private string? NameOf(string kind) => Model.Outputs.FirstOrDefault(o => o.Kind == kind)?.Name;
 

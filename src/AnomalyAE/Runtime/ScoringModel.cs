@@ -31,8 +31,7 @@ internal sealed class ScoredBatch
 /// </summary>
 internal sealed class ScoringModel
 {
-    private readonly object _gate = new();
-    private int _references = 1;
+    private readonly ReferenceCount _references;
 
     /// <summary>Rows per batch when a model file does not say.</summary>
     public const int DefaultBatchSize = 1024;
@@ -52,6 +51,7 @@ internal sealed class ScoringModel
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         Network = network;
+        _references = new(network.Dispose);
         Threads = Math.Min(threads, Environment.ProcessorCount);
         long valuesPerRow = 3L * network.Spec.InputDimension + 2L * network.Spec.LatentDimension + 2;
         BatchSize = (int)Math.Clamp(MaxBatchBufferValues / valuesPerRow, 1, batchSize);
@@ -74,25 +74,10 @@ internal sealed class ScoringModel
     public int LatentDimension => Network.Spec.LatentDimension;
 
     /// <summary>Takes a reference; false when the model is already released.</summary>
-    public bool TryAcquire()
-    {
-        lock (_gate)
-        {
-            if (_references == 0) return false;
-            _references++;
-            return true;
-        }
-    }
+    public bool TryAcquire() => _references.TryAcquire();
 
-    public void Release()
-    {
-        lock (_gate)
-        {
-            if (_references == 0) return;
-            if (--_references > 0) return;
-        }
-        Network.Dispose();
-    }
+    /// <summary>Gives a reference back; the last one frees the native weights.</summary>
+    public void Release() => _references.Release();
 
     /// <summary>Scores <paramref name="rows"/> rows laid out row-major in <paramref name="features"/>.</summary>
     public void Score(float[] features, int rows, ScoredBatch output) => Run(network =>

@@ -92,14 +92,24 @@ public abstract class AutoencoderTransformerBase : ITransformer, IDisposable, IC
     public IDataView Transform(IDataView input)
     {
         ThrowIfDisposed();
-        return new Transforms.ScoredDataView(input, Stage);
+        var (schema, features, createScorer) = Scoring(input.Schema);
+        return new Transforms.ScoredDataView(input, schema, [features], Model.BatchSize, createScorer);
     }
 
     /// <inheritdoc />
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
         ThrowIfDisposed();
-        return new Transforms.ScoringRowMapper(inputSchema, Stage);
+        var (schema, features, createScorer) = Scoring(inputSchema);
+        return new Transforms.ScoringRowMapper(inputSchema, schema, [features], createScorer);
+    }
+
+    /// <summary>The output schema over <paramref name="inputSchema"/>, its (checked) feature column, and a maker of scorers that read it.</summary>
+    private (DataViewSchema Schema, DataViewSchema.Column Features, Func<int, Transforms.RowBatchScorer> CreateScorer) Scoring(DataViewSchema inputSchema)
+    {
+        var stage = Stage;
+        var features = FeatureColumn.Find(inputSchema, FeatureColumnName, InputDimension);
+        return (stage.BuildSchema(inputSchema, features), features, capacity => new Transforms.RowScorer(stage, features, capacity));
     }
 
     void ICanSaveModel.Save(ModelSaveContext ctx) =>

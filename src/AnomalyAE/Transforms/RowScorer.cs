@@ -6,49 +6,50 @@ using Microsoft.ML.Data;
 
 namespace AnomalyAE.Transforms;
 
-/// <summary>
-/// Output values of the current row, computed a batch at a time. Shared by the batched cursor and the
-/// single-row mapper: both hand it feature rows and read values of one row back through getters.
-/// </summary>
-internal sealed class RowScorer
+/// <summary>libtorch's <see cref="RowBatchScorer"/>: feature rows through a <see cref="ScoringModel"/>, then threshold and calibration.</summary>
+internal sealed class RowScorer : RowBatchScorer
 {
     private readonly ScoringModel _model;
+    private readonly OutputColumns _outputs;
+    private readonly DataViewSchema.Column _featureColumn;
     private readonly string _featureColumnName;
     private readonly float _threshold;
     private readonly ScoreCalibration? _calibration;
     private readonly float[] _features;
     private readonly ScoredBatch _batch;
+    private ValueGetter<VBuffer<float>>? _featureGetter;
+    private VBuffer<float> _row;
 
-    public RowScorer(ScoringStage stage, int capacity)
+    /// <param name="stage">The model and its output columns.</param>
+    /// <param name="featureColumn">The feature column of the input schema.</param>
+    /// <param name="capacity">Rows per batch at most.</param>
+    public RowScorer(ScoringStage stage, DataViewSchema.Column featureColumn, int capacity) : base(capacity)
     {
         _model = stage.Model;
+        _outputs = stage.Outputs;
+        _featureColumn = featureColumn;
         _featureColumnName = stage.FeatureColumnName;
         _threshold = stage.Threshold;
         _calibration = stage.Calibration;
-        Capacity = capacity;
         _features = new float[capacity * _model.InputDimension];
         _batch = new ScoredBatch(capacity, _model.InputDimension, _model.LatentDimension);
     }
 
-    public int Capacity { get; }
+    public override void Bind(DataViewRow source) => _featureGetter = source.GetGetter<VBuffer<float>>(_featureColumn);
 
-    /// <summary>Index within the current batch of the row whose values the getters return.</summary>
-    public int Current { get; set; }
-
-    /// <summary>Stores one input row (checked) at <paramref name="slot"/> of the next batch.</summary>
-    public void Load(int slot, in VBuffer<float> row, long rowPosition)
+    public override void Load(int slot, long rowPosition)
     {
-        if (row.Length != _model.InputDimension)
-            throw new InvalidOperationException($"Column '{_featureColumnName}' has {row.Length} values at row {rowPosition}, but the model expects {_model.InputDimension}.");
+        _featureGetter!(ref _row);
+        if (_row.Length != _model.InputDimension)
+            throw new InvalidOperationException($"Column '{_featureColumnName}' has {_row.Length} values at row {rowPosition}, but the model expects {_model.InputDimension}.");
         var destination = _features.AsSpan(slot * _model.InputDimension, _model.InputDimension);
-        row.CopyTo(destination);
+        _row.CopyTo(destination);
         RowValues.CheckFinite(destination, rowPosition, _featureColumnName);
     }
 
-    /// <summary>Scores the first <paramref name="count"/> loaded rows.</summary>
-    public void Score(int count) => _model.Score(_features, count, _batch);
+    public override void Score(int count) => _model.Score(_features, count, _batch);
 
-    public Delegate MakeGetter(OutputKind kind, Action ensureScored) => kind switch
+    public override Delegate MakeGetter(int output, Action ensureScored) => _outputs.Columns[output].Kind switch
     {
         OutputKind.Score => (ValueGetter<float>)((ref float value) => { ensureScored(); value = _batch.Scores[Current]; }),
         OutputKind.PredictedLabel => (ValueGetter<bool>)((ref bool value) => { ensureScored(); value = _batch.Scores[Current] > _threshold; }),
@@ -57,7 +58,7 @@ internal sealed class RowScorer
         OutputKind.LatentLogVariance => VectorGetter(_batch.LatentLogVariance, _model.LatentDimension, ensureScored),
         OutputKind.Reconstruction => VectorGetter(_batch.Reconstruction, _model.InputDimension, ensureScored),
         OutputKind.FeatureContributions => VectorGetter(_batch.Contributions, _model.InputDimension, ensureScored),
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+        var kind => throw new ArgumentOutOfRangeException(nameof(output), kind, null),
     };
 
     private ValueGetter<float> ProbabilityGetter(ScoreCalibration calibration, Action ensureScored) =>

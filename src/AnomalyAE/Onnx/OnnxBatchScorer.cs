@@ -1,17 +1,25 @@
+using AnomalyAE.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
 namespace AnomalyAE.Onnx;
 
-/// <summary>Getters that serve one row of a runner's output buffers, the row chosen by <see cref="Current"/>.</summary>
-internal sealed class OnnxOutputGetters(OnnxBatchRunner runner, OnnxScoringModel model)
+/// <summary>ONNX Runtime's <see cref="RowBatchScorer"/>: a batch runner fed from the columns the graph's inputs come from.</summary>
+internal sealed class OnnxBatchScorer(OnnxScoringModel model, int capacity) : RowBatchScorer(capacity)
 {
-    public int Current { get; set; }
+    private readonly OnnxBatchRunner _runner = new(model, capacity);
+    private OnnxInputColumns? _columns;
 
-    public Delegate Make(int output, Action ensureScored)
+    public override void Bind(DataViewRow source) => _columns = new OnnxInputColumns(model, source);
+
+    public override void Load(int slot, long rowPosition) => _columns!.Read(_runner, slot, rowPosition);
+
+    public override void Score(int count) => _runner.Run(count);
+
+    public override Delegate MakeGetter(int output, Action ensureScored)
     {
         var spec = model.Outputs[output];
-        switch (runner.Outputs[output])
+        switch (_runner.Outputs[output])
         {
             case bool[] labels:
                 return (ValueGetter<bool>)((ref bool value) => { ensureScored(); value = labels[Current]; });
@@ -30,4 +38,6 @@ internal sealed class OnnxOutputGetters(OnnxBatchRunner runner, OnnxScoringModel
                 throw new InvalidOperationException($"Output '{spec.Name}' has no buffer.");
         }
     }
+
+    public override void Dispose() => _runner.Dispose();
 }
