@@ -1,7 +1,7 @@
-using System.Globalization;
 using System.Text;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using AnomalyAE.Hosting.Records;
 using nietras.SeparatedValues;
 
 namespace AnomalyAE.Cli.Tables;
@@ -74,8 +74,8 @@ internal sealed class CsvDataView : IDataView, IDisposable
         try
         {
             using var opened = OpenedReader.Open(path);
-            var header = ReadHeader(opened.Reader, name);
-            if (!NextRow(opened.Reader, out _)) throw new CliException($"{name}: the file has a header but no data rows.");
+            var header = CsvRows.Header(opened.Reader, name);
+            if (!CsvRows.Next(opened.Reader, name, out _, out _)) throw new CliException($"{name}: the file has a header but no data rows.");
             return new CsvDataView(path, name, header, [], null, null, false, spool);
         }
         catch when (spool is not null)
@@ -95,20 +95,12 @@ internal sealed class CsvDataView : IDataView, IDisposable
     public CsvDataView WithColumns(IEnumerable<string> features, string? label, string? id, bool cells = false) =>
         new(_path, Path, Header, [.. features], label, id, cells, spool: null);
 
-    public int IndexOf(string column, string purpose) => IndexOf(Path, Header, column, purpose);
-
-    /// <summary>The index of <paramref name="column"/> in <paramref name="header"/> (any case); a missing column is reported with the header.</summary>
-    public static int IndexOf(string path, string[] header, string column, string purpose)
-    {
-        int index = Array.FindIndex(header, h => string.Equals(h, column, StringComparison.OrdinalIgnoreCase));
-        if (index < 0) throw new CliException($"{path}: column '{column}' ({purpose}) is missing; the header has: {string.Join(", ", header)}.");
-        return index;
-    }
+    public int IndexOf(string column, string purpose) => CsvRows.IndexOf(Path, Header, column, purpose);
 
     public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
     {
         var file = OpenedReader.Open(_path);
-        ReadHeader(file.Reader, Path);
+        CsvRows.Header(file.Reader, Path);
         return new Cursor(this, file);
     }
 
@@ -152,7 +144,7 @@ internal sealed class CsvDataView : IDataView, IDisposable
         public static OpenedReader Open(string path)
         {
             TextReader text = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-            return new OpenedReader(Sep.Reader(o => o with { Sep = Sep.New(','), HasHeader = false, Unescape = true, DisableColCountCheck = true }).From(text), text);
+            return new OpenedReader(CsvFormat.Reader(text), text);
         }
 
         public void Dispose()
@@ -160,35 +152,6 @@ internal sealed class CsvDataView : IDataView, IDisposable
             Reader.Dispose();
             text.Dispose();
         }
-    }
-
-    /// <summary>The next non-empty row's cells and line; false at the end of the file.</summary>
-    private static bool NextRow(SepReader reader, out (string[] Cells, int Line) row, string? path = null)
-    {
-        while (reader.MoveNext())
-        {
-            var current = reader.Current;
-            if (current.Span.Length == 0) continue; // an empty line
-            int line = current.LineNumberFrom;
-            if (path is not null && current.Span.Count('"') % 2 != 0) throw new CliException($"{path}: line {line}: a quoted cell is not closed.");
-            var cells = new string[current.ColCount];
-            for (int c = 0; c < cells.Length; c++) cells[c] = current[c].ToString();
-            row = (cells, line);
-            return true;
-        }
-        row = default;
-        return false;
-    }
-
-    private static string[] ReadHeader(SepReader reader, string path)
-    {
-        if (!NextRow(reader, out var row, path) || row.Cells.All(string.IsNullOrWhiteSpace))
-            throw new CliException($"{path}: the file is empty; expected a header row of column names.");
-        var header = row.Cells.Select(h => h.Trim()).ToArray();
-        var duplicate = header.GroupBy(h => h, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null) throw new CliException($"{path}: line {row.Line}: column '{duplicate.Key}' appears more than once in the header.");
-        if (header.Any(string.IsNullOrEmpty)) throw new CliException($"{path}: line {row.Line}: a header cell is empty; every column needs a name.");
-        return header;
     }
 
     /// <summary>One pass over the file: parses and checks each row as it is reached.</summary>
@@ -219,26 +182,17 @@ internal sealed class CsvDataView : IDataView, IDisposable
 
         public override bool MoveNext()
         {
-            if (!NextRow(_reader, out var row, _view.Path))
+            if (!CsvRows.Next(_reader, _view.Path, out var cells, out int line))
             {
                 if (_position < 0) throw new CliException($"{_view.Path}: the file has a header but no data rows.");
                 return false;
             }
-            if (row.Cells.Length != _view.Header.Length)
-                throw new CliException($"{_view.Path}: line {row.Line} has {row.Cells.Length} cells but the header has {_view.Header.Length} columns.");
-            for (int f = 0; f < _features.Length; f++) _features[f] = Number(row, _view._featureIndices[f]);
-            if (_view._labelIndex >= 0) _label = Number(row, _view._labelIndex);
-            _cells = row.Cells;
+            CsvRows.CheckWidth(_view.Path, _view.Header, cells, line);
+            for (int f = 0; f < _features.Length; f++) _features[f] = CsvRows.Number(_view.Path, _view.Header, cells, _view._featureIndices[f], line);
+            if (_view._labelIndex >= 0) _label = CsvRows.Number(_view.Path, _view.Header, cells, _view._labelIndex, line);
+            _cells = cells;
             _position++;
             return true;
-        }
-
-        private float Number((string[] Cells, int Line) row, int column)
-        {
-            string cell = row.Cells[column].Trim();
-            if (!float.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !float.IsFinite(value))
-                throw new CliException($"{_view.Path}: line {row.Line}, column '{_view.Header[column]}': '{cell}' is not a finite number.");
-            return value;
         }
 
         public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using AnomalyAE.Hosting.Records;
 
@@ -38,31 +37,15 @@ internal sealed class CsvTable
             : new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
         if (standardInput) path = StandardStreams.InputName;
         using var csv = CsvFormat.Reader(reader);
-        string[]? header = null;
+        var header = CsvRows.Header(csv, path);
         var rows = new List<string[]>();
         var lines = new List<int>();
-        foreach (var row in csv)
+        while (CsvRows.Next(csv, path, out var cells, out int lineNumber))
         {
-            if (row.Span.Length == 0) continue; // an empty line
-            int lineNumber = row.LineNumberFrom;
-            if (CsvFormat.HasUnclosedQuote(row.Span)) throw new CliException($"{path}: line {lineNumber}: a quoted cell is not closed.");
-            var cells = new string[row.ColCount];
-            for (int c = 0; c < cells.Length; c++) cells[c] = row[c].ToString();
-            if (header is null)
-            {
-                if (cells.All(string.IsNullOrWhiteSpace)) throw new CliException($"{path}: the file is empty; expected a header row of column names.");
-                header = [.. cells.Select(h => h.Trim())];
-                var duplicate = header.GroupBy(h => h, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
-                if (duplicate is not null) throw new CliException($"{path}: line {lineNumber}: column '{duplicate.Key}' appears more than once in the header.");
-                if (header.Any(string.IsNullOrEmpty)) throw new CliException($"{path}: line {lineNumber}: a header cell is empty; every column needs a name.");
-                continue;
-            }
-            if (cells.Length != header.Length)
-                throw new CliException($"{path}: line {lineNumber} has {cells.Length} cells but the header has {header.Length} columns.");
+            CsvRows.CheckWidth(path, header, cells, lineNumber);
             rows.Add(cells);
             lines.Add(lineNumber);
         }
-        if (header is null) throw new CliException($"{path}: the file is empty; expected a header row of column names.");
         if (rows.Count == 0) throw new CliException($"{path}: the file has a header but no data rows.");
         return new CsvTable(path, header, rows, lines);
     }
@@ -70,12 +53,7 @@ internal sealed class CsvTable
     /// <summary>The line of the file on which data row <paramref name="row"/> starts.</summary>
     public int LineOf(int row) => _lines[row];
 
-    public int IndexOf(string column, string purpose)
-    {
-        int index = Array.FindIndex(Header, h => string.Equals(h, column, StringComparison.OrdinalIgnoreCase));
-        if (index < 0) throw new CliException($"{Path}: column '{column}' ({purpose}) is missing; the header has: {string.Join(", ", Header)}.");
-        return index;
-    }
+    public int IndexOf(string column, string purpose) => CsvRows.IndexOf(Path, Header, column, purpose);
 
     public bool Has(string column) => Header.Any(h => string.Equals(h, column, StringComparison.OrdinalIgnoreCase));
 
@@ -83,12 +61,7 @@ internal sealed class CsvTable
     public float[] Numbers(int column)
     {
         var values = new float[Rows.Count];
-        for (int r = 0; r < Rows.Count; r++)
-        {
-            string cell = Rows[r][column].Trim();
-            if (!float.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out values[r]) || !float.IsFinite(values[r]))
-                throw new CliException($"{Path}: line {LineOf(r)}, column '{Header[column]}': '{cell}' is not a finite number.");
-        }
+        for (int r = 0; r < Rows.Count; r++) values[r] = CsvRows.Number(Path, Header, Rows[r], column, LineOf(r));
         return values;
     }
 }

@@ -88,14 +88,14 @@ internal sealed class FeatureTable
 
         public static Roles ForScoring(string path, string[] header, IReadOnlyList<string> modelFeatures, string? labelColumn, string? idColumn)
         {
-            var features = modelFeatures.Select(f => header[CsvDataView.IndexOf(path, header, f, "a feature the model was trained on")]).ToArray();
+            var features = modelFeatures.Select(f => header[CsvRows.IndexOf(path, header, f, "a feature the model was trained on")]).ToArray();
             return new Roles(features, Resolve(path, header, labelColumn, DefaultLabelColumn, "label"), Resolve(path, header, idColumn, DefaultIdColumn, "id"));
         }
 
         /// <summary>The requested column (which must exist) or the conventional one when present; the header's spelling.</summary>
         private static string? Resolve(string path, string[] header, string? requested, string conventional, string purpose)
         {
-            if (requested is not null) return header[CsvDataView.IndexOf(path, header, requested, $"the {purpose} column")];
+            if (requested is not null) return header[CsvRows.IndexOf(path, header, requested, $"the {purpose} column")];
             int index = Array.FindIndex(header, h => Same(h, conventional));
             return index < 0 ? null : header[index];
         }
