@@ -1,3 +1,4 @@
+using AnomalyAE.Runtime;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -15,23 +16,21 @@ internal sealed class AnomalyScorer : BackgroundService
     private readonly AnomalyScorerOptions _options;
     private readonly ILogger<AnomalyScorer> _log;
     private readonly ModelSigningKey? _signingKey;
-    private readonly Lock _reloading = new();
-    private ServedModel _current;
-    private (DateTime, long) _fileStamp;
-    private int _disposed;
+    private readonly ReloadableModelFile<ServedModel> _file;
 
     public AnomalyScorer(IOptions<AnomalyScorerOptions> options, ILogger<AnomalyScorer> log)
     {
         _options = options.Value;
         _log = log;
         _signingKey = string.IsNullOrWhiteSpace(_options.ModelSigningKey) ? null : ModelSigningKey.FromBase64(_options.ModelSigningKey);
-        _fileStamp = Stamp();
+        _file = new ReloadableModelFile<ServedModel>(_options.ModelPath, () => ServedModel.Load(_options.ModelPath, _signingKey, [.. _options.ResponseColumns]));
         if (!File.Exists(_options.ModelPath))
             throw new InvalidOperationException($"The model file '{_options.ModelPath}' (AnomalyScorerOptions.ModelPath) does not exist. " +
                 "Set ModelPath to a model saved with mlContext.Autoencoders().Save or `anomalyae train --out`, or train one there first.");
+        ServedModel model;
         try
         {
-            _current = ServedModel.Load(_options.ModelPath, _signingKey, [.. _options.ResponseColumns]);
+            model = _file.Load();
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -39,35 +38,20 @@ internal sealed class AnomalyScorer : BackgroundService
                 "Point ModelPath at an anomaly-scoring model saved with mlContext.Autoencoders().Save" +
                 (_signingKey is null ? "" : " and signed with the key of AnomalyScorerOptions.ModelSigningKey") + ", or save it again.", e);
         }
-        LogLoaded("Loaded");
+        LogLoaded("Loaded", model);
     }
 
-    /// <summary>The model to score a request with; call <see cref="ServedModel.Release"/> when done with it.</summary>
-    public ServedModel Acquire()
-    {
-        while (true)
-        {
-            var model = Volatile.Read(ref _current);
-            // Fails only when a reload replaced this model and its last request released it meanwhile: take the new one.
-            if (model.TryAcquire()) return model;
-        }
-    }
+    /// <summary>The model to score a request with; dispose the lease when done with it.</summary>
+    public ReloadableModelFile<ServedModel>.Lease Acquire() => _file.Acquire();
 
     /// <summary>Checks the model file now and swaps it in if it changed and loads; true on a swap.</summary>
     public bool ReloadIfChanged()
     {
-        lock (_reloading) return ReloadIfChangedCore();
-    }
-
-    private bool ReloadIfChangedCore()
-    {
-        var stamp = Stamp();
-        if (stamp == _fileStamp) return false;
-        _fileStamp = stamp;
-        ServedModel next;
+        ServedModel? next;
         try
         {
-            next = ServedModel.Load(_options.ModelPath, _signingKey, [.. _options.ResponseColumns]);
+            // A rejected version is not retried until the file changes again.
+            next = _file.ReloadIfChanged();
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -75,8 +59,8 @@ internal sealed class AnomalyScorer : BackgroundService
             _log.LogError("Rejected the new model file {Path}: {Reason} The previous model keeps serving.", _options.ModelPath, e.Message);
             return false;
         }
-        Interlocked.Exchange(ref _current, next).Release();
-        LogLoaded("Swapped in the new model");
+        if (next is null) return false;
+        LogLoaded("Swapped in the new model", next);
         return true;
     }
 
@@ -95,18 +79,12 @@ internal sealed class AnomalyScorer : BackgroundService
     public override void Dispose()
     {
         base.Dispose();
-        // The container disposes this instance twice (as the scorer and as the hosted service); release the model once.
-        if (Interlocked.Exchange(ref _disposed, 1) == 0) _current.Release();
+        // The container disposes this instance twice (as the scorer and as the hosted service); the file lets go once.
+        _file.Dispose();
     }
 
-    private void LogLoaded(string what) =>
+    private void LogLoaded(string what, ServedModel model) =>
         _log.LogInformation("{What} from {Path}{Signed}: reads fields {Inputs}; returns {Outputs}", what, _options.ModelPath,
             _signingKey is null ? "" : $" (signature verified, key {_signingKey.KeyId})",
-            string.Join(", ", _current.Columns.Inputs.Select(c => c.Name)), string.Join(", ", _current.Columns.Outputs.Select(c => c.Name)));
-
-    private (DateTime, long) Stamp()
-    {
-        var file = new FileInfo(_options.ModelPath);
-        return file.Exists ? (file.LastWriteTimeUtc, file.Length) : default;
-    }
+            string.Join(", ", model.Columns.Inputs.Select(c => c.Name)), string.Join(", ", model.Columns.Outputs.Select(c => c.Name)));
 }

@@ -18,7 +18,8 @@ internal static class ScoringEndpoint
         try
         {
             var body = await ReadBodyAsync(context, options.MaxRequestBodyBytes);
-            var model = scorer.Acquire();
+            using var lease = scorer.Acquire();
+            var model = lease.Model;
             RowBatch scores;
             bool isArray;
             try
@@ -31,7 +32,6 @@ internal static class ScoringEndpoint
             }
             finally
             {
-                model.Release();
                 bodyReader.AdvanceTo(body.End);
             }
             return new ScoresResult(scores, isArray);

@@ -6,8 +6,9 @@ using Microsoft.ML.Data;
 namespace AnomalyAE.AspNetCore;
 
 /// <summary>
-/// One loaded model file and what serving it needs: its columns, a pool of <see cref="RowEngine"/>s, and a count of the
-/// requests using it, so that a model replaced by a reload is disposed only after its last request.
+/// One loaded model file and what serving it needs: its columns and a pool of <see cref="RowEngine"/>s. The requests
+/// using it hold leases (<see cref="Runtime.ReloadableModelFile{T}"/>), so a model replaced by a reload is disposed
+/// only after its last request.
 /// </summary>
 internal sealed class ServedModel : IDisposable
 {
@@ -15,7 +16,6 @@ internal sealed class ServedModel : IDisposable
     private readonly DataViewSchema _inputSchema;
     private readonly ObjectPool<RowEngine> _engines;
     private readonly bool _canBatch;
-    private int _references = 1;
 
     private ServedModel(ITransformer model, DataViewSchema inputSchema, IReadOnlyCollection<string> responseColumns)
     {
@@ -74,26 +74,7 @@ internal sealed class ServedModel : IDisposable
         return outputs;
     }
 
-    /// <summary>Takes a use of this model; false when it was already released for good (a reload replaced it).</summary>
-    public bool TryAcquire()
-    {
-        int references = Volatile.Read(ref _references);
-        while (references > 0)
-        {
-            int seen = Interlocked.CompareExchange(ref _references, references + 1, references);
-            if (seen == references) return true;
-            references = seen;
-        }
-        return false;
-    }
-
-    /// <summary>Ends a use; the last one disposes the model.</summary>
-    public void Release()
-    {
-        if (Interlocked.Decrement(ref _references) == 0) Dispose();
-    }
-
-    /// <summary>Frees the pooled engines and the model's native weights. Call <see cref="Release"/> instead while requests may hold it.</summary>
+    /// <summary>Frees the pooled engines and the model's native weights (after the last lease, when served by a <see cref="Runtime.ReloadableModelFile{T}"/>).</summary>
     public void Dispose()
     {
         (_engines as IDisposable)?.Dispose();

@@ -3,7 +3,7 @@ using Microsoft.ML;
 
 namespace AnomalyAE.Hosting.Models;
 
-/// <summary>A loaded model with its record scorer; counted so that it is disposed after its last use.</summary>
+/// <summary>A loaded model with its record scorer.</summary>
 internal sealed class LoadedModel : IDisposable
 {
     private LoadedModel(ITransformer model, RecordBatchScorer scorer)
@@ -16,9 +16,6 @@ internal sealed class LoadedModel : IDisposable
 
     /// <summary>Turns records into scores with this model.</summary>
     public RecordBatchScorer Scorer { get; }
-
-    /// <summary>Holders of this model: the store while it serves, plus one per lease. Guarded by the store's lock.</summary>
-    public int References { get; set; } = 1;
 
     /// <summary>
     /// Loads <see cref="ScoringOptions.ModelPath"/>, verifying its signature when <see cref="ScoringOptions.ModelSigningKey"/>

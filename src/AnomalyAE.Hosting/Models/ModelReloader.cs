@@ -14,7 +14,6 @@ internal sealed class ModelReloader(ModelStore store, ScoringMetrics metrics, IO
     : BackgroundService
 {
     private readonly ScoringOptions _options = options.Value;
-    private ModelFileStamp? _seen;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -31,13 +30,10 @@ internal sealed class ModelReloader(ModelStore store, ScoringMetrics metrics, IO
     /// <summary>Checks the model file now and swaps if it changed and loads; returns true on a swap.</summary>
     public bool ReloadIfChanged()
     {
-        var stamp = ModelFileStamp.Of(_options.ModelPath);
-        if (stamp == (_seen ?? store.LoadedStamp)) return false;
-        _seen = stamp;   // a rejected version is not retried until the file changes again
-        LoadedModel next;
         try
         {
-            next = LoadedModel.Load(_options);
+            // A rejected version is not retried until the file changes again.
+            if (store.ReloadIfChanged() is null) return false;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -46,7 +42,6 @@ internal sealed class ModelReloader(ModelStore store, ScoringMetrics metrics, IO
             metrics.ModelReloadFailed(e);
             return false;
         }
-        store.Replace(next);
         metrics.ModelReloaded();
         log.LogInformation("Swapped in the new model from {Path}", _options.ModelPath);
         return true;
