@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using AnomalyAE.Cli.Tables;
+using AnomalyAE.Transforms;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Serilog;
@@ -71,6 +72,7 @@ internal sealed class ScoreCommand : Command<ScoreCommand.Settings>
             var sharesGetter = explain > 0 ? cursor.GetGetter<VBuffer<float>>(contributions!.Value) : null;
             VBuffer<ReadOnlyMemory<char>> cells = default;
             VBuffer<float> vector = default;
+            var largest = new int[explain];
             float score = 0, probabilityValue = 0;
             bool predicted = false;
             while (cursor.MoveNext())
@@ -89,9 +91,8 @@ internal sealed class ScoreCommand : Command<ScoreCommand.Settings>
                 {
                     sharesGetter(ref vector);
                     var shares = vector.DenseValues().ToArray();
-                    // Largest share first; ties keep the feature order.
-                    foreach (int j in Enumerable.Range(0, shares.Length).OrderByDescending(j => shares[j]).ThenBy(j => j).Take(explain))
-                        row.AddRange([contributionNames[j], CsvOutput.Number(shares[j])]);
+                    int found = ContributionRanking.Largest(shares, largest);
+                    for (int i = 0; i < found; i++) row.AddRange([contributionNames[largest[i]], CsvOutput.Number(shares[largest[i]])]);
                 }
                 rows++;
                 if (predicted) anomalies++;

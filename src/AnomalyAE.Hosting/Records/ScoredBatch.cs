@@ -68,16 +68,9 @@ internal sealed class ScoredBatch
     public int TopFeatures(int record, Span<(string Name, float Share)> top)
     {
         if (_featureNames is null || !_shares.TryGetValue(record, out var shares)) return 0;
-        int k = Math.Min(top.Length, shares.Length);
-        Span<bool> taken = shares.Length <= 1024 ? stackalloc bool[shares.Length] : new bool[shares.Length];
-        for (int i = 0; i < k; i++)
-        {
-            int best = -1;
-            for (int f = 0; f < shares.Length; f++)
-                if (!taken[f] && (best < 0 || shares[f] > shares[best])) best = f;
-            taken[best] = true;
-            top[i] = (_featureNames[best], shares[best]);
-        }
+        Span<int> largest = top.Length <= 256 ? stackalloc int[top.Length] : new int[top.Length];
+        int k = Transforms.ContributionRanking.Largest(shares, largest);
+        for (int i = 0; i < k; i++) top[i] = (_featureNames[largest[i]], shares[largest[i]]);
         return k;
     }
 }
