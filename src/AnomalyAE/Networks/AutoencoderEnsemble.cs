@@ -34,15 +34,19 @@ internal sealed class AutoencoderEnsemble : AutoencoderNetwork
     /// <summary>Fits each member's own score, then the median and IQR of each member's scores on the training rows.</summary>
     public override void FitScore(Tensor rows, int batchSize, int seed)
     {
+        var centers = new float[members.Count];
+        var scales = new float[members.Count];
         for (int i = 0; i < members.Count; i++)
         {
             members[i].FitScore(rows, batchSize, MemberSeed(seed, i));
             using var scope = NewDisposeScope();
-            var (center, scale) = RobustScale.Of(((AutoencoderNetwork)members[i]).InferAllScores(rows, batchSize));
-            using var noGrad = no_grad();
-            score_center[i] = center;
-            score_scale[i] = scale;
+            (centers[i], scales[i]) = RobustScale.Of(((AutoencoderNetwork)members[i]).InferAllScores(rows, batchSize));
         }
+        using var noGrad = no_grad();
+        using var center = tensor(centers);
+        using var scale = tensor(scales);
+        score_center.copy_(center);
+        score_scale.copy_(scale);
     }
 
     /// <summary>The mean of the members' objectives (members are trained one by one, each on its own rows).</summary>
@@ -51,7 +55,7 @@ internal sealed class AutoencoderEnsemble : AutoencoderNetwork
         var terms = members.Select(m => m.Objective(batch, epoch, training)).ToList();
         var rowLoss = stack(terms.Select(t => t.RowLoss)).mean([0]);
         var penalties = terms.Where(t => t.Penalty is not null).Select(t => t.Penalty!).ToList();
-        return new ObjectiveTerms(rowLoss, penalties.Count == 0 ? null : stack(penalties).sum() / members.Count);
+        return new ObjectiveTerms(rowLoss, penalties.Count == 0 ? null : stack(penalties).sum().DividedBy(members.Count));
     }
 
     public override InferenceOutputs Infer(Tensor batch)
@@ -61,12 +65,11 @@ internal sealed class AutoencoderEnsemble : AutoencoderNetwork
         {
             var output = members[i].Infer(batch);
             var standardized = (output.Scores - score_center[i]) / score_scale[i];
-            scores = scores is null ? standardized : scores + standardized;
-            reconstruction = reconstruction is null ? output.Reconstruction : reconstruction + output.Reconstruction;
+            scores = scores is null ? standardized : scores.Plus(standardized);
+            reconstruction = reconstruction is null ? output.Reconstruction : reconstruction.Plus(output.Reconstruction);
             latent ??= output.Latent;
-            contributions = contributions is null ? output.Contributions : contributions + output.Contributions;
+            contributions = contributions is null ? output.Contributions : contributions.Plus(output.Contributions);
         }
-        // An explicit scalar, disposed after use: an implicit one can be finalized while libtorch still reads it (see ParameterUpdate).
         using var count = members.Count.ToScalar();
         // Contributions: the mean of the members' shares (each member's shares sum to 1, so their mean does too); members
         // weigh equally, as in the score, whatever the scale of their errors.

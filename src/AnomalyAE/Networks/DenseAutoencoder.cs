@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -30,7 +31,7 @@ internal sealed class DenseAutoencoder : AutoencoderNetwork
         var latent = encoder.call(input);
         var logits = decoder.call(latent);
         var rowLoss = ReconstructionTerms.ElementLoss(_spec.Loss, logits, batch, _spec.OutputActivation).mean([1]);
-        return new ObjectiveTerms(rowLoss, _spec.Sparsity == SparsityPenalty.None ? null : _spec.SparsityWeight * SparsityTerm(latent));
+        return new ObjectiveTerms(rowLoss, _spec.Sparsity == SparsityPenalty.None ? null : SparsityTerm(latent).Times(_spec.SparsityWeight));
     }
 
     public override InferenceOutputs Infer(Tensor batch)
@@ -71,8 +72,8 @@ internal sealed class DenseAutoencoder : AutoencoderNetwork
     private Tensor Corrupt(Tensor batch) => _spec.Noise switch
     {
         InputNoise.None => batch.alias(),
-        InputNoise.Gaussian => batch + randn(batch.shape, generator: Generator) * _spec.NoiseLevel,
-        InputNoise.Masking => batch * bernoulli(full_like(batch, 1 - _spec.NoiseLevel), Generator),
+        InputNoise.Gaussian => batch.Plus(randn(batch.shape, generator: Generator).Times(_spec.NoiseLevel)),
+        InputNoise.Masking => batch * bernoulli(ExplicitScalars.FullLike(batch, 1 - _spec.NoiseLevel), Generator),
         _ => throw new InvalidOperationException($"Unknown noise {_spec.Noise}."),
     };
 
@@ -80,8 +81,9 @@ internal sealed class DenseAutoencoder : AutoencoderNetwork
     {
         if (_spec.Sparsity == SparsityPenalty.L1) return latent.abs().sum([1]).mean();
         // KL(ρ ‖ ρ̂_j) summed over latent units, ρ̂_j = unit j's mean activation over the batch.
-        double rho = _spec.SparsityTarget;
-        var rhoHat = latent.mean([0]).clamp(1e-6, 1 - 1e-6);
-        return (rho * (rho / rhoHat).log() + (1 - rho) * ((1 - rho) / (1 - rhoHat)).log()).sum();
+        using var rho = _spec.SparsityTarget.ToScalar();
+        using var rest = (1 - _spec.SparsityTarget).ToScalar();
+        var rhoHat = latent.mean([0]).ClampedTo(1e-6, 1 - 1e-6);
+        return (rho * (rho / rhoHat).log()).Plus(rest * (rest / rhoHat.OneMinus()).log()).sum();
     }
 }

@@ -66,7 +66,7 @@ internal sealed class LatentNeighbors : nn.Module
         using var scope = NewDisposeScope();
         var std = latents.std(0, unbiased: false);
         latent_center.copy_(latents.mean([0]));
-        latent_scale.copy_(where(std > 1e-12, std, ones_like(std)));
+        latent_scale.copy_(where(std.Above(1e-12), std, ones_like(std)));
         reference.copy_((latents.index_select(0, tensor(referenceRows)) - latent_center) / latent_scale);
         var (errorCenter, errorScale) = RobustScale.Of(errors);
         var distances = Distance(latents);

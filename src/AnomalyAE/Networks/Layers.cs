@@ -20,37 +20,32 @@ internal static class Layers
             bool last = i + 2 == widths.Count;
             if (last)
             {
-                if (lastActivation != AutoencoderActivation.Identity) layers.Add(($"act{i}", Activation(lastActivation)));
+                if (lastActivation != AutoencoderActivation.Identity) layers.Add(($"act{i}", new ActivationLayer(lastActivation)));
                 continue;
             }
-            if (spec.BatchNormalization) layers.Add(($"norm{i}", nn.BatchNorm1d(widths[i + 1])));
-            layers.Add(($"act{i}", Activation(spec.Activation)));
+            if (spec.BatchNormalization) layers.Add(($"norm{i}", new BatchNormalization(widths[i + 1])));
+            layers.Add(($"act{i}", new ActivationLayer(spec.Activation)));
             if (spec.DropoutRate > 0) layers.Add(($"dropout{i}", new SeededDropout(spec.DropoutRate, generator)));
         }
         return nn.Sequential(layers);
     }
 
-    public static nn.Module<Tensor, Tensor> Activation(AutoencoderActivation activation) => activation switch
-    {
-        AutoencoderActivation.Identity => nn.Identity(),
-        AutoencoderActivation.ReLU => nn.ReLU(),
-        AutoencoderActivation.LeakyReLU => nn.LeakyReLU(0.01),
-        AutoencoderActivation.Tanh => nn.Tanh(),
-        AutoencoderActivation.Sigmoid => nn.Sigmoid(),
-        AutoencoderActivation.ELU => nn.ELU(),
-        AutoencoderActivation.GELU => nn.GELU(),
-        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
-    };
+    /// <summary>The slope of <see cref="AutoencoderActivation.LeakyReLU"/> below zero (PyTorch's default).</summary>
+    public const double LeakyReluSlope = 0.01;
+
+    // The scalar arguments of the activations: constants, never disposed (see ExplicitScalars).
+    private static readonly Scalar LeakySlope = LeakyReluSlope.ToScalar();
+    private static readonly Scalar EluOne = 1.0.ToScalar();
 
     /// <summary>The activation as a function call: no module is created (module construction is costly in TorchSharp).</summary>
     public static Tensor Apply(AutoencoderActivation activation, Tensor x) => activation switch
     {
         AutoencoderActivation.Identity => x.alias(),
         AutoencoderActivation.ReLU => nn.functional.relu(x),
-        AutoencoderActivation.LeakyReLU => nn.functional.leaky_relu(x, 0.01),
+        AutoencoderActivation.LeakyReLU => x.leaky_relu(LeakySlope),
         AutoencoderActivation.Tanh => x.tanh(),
         AutoencoderActivation.Sigmoid => x.sigmoid(),
-        AutoencoderActivation.ELU => nn.functional.elu(x, 1.0),
+        AutoencoderActivation.ELU => x.elu(EluOne, EluOne, EluOne),
         AutoencoderActivation.GELU => nn.functional.gelu(x),
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
     };
@@ -75,28 +70,8 @@ internal static class Layers
     private static void Uniform(Tensor parameter, double bound, Generator generator)
     {
         using var draw = rand(parameter.shape, generator: generator);
-        using var scaled = draw * (2 * bound) - bound;
+        using var stretched = draw.Times(2 * bound);
+        using var scaled = stretched.Minus(bound);
         parameter.copy_(scaled);
-    }
-}
-
-/// <summary>Dropout drawing its mask from a seeded generator (nn.Dropout uses the process-wide one).</summary>
-internal sealed class SeededDropout : nn.Module<Tensor, Tensor>
-{
-    private readonly double _rate;
-    private readonly Generator _generator;
-
-    public SeededDropout(double rate, Generator generator) : base(nameof(SeededDropout))
-    {
-        _rate = rate;
-        _generator = generator;
-    }
-
-    public override Tensor forward(Tensor input)
-    {
-        if (!training || _rate == 0) return input.alias();
-        using var keep = full_like(input, 1 - _rate);
-        using var mask = bernoulli(keep, _generator);
-        return input * mask / (1 - _rate);
     }
 }

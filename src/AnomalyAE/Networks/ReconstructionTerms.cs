@@ -15,7 +15,7 @@ internal static class ReconstructionTerms
     /// <summary>Element-wise loss, shape [B, d]; BCE goes through logits for numerical stability.</summary>
     public static Tensor ElementLoss(ReconstructionLoss loss, Tensor logits, Tensor target, AutoencoderActivation outputActivation) => loss switch
     {
-        ReconstructionLoss.MeanSquaredError => (Output(logits, outputActivation) - target).square(),
+        ReconstructionLoss.MeanSquaredError => (Output(logits, outputActivation) - target).Squared(),
         ReconstructionLoss.BinaryCrossEntropy => BinaryCrossEntropy(logits, target, outputActivation),
         _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, null),
     };
@@ -30,7 +30,7 @@ internal static class ReconstructionTerms
     /// <summary>Element-wise error of the score metric, shape [B, d].</summary>
     public static Tensor ElementError(ReconstructionErrorMetric metric, Tensor logits, Tensor target, AutoencoderActivation outputActivation) => metric switch
     {
-        ReconstructionErrorMetric.MeanSquaredError => (Output(logits, outputActivation) - target).square(),
+        ReconstructionErrorMetric.MeanSquaredError => (Output(logits, outputActivation) - target).Squared(),
         ReconstructionErrorMetric.MeanAbsoluteError => (Output(logits, outputActivation) - target).abs(),
         ReconstructionErrorMetric.BinaryCrossEntropy => BinaryCrossEntropy(logits, target, outputActivation),
         _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, null),
@@ -56,10 +56,7 @@ internal static class ReconstructionTerms
     {
         if (outputActivation == AutoencoderActivation.Sigmoid)
             return F.binary_cross_entropy_with_logits(logits, target, reduction: nn.Reduction.None);
-        // Explicit scalars, disposed after the call: implicit ones can be finalized while libtorch still reads them.
-        using var low = Epsilon.ToScalar();
-        using var high = (1 - Epsilon).ToScalar();
-        using var p = Output(logits, outputActivation).clamp(low, high);
+        using var p = Output(logits, outputActivation).ClampedTo(Epsilon, 1 - Epsilon);
         return F.binary_cross_entropy(p, target, reduction: nn.Reduction.None);
     }
 }

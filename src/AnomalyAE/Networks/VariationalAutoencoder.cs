@@ -38,9 +38,9 @@ internal sealed class VariationalAutoencoder : AutoencoderNetwork
     public override ObjectiveTerms Objective(Tensor batch, int epoch, bool training)
     {
         var (mu, logVar) = Encode(batch);
-        var z = training ? mu + (0.5 * logVar).exp() * randn(mu.shape, generator: Generator) : mu;
+        var z = training ? mu.Plus(logVar.mul(ExplicitScalars.Half).exp() * randn(mu.shape, generator: Generator)) : mu;
         var reconstruction = ReconstructionTerms.ElementLoss(_spec.Loss, decoder.call(z), batch, _spec.OutputActivation).sum([1]);
-        return new ObjectiveTerms(reconstruction + BetaAt(epoch) * KullbackLeibler(mu, logVar), null);
+        return new ObjectiveTerms(reconstruction.Plus(KullbackLeibler(mu, logVar).Times(BetaAt(epoch))), null);
     }
 
     public override InferenceOutputs Infer(Tensor batch)
@@ -53,7 +53,7 @@ internal sealed class VariationalAutoencoder : AutoencoderNetwork
         var scores = _spec.ScoreKind switch
         {
             VariationalScoreKind.ReconstructionError => elements.mean([1]),
-            VariationalScoreKind.NegativeElbo => elements.sum([1]) + KullbackLeibler(mu, logVar),
+            VariationalScoreKind.NegativeElbo => elements.sum([1]).Plus(KullbackLeibler(mu, logVar)),
             VariationalScoreKind.ReconstructionProbability => MonteCarloReconstructionLoss(batch, mu, logVar),
             _ => throw new InvalidOperationException($"Unknown score kind {_spec.ScoreKind}."),
         };
@@ -69,19 +69,11 @@ internal sealed class VariationalAutoencoder : AutoencoderNetwork
     private (Tensor Mean, Tensor LogVariance) Encode(Tensor batch)
     {
         var hidden = encoder.call(batch);
-        // Explicit scalars, disposed after the call: see ParameterUpdate for why implicit temporaries are unsafe here.
-        using var low = (-LogVarianceBound).ToScalar();
-        using var high = LogVarianceBound.ToScalar();
-        return (mean.call(hidden), logVariance.call(hidden).clamp(low, high));
+        return (mean.call(hidden), logVariance.call(hidden).ClampedTo(-LogVarianceBound, LogVarianceBound));
     }
 
-    // Explicit scalars, disposed after the call: implicit ones can be finalized while libtorch still reads them.
-    private static Tensor KullbackLeibler(Tensor mu, Tensor logVar)
-    {
-        using var one = 1.ToScalar();
-        using var minusHalf = (-0.5).ToScalar();
-        return (logVar + one - mu.square() - logVar.exp()).sum([1]).mul(minusHalf);
-    }
+    private static Tensor KullbackLeibler(Tensor mu, Tensor logVar) =>
+        (logVar.add(ExplicitScalars.One, ExplicitScalars.One) - mu.Squared() - logVar.exp()).sum([1]).Times(-0.5);
 
     private double BetaAt(int epoch) =>
         _spec.KlWarmupEpochs <= 0 ? _spec.Beta : _spec.Beta * Math.Min(1.0, (double)epoch / _spec.KlWarmupEpochs);
@@ -89,8 +81,7 @@ internal sealed class VariationalAutoencoder : AutoencoderNetwork
     private Tensor MonteCarloReconstructionLoss(Tensor batch, Tensor mu, Tensor logVar)
     {
         // [S, 1, k] draws against [1, B, k] posteriors: every row sees the same ε, so a row's score does not depend on its batch.
-        using var half = 0.5.ToScalar();
-        var z = mu.unsqueeze(0) + logVar.mul(half).exp().unsqueeze(0) * score_noise.unsqueeze(1);
+        var z = mu.unsqueeze(0).Plus(logVar.mul(ExplicitScalars.Half).exp().unsqueeze(0) * score_noise.unsqueeze(1));
         long samples = z.shape[0], rows = z.shape[1];
         var logits = decoder.call(z.reshape(samples * rows, -1));
         var target = batch.unsqueeze(0).expand(samples, rows, -1).reshape(samples * rows, -1);

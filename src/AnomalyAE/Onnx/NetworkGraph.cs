@@ -19,8 +19,7 @@ internal sealed class NetworkGraph(OnnxGraphBuilder g)
     // The constants of the torch code this graph mirrors.
     private const float BceEpsilon = 1e-7f;               // ReconstructionTerms.Epsilon
     private const float LogVarianceBound = 10;            // VariationalAutoencoder.LogVarianceBound
-    private const float LeakyReluSlope = 0.01f;           // Layers.Activation
-    private const float BatchNormEpsilon = 1e-5f;         // nn.BatchNorm1d's default
+    private const float LeakyReluSlope = (float)Layers.LeakyReluSlope;
 
     public GraphOutputs Emit(AutoencoderNetwork network, string input) => network switch
     {
@@ -85,15 +84,10 @@ internal sealed class NetworkGraph(OnnxGraphBuilder g)
             x = layer switch
             {
                 Linear linear => Linear(linear, x),
-                BatchNorm1d norm => g.Node("BatchNormalization", [x, Const(norm.weight!), Const(norm.bias!), Const(norm.running_mean!), Const(norm.running_var!)], 1,
-                    OnnxGraphBuilder.Float("epsilon", BatchNormEpsilon)),
-                SeededDropout or Identity => x,   // dropout is the identity at scoring time
-                ReLU => g.Unary("Relu", x),
-                LeakyReLU => g.Node("LeakyRelu", [x], 1, OnnxGraphBuilder.Float("alpha", LeakyReluSlope)),
-                Tanh => g.Unary("Tanh", x),
-                Sigmoid => g.Unary("Sigmoid", x),
-                ELU => g.Node("Elu", [x], 1, OnnxGraphBuilder.Float("alpha", 1f)),
-                GELU => Gelu(x),
+                BatchNormalization norm => g.Node("BatchNormalization", [x, Const(norm.Weight), Const(norm.Bias), Const(norm.RunningMean), Const(norm.RunningVariance)], 1,
+                    OnnxGraphBuilder.Float("epsilon", (float)BatchNormalization.Epsilon)),
+                SeededDropout => x,   // dropout is the identity at scoring time
+                ActivationLayer activation => Activation(activation.Kind, x),
                 _ => throw new NotSupportedException($"ONNX export does not support the layer '{name}' ({layer.GetType().Name})."),
             };
         }

@@ -19,6 +19,6 @@ internal static class BatchLoss
         var mean = kept >= rows || kept < 1
             ? terms.RowLoss.mean()
             : terms.RowLoss.topk((int)kept, largest: false, sorted: false).values.mean();
-        return terms.Penalty is null ? mean : mean + terms.Penalty;
+        return terms.Penalty is null ? mean : mean.Plus(terms.Penalty);
     }
 }

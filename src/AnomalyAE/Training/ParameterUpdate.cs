@@ -1,3 +1,4 @@
+using AnomalyAE.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -69,7 +70,7 @@ internal sealed class ParameterUpdate : IDisposable
         }
         mean.mul_(s.Beta1).add_(gradient, s.OneMinusBeta1);
         meanSquare.mul_(s.Beta2).addcmul_(gradient, gradient, s.OneMinusBeta2);
-        var denominator = meanSquare.sqrt().div_(s.SqrtCorrection2).add_(s.Epsilon);
+        var denominator = meanSquare.sqrt().div_(s.SqrtCorrection2).add_(s.Epsilon, ExplicitScalars.One);
         parameter.addcdiv_(mean, denominator, s.StepSize);
     }
 
@@ -77,7 +78,7 @@ internal sealed class ParameterUpdate : IDisposable
     {
         if (_weightDecay != 0) gradient = gradient.add(parameter, s.Decay);
         if (_step == 1) velocity.copy_(gradient);
-        else velocity.mul_(s.Beta1).add_(gradient);
+        else velocity.mul_(s.Beta1).add_(gradient, ExplicitScalars.One);
         parameter.add_(velocity, s.StepSize);
     }
 
