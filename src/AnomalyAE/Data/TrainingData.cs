@@ -44,7 +44,7 @@ internal sealed class TrainingData
         long budgetValues = Math.Min(memoryBudgetBytes / sizeof(float), Array.MaxLength);
         long? knownRows = data.GetRowCount();
         bool inMemory = !stream && !(knownRows * columns > budgetValues);
-        var values = inMemory ? new float[Math.Min((knownRows ?? 1024) * columns, budgetValues)] : null;
+        var held = inMemory ? new RowBuffer(columns, budgetValues, knownRows) : null;
         var summary = new FeatureSummary(columns);
         var sample = inMemory ? null : NewSample();
         RowReservoir NewSample() => new((int)Math.Clamp(Math.Min(sampleRows(columns), knownRows ?? long.MaxValue), 1, int.MaxValue), columns, seed);
@@ -62,29 +62,21 @@ internal sealed class TrainingData
                 source.CopyTo(row);
                 RowValues.CheckFinite(row, rows, columnName);
                 summary.Add(row);
-                if (values is not null && (rows + 1) * columns > values.Length)
+                if (held is not null && !held.TryAdd(row))
                 {
-                    if ((rows + 1) * columns <= budgetValues)
-                        Array.Resize(ref values, (int)Math.Min(Math.Max(values.Length * 2L, (rows + 1) * columns), budgetValues));
-                    else
-                    {
-                        // Over budget: from here on the rows are streamed. The rows read so far join the sample in order.
-                        sample = NewSample();
-                        for (int r = 0; r < rows; r++) sample.Add(values.AsSpan(r * columns, columns));
-                        values = null;
-                    }
+                    // Over budget: from here on the rows are streamed. The rows read so far join the sample in order.
+                    sample = NewSample();
+                    held.ForEach(sample.Add);
+                    held = null;
                 }
-                if (values is not null) row.CopyTo(values.AsSpan((int)rows * columns));
-                else sample!.Add(row);
+                if (held is null) sample!.Add(row);
             }
         }
         if (summary.Rows == 0)
             throw new InvalidOperationException($"The training data has no rows in column '{columnName}'. An autoencoder needs rows to learn from; check upstream filters.");
-        if (values is not null)
+        if (held is not null)
         {
-            int rows = (int)summary.Rows;
-            if ((long)rows * columns != values.Length) Array.Resize(ref values, rows * columns);
-            var matrix = new FeatureMatrix(values, rows, columns);
+            var matrix = new FeatureMatrix(held.ToArray(), (int)summary.Rows, columns);
             return new TrainingData(matrix, summary, matrix, matrix);
         }
         return new TrainingData(new DataViewFeatureRows(data, column, summary.Rows), summary, null, sample!.ToMatrix());
