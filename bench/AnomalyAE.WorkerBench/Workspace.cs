@@ -5,7 +5,6 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using AnomalyAE.DataViews;
-using AnomalyAE.Hosting.Records;
 using Microsoft.ML.Data;
 using Microsoft.ML;
 using StackExchange.Redis;
@@ -54,25 +53,37 @@ internal sealed class Workspace : IDisposable
         });
     }
 
-    /// <summary>Records/s of the worker's scorer on records held as text, as a channel hands them over (median of 3 runs).</summary>
+    /// <summary>
+    /// Records/s of scoring records held as text the way the worker does, through the public serving contract: fields parsed
+    /// straight into the contract's record buffers, one Transform per batch of 1,024 (median of 3 runs).
+    /// </summary>
     public double ScoreInProcess(int records)
     {
-        var model = new MLContext(seed: 1).Autoencoders().Load(Path.Combine(_folder, "model.aeml"), out var schema);
-        using var release = model as IDisposable;
-        var scorer = new RecordBatchScorer(model, schema, "id");
-        var text = TextRecords.WithHeader(["id", .. Names], "id");
-        int line = 2;
-        foreach (var record in Records(records, 0))
-        {
-            text.Begin(line++);
-            text.AddCell(record.Id);
-            foreach (var value in record.Values) text.AddCell(value);
-            text.End();
-        }
+        using var file = ScoringModelFile.Load(Path.Combine(_folder, "model.aeml"));
+        var contract = file.Contract;
+        var rows = Records(records, 0).ToList();
+        var fields = contract.RecordSchema.Select(c => c.Name == "id" ? -1 : Array.IndexOf(Names, c.Name)).ToArray();
         return Median(() =>
         {
             var clock = Stopwatch.StartNew();
-            for (int start = 0; start < records; start += 1024) scorer.Score(text.Slice(start, Math.Min(1024, records - start)));
+            for (int start = 0; start < records; start += 1024)
+            {
+                int count = Math.Min(1024, records - start);
+                var buffers = contract.CreateRecordBuffers(count);
+                for (int c = 0; c < fields.Length; c++)
+                {
+                    if (contract.RecordSchema[c].Type is TextDataViewType)
+                        for (int r = 0; r < count; r++) buffers.Texts(c)[r] = rows[start + r].Id;
+                    else
+                        for (int r = 0; r < count; r++) buffers.Numbers(c)[r] = float.Parse(rows[start + r].Values[fields[c]], NumberStyles.Float, CultureInfo.InvariantCulture);
+                }
+                buffers.Rows = count;
+                var scored = file.Model.Transform(buffers);
+                using var cursor = scored.GetRowCursor([scored.Schema[contract.ScoreColumnName], scored.Schema[contract.PredictedLabelColumnName]]);
+                var score = cursor.GetGetter<float>(scored.Schema[contract.ScoreColumnName]);
+                float value = 0;
+                while (cursor.MoveNext()) score(ref value);
+            }
             return records / clock.Elapsed.TotalSeconds;
         });
     }

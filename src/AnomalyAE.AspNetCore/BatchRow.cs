@@ -34,8 +34,8 @@ internal sealed class BatchRow(DataViewSchema schema, IReadOnlyList<ServedColumn
         if (!_slotOfColumn.TryGetValue(column.Index, out int slot)) return (ref TValue value) => value = default!;
         Delegate getter = columns[slot].Kind switch
         {
-            ValueKind.Number => (ValueGetter<float>)((ref float value) => value = ((float[])_batch!.Values[slot])[_row]),
-            ValueKind.Numbers => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
+            ServedValueKind.Number => (ValueGetter<float>)((ref float value) => value = ((float[])_batch!.Values[slot])[_row]),
+            ServedValueKind.Numbers => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
             {
                 var numbers = ((float[][])_batch!.Values[slot])[_row];
                 var editor = VBufferEditor.Create(ref value, numbers.Length);

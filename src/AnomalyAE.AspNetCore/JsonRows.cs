@@ -76,8 +76,8 @@ internal ref struct JsonRows
             seen[slot] = true;
             _values[slot].Add(column.Kind switch
             {
-                ValueKind.Number => Number(row, column, ""),
-                ValueKind.Numbers => Numbers(row, column),
+                ServedValueKind.Number => Number(row, column, ""),
+                ServedValueKind.Numbers => Numbers(row, column),
                 _ => _reader.TokenType == JsonTokenType.String ? _reader.GetString()! : throw RequestProblem.Field(row, column, Describe(), "Send the value as a JSON string."),
             });
         }
@@ -133,15 +133,15 @@ internal ref struct JsonRows
 
     private static string FieldList(IEnumerable<ServedColumn> inputs) => string.Join(", ", inputs.Select(c => c.Kind switch
     {
-        ValueKind.Number => $"'{c.Name}' (number)",
-        ValueKind.Numbers => $"'{c.Name}' (array of {c.Size} numbers)",
+        ServedValueKind.Number => $"'{c.Name}' (number)",
+        ServedValueKind.Numbers => $"'{c.Name}' (array of {c.Size} numbers)",
         _ => $"'{c.Name}' (string)",
     }));
 
-    private static Array ToArray(ValueKind kind, List<object> values) => kind switch
+    private static Array ToArray(ServedValueKind kind, List<object> values) => kind switch
     {
-        ValueKind.Number => values.Cast<float>().ToArray(),
-        ValueKind.Numbers => values.Cast<float[]>().ToArray(),
+        ServedValueKind.Number => values.Cast<float>().ToArray(),
+        ServedValueKind.Numbers => values.Cast<float[]>().ToArray(),
         _ => values.Cast<string>().ToArray(),
     };
 }

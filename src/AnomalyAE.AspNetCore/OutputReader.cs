@@ -19,21 +19,21 @@ internal sealed class OutputReader
         foreach (var read in _readers) read(into, row);
     }
 
-    private static Action<RowBatch, int> Reader(DataViewRow source, DataViewSchema.Column column, ValueKind kind, int slot)
+    private static Action<RowBatch, int> Reader(DataViewRow source, DataViewSchema.Column column, ServedValueKind kind, int slot)
     {
         switch (kind)
         {
-            case ValueKind.Number:
+            case ServedValueKind.Number:
             {
                 var getter = source.GetGetter<float>(column);
                 return (into, row) => getter(ref ((float[])into.Values[slot])[row]);
             }
-            case ValueKind.Boolean:
+            case ServedValueKind.Boolean:
             {
                 var getter = source.GetGetter<bool>(column);
                 return (into, row) => getter(ref ((bool[])into.Values[slot])[row]);
             }
-            case ValueKind.Numbers:
+            case ServedValueKind.Numbers:
             {
                 var getter = source.GetGetter<VBuffer<float>>(column);
                 VBuffer<float> buffer = default;

@@ -27,11 +27,11 @@ internal sealed class RowBatch
     /// <summary>One array per column of <see cref="Columns"/>, <see cref="Rows"/> long.</summary>
     public Array[] Values { get; }
 
-    private static Array Allocate(ValueKind kind, int rows) => kind switch
+    private static Array Allocate(ServedValueKind kind, int rows) => kind switch
     {
-        ValueKind.Number => new float[rows],
-        ValueKind.Numbers => new float[rows][],
-        ValueKind.Text => new string[rows],
+        ServedValueKind.Number => new float[rows],
+        ServedValueKind.Numbers => new float[rows][],
+        ServedValueKind.Text => new string[rows],
         _ => new bool[rows],
     };
 }

@@ -12,7 +12,7 @@ internal sealed class RowEngine : IDisposable
     private readonly DataViewRow _output;
     private readonly OutputReader _reader;
 
-    public RowEngine(ITransformer model, DataViewSchema inputSchema, ServedColumns columns)
+    public RowEngine(ITransformer model, DataViewSchema inputSchema, ScoringContract columns)
     {
         var mapper = model.GetRowToRowMapper(inputSchema);
         _input = new BatchRow(inputSchema, columns.Inputs);

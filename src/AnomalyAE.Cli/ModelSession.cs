@@ -38,17 +38,43 @@ internal sealed class ModelSession
     /// <summary>Loads a model file, or reads one from standard input when <paramref name="path"/> is <c>-</c>.</summary>
     public ITransformer Load(string path, out DataViewSchema inputSchema)
     {
+        var key = SigningKey();
         if (StandardStreams.Is(path))
         {
-            using var buffer = new MemoryStream();   // the container is a zip: it needs a seekable stream
-            using (var input = Console.OpenStandardInput()) input.CopyTo(buffer);
-            if (buffer.Length == 0) throw new CliException($"{StandardStreams.InputName}: no model file arrived (empty input).");
-            buffer.Position = 0;
-            return SigningKey() is { } streamKey ? Context.Autoencoders().Load(buffer, streamKey, out inputSchema) : Context.Autoencoders().Load(buffer, out inputSchema);
+            using var buffer = ReadStandardInput();
+            return key is null ? Context.Autoencoders().Load(buffer, out inputSchema) : Context.Autoencoders().Load(buffer, key, out inputSchema);
         }
+        CheckModelFile(path);
+        return key is null ? Context.Autoencoders().Load(path, out inputSchema) : Context.Autoencoders().Load(path, key, out inputSchema);
+    }
+
+    // The container is a zip: it needs a seekable stream.
+    private static MemoryStream ReadStandardInput()
+    {
+        var buffer = new MemoryStream();
+        using (var input = Console.OpenStandardInput()) input.CopyTo(buffer);
+        if (buffer.Length == 0) throw new CliException($"{StandardStreams.InputName}: no model file arrived (empty input).");
+        buffer.Position = 0;
+        return buffer;
+    }
+
+    private static void CheckModelFile(string path)
+    {
         if (Directory.Exists(path)) throw new CliException($"{path}: is a directory, not a model file.");
         if (!File.Exists(path)) throw new CliException($"{path}: model file not found.");
-        return SigningKey() is { } key ? Context.Autoencoders().Load(path, key, out inputSchema) : Context.Autoencoders().Load(path, out inputSchema);
+    }
+
+    /// <summary>Loads a model file (or standard input for <c>-</c>) to serve: with its scoring contract, verified with the signing key when one is set.</summary>
+    public ScoringModelFile LoadForScoring(string path)
+    {
+        var key = SigningKey();
+        if (StandardStreams.Is(path))
+        {
+            using var buffer = ReadStandardInput();
+            return ScoringModelFile.Load(buffer, key, context: Context);
+        }
+        CheckModelFile(path);
+        return ScoringModelFile.Load(path, key, context: Context);
     }
 
     /// <summary>Saves a model file (atomically), or writes it to standard output when <paramref name="path"/> is <c>-</c>.</summary>

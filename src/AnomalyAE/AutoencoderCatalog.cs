@@ -78,6 +78,15 @@ public sealed class AutoencoderCatalog
         });
 
     /// <summary>
+    /// A network kind of your own (or any kind) described by <paramref name="options"/>: a class derived from
+    /// <see cref="AutoencoderOptionsBase"/> whose <see cref="AutoencoderOptionsBase.CreateSpec"/> returns the kind's spec. It
+    /// trains, scores, saves, loads and exports as the library's own kinds do; register its spec with
+    /// <see cref="Networks.NetworkKinds.Register{TSpec}"/> before saving or loading (see the README's "A network of your own").
+    /// </summary>
+    /// <param name="options">The options, copied and checked now (including the spec's own rules).</param>
+    public AutoencoderVariantEstimator<TOptions> Variant<TOptions>(TOptions options) where TOptions : AutoencoderOptionsBase => new(_context, options);
+
+    /// <summary>
     /// Dimensionality reduction: fits an autoencoder on <paramref name="inputColumnName"/> and emits only its latent code as
     /// <paramref name="outputColumnName"/>, a vector of <paramref name="latentDimension"/> values (the non-linear counterpart of
     /// <c>ProjectToPrincipalComponents</c>).

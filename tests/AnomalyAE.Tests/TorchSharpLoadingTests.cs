@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using AnomalyAE.Build;
+using AnomalyAE.NativeLoading;
 using AnomalyAE.Runtime;
 using TorchSharp;
 using Xunit.Abstractions;

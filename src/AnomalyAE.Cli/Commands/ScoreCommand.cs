@@ -36,7 +36,7 @@ internal sealed class ScoreCommand : Command<ScoreCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        using var model = ScoringModelFile.Load(settings.Model, settings.Data);
+        using var model = CsvScoringModel.Load(settings.Model, settings.Data);
         using var csv = CsvDataView.Open(settings.Data);
         var table = FeatureTable.ForScoring(csv, model.Features, settings.LabelColumn, settings.IdColumn);
         var scored = model.Model.Transform(table.Data);

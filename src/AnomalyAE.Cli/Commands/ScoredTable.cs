@@ -28,7 +28,7 @@ internal sealed class ScoredTable
 
     public static ScoredTable Score(string modelPath, string dataPath, string? labelColumn, string? idColumn, bool vectors, bool contributions = false)
     {
-        using var detector = ScoringModelFile.Load(modelPath, dataPath);
+        using var detector = CsvScoringModel.Load(modelPath, dataPath);
         var table = FeatureTable.ForScoring(CsvTable.Read(dataPath), detector.Features, labelColumn, idColumn);
         var scored = detector.Model.Transform(table.Data);
         var stage = detector.Stage;
@@ -81,53 +81,56 @@ internal sealed class ScoredTable
     }
 }
 
-/// <summary>A saved model loaded for scoring, with its anomaly-detector stage, the names of its outputs and the features it reads.</summary>
-internal sealed class ScoringModelFile : IDisposable
+/// <summary>A saved model loaded to score CSV files: the core's <see cref="ScoringModelFile"/> and the CSV columns it reads.</summary>
+internal sealed class CsvScoringModel : IDisposable
 {
     private readonly string _path;
+    private readonly ScoringModelFile _file;
 
-    private ScoringModelFile(string path, ITransformer model, IAnomalyDetector stage, string scoreName, string labelName, string[] features)
+    private CsvScoringModel(string path, ScoringModelFile file, string[] features)
     {
         _path = path;
-        Model = model;
-        Stage = stage;
-        ScoreColumnName = scoreName;
-        PredictedLabelColumnName = labelName;
+        _file = file;
         Features = features;
     }
 
-    public ITransformer Model { get; }
-    public IAnomalyDetector Stage { get; }
-    public string ScoreColumnName { get; }
-    public string PredictedLabelColumnName { get; }
+    public ITransformer Model => _file.Model;
+    public IAnomalyDetector Stage => _file.Contract.Detector;
+    public string ScoreColumnName => _file.Contract.ScoreColumnName;
+    public string PredictedLabelColumnName => _file.Contract.PredictedLabelColumnName;
     /// <summary>The CSV columns the model was trained on.</summary>
     public string[] Features { get; }
 
     /// <summary>Loads <paramref name="modelPath"/>, which will score <paramref name="dataPath"/> (both may not be standard input).</summary>
-    public static ScoringModelFile Load(string modelPath, string dataPath)
+    public static CsvScoringModel Load(string modelPath, string dataPath)
     {
         if (StandardStreams.Is(modelPath) && StandardStreams.Is(dataPath))
             throw new CliException("--model - and --data - would both read standard input; give one of them as a file.");
-        var model = new ModelSession().Load(modelPath, out var inputSchema);
+        ScoringModelFile file;
         try
         {
-            var detector = model.FindAnomalyDetector();
-            if (detector?.ScoreColumnName is not { } scoreName || detector.PredictedLabelColumnName is not { } labelName)
-                throw new CliException($"{modelPath}: the model has no autoencoder stage that emits both a score and a predicted label.");
-            return new ScoringModelFile(modelPath, model, detector, scoreName, labelName, ModelSession.FeatureColumns(model, inputSchema, modelPath));
+            file = new ModelSession().LoadForScoring(modelPath);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new CliException($"{modelPath}: {e.Message}");
+        }
+        try
+        {
+            return new CsvScoringModel(modelPath, file, ModelSession.FeatureColumns(file.Model, file.InputSchema, modelPath));
         }
         catch
         {
-            (model as IDisposable)?.Dispose();
+            file.Dispose();
             throw;
         }
     }
 
     /// <summary>The feature-contributions column of the scored schema; a model without it is reported with the fix.</summary>
     public DataViewSchema.Column ContributionsColumn(DataViewSchema scored) =>
-        Stage.FeatureContributionsColumnName is { } name && scored.GetColumnOrNull(name) is { } column
-            ? column
+        _file.Contract.Contributions is { } column
+            ? scored[column.Name]
             : throw new CliException($"{_path}: the model emits no feature contributions; train it again with this version of anomalyae train, which adds them.");
 
-    public void Dispose() => (Model as IDisposable)?.Dispose();
+    public void Dispose() => _file.Dispose();
 }

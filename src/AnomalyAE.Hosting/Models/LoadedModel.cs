@@ -6,13 +6,15 @@ namespace AnomalyAE.Hosting.Models;
 /// <summary>A loaded model with its record scorer.</summary>
 internal sealed class LoadedModel : IDisposable
 {
-    private LoadedModel(ITransformer model, RecordBatchScorer scorer)
+    private readonly ScoringModelFile _file;
+
+    private LoadedModel(ScoringModelFile file, RecordBatchScorer scorer)
     {
-        Model = model;
+        _file = file;
         Scorer = scorer;
     }
 
-    public ITransformer Model { get; }
+    public ITransformer Model => _file.Model;
 
     /// <summary>Turns records into scores with this model.</summary>
     public RecordBatchScorer Scorer { get; }
@@ -23,18 +25,14 @@ internal sealed class LoadedModel : IDisposable
     /// </summary>
     public static LoadedModel Load(ScoringOptions options)
     {
-        var signingKey = SigningKey(options);
-        var context = new MLContext(seed: 1);
-        var model = signingKey is null
-            ? context.Autoencoders().Load(options.ModelPath, out var schema)
-            : context.Autoencoders().Load(options.ModelPath, signingKey, out schema);
+        var file = ScoringModelFile.Load(options.ModelPath, SigningKey(options));
         try
         {
-            return new LoadedModel(model, new RecordBatchScorer(model, schema, options.IdField));
+            return new LoadedModel(file, new RecordBatchScorer(file.Model, file.Contract, options.IdField));
         }
         catch
         {
-            (model as IDisposable)?.Dispose();
+            file.Dispose();
             throw;
         }
     }
@@ -43,5 +41,5 @@ internal sealed class LoadedModel : IDisposable
     public static ModelSigningKey? SigningKey(ScoringOptions options) =>
         string.IsNullOrWhiteSpace(options.ModelSigningKey) ? null : ModelSigningKey.FromBase64(options.ModelSigningKey);
 
-    public void Dispose() => (Model as IDisposable)?.Dispose();
+    public void Dispose() => _file.Dispose();
 }

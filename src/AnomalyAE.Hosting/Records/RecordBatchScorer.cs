@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.ML;
+using AnomalyAE.DataViews;
 using Microsoft.ML.Data;
 
 namespace AnomalyAE.Hosting.Records;
@@ -13,12 +14,9 @@ namespace AnomalyAE.Hosting.Records;
 internal sealed class RecordBatchScorer
 {
     private readonly ITransformer _model;
-    private readonly DataViewSchema _inputSchema;
+    private readonly ScoringContract _contract;
     private readonly string[] _names;
     private readonly bool[] _required;
-    private readonly string _scoreColumn;
-    private readonly string _predictedLabelColumn;
-    private readonly string? _contributionsColumn;
     private readonly string[]? _featureNames;
 
     /// <summary>A scorer for <paramref name="model"/>, a loaded pipeline whose input is <paramref name="inputSchema"/>.</summary>
@@ -26,42 +24,23 @@ internal sealed class RecordBatchScorer
     /// <param name="inputSchema">The schema the model expects (from <c>mlContext.Autoencoders().Load</c>).</param>
     /// <param name="idField">The record field holding the id, never required as a model input.</param>
     public RecordBatchScorer(ITransformer model, DataViewSchema inputSchema, string idField)
+        : this(model, ScoringContract.For(model, inputSchema), idField)
+    {
+    }
+
+    /// <summary>A scorer for <paramref name="model"/> served by <paramref name="contract"/>.</summary>
+    public RecordBatchScorer(ITransformer model, ScoringContract contract, string idField)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(inputSchema);
+        ArgumentNullException.ThrowIfNull(contract);
         _model = model;
-        var detector = model.FindAnomalyDetector();
-        if (detector?.ScoreColumnName is not { } scoreName || detector.PredictedLabelColumnName is not { } labelName)
-            throw new InvalidOperationException("The model has no autoencoder stage that emits both a score and a predicted label; the worker needs an anomaly-scoring model.");
-        var output = model.GetOutputSchema(inputSchema);
-        if (output.GetColumnOrNull(scoreName) is not { } score || score.Type != NumberDataViewType.Single || output.GetColumnOrNull(labelName) is null)
-            throw new InvalidOperationException($"The model's output has no Single '{scoreName}' and '{labelName}' columns (a later stage replaced or dropped them); the worker needs an anomaly-scoring model.");
-        _scoreColumn = scoreName;
-        _predictedLabelColumn = labelName;
-        if (detector.FeatureContributionsColumnName is { } contributionsName
-            && output.GetColumnOrNull(contributionsName) is { Type: VectorDataViewType { ItemType: var item, Size: > 0 } vector } contributions
-            && item == NumberDataViewType.Single)
-        {
-            _contributionsColumn = contributionsName;
-            _featureNames = SlotNames(contributions, vector.Size);
-        }
-
-        var mapper = model.GetRowToRowMapper(inputSchema);
-        var required = mapper.GetDependencies([mapper.OutputSchema[scoreName], mapper.OutputSchema[labelName]]).Select(c => c.Name).ToHashSet();
-        required.Remove(idField);
-        var schema = new DataViewSchema.Builder();
-        foreach (var column in inputSchema)
-        {
-            bool supported = column.Type == NumberDataViewType.Single || column.Type is TextDataViewType
-                || column.Type is VectorDataViewType { ItemType: var itemType, IsKnownSize: true } && itemType == NumberDataViewType.Single;
-            if (!supported && required.Contains(column.Name))
-                throw new InvalidOperationException($"Input column '{column.Name}' is {column.Type}; the worker supports Single, Vector<Single, n> and Text inputs.");
-            schema.AddColumn(column.Name, supported ? column.Type : TextDataViewType.Instance);
-        }
-        _inputSchema = schema.ToSchema();
-        _names = [.. _inputSchema.Select(c => c.Name)];
+        _contract = contract;
+        var required = contract.Inputs.Select(c => c.Name).Where(n => n != idField).ToHashSet();
+        _names = [.. contract.RecordSchema.Select(c => c.Name)];
         _required = [.. _names.Select(required.Contains)];
         RequiredFields = [.. _names.Where(required.Contains)];
+        if (contract.Contributions is { } contributions)
+            _featureNames = [.. Enumerable.Range(0, contributions.Size).Select(i => contributions.SlotNames?[i] is { Length: > 0 } name ? name : $"slot{i.ToString(CultureInfo.InvariantCulture)}")];
     }
 
     /// <summary>Fields every record must carry.</summary>
@@ -71,7 +50,7 @@ internal sealed class RecordBatchScorer
     public ScoredBatch Score(RecordBatch batch)
     {
         int count = batch.Count;
-        var buffers = new InputBuffers(_inputSchema, count);
+        var buffers = _contract.CreateRecordBuffers(count);
         var rowOf = new int[count];
         var errors = new string?[count];
         Span<int> positions = _names.Length <= 256 ? stackalloc int[_names.Length] : new int[_names.Length];
@@ -99,15 +78,15 @@ internal sealed class RecordBatchScorer
                 if (contributions.TryGetValue(rowOf[r], out var row)) (shares ??= [])[r] = row;
             }
         }
-        return new ScoredBatch(batch, _scoreColumn, _predictedLabelColumn, scores, anomalous, errors, _featureNames, shares);
+        return new ScoredBatch(batch, _contract.ScoreColumnName, _contract.PredictedLabelColumnName, scores, anomalous, errors, _featureNames, shares);
     }
 
     /// <summary>Reads scores and labels of every row, and the contributions of the anomalous ones.</summary>
     private void Read(IDataView scored, float[] scores, bool[] labels, Dictionary<int, float[]> contributions)
     {
-        var scoreColumn = scored.Schema[_scoreColumn];
-        var labelColumn = scored.Schema[_predictedLabelColumn];
-        var contributionColumn = _contributionsColumn is null ? (DataViewSchema.Column?)null : scored.Schema[_contributionsColumn];
+        var scoreColumn = scored.Schema[_contract.ScoreColumnName];
+        var labelColumn = scored.Schema[_contract.PredictedLabelColumnName];
+        var contributionColumn = _contract.Contributions is { } served ? scored.Schema[served.Name] : (DataViewSchema.Column?)null;
         using var cursor = scored.GetRowCursor(contributionColumn is { } c ? [scoreColumn, labelColumn, c] : [scoreColumn, labelColumn]);
         var getScore = cursor.GetGetter<float>(scoreColumn);
         var getLabel = cursor.GetGetter<bool>(labelColumn);
@@ -124,14 +103,14 @@ internal sealed class RecordBatchScorer
     }
 
     /// <summary>Parses record <paramref name="record"/> into row <paramref name="row"/> of the buffers; the reason when it cannot.</summary>
-    private string? Fill(RecordBatch batch, int record, Span<int> positions, InputBuffers buffers, int row)
+    private string? Fill(RecordBatch batch, int record, Span<int> positions, ColumnarDataView buffers, int row)
     {
         batch.Locate(record, _names, positions);
         for (int c = 0; c < _names.Length; c++)
         {
             int position = positions[c];
             if (position < 0 && _required[c]) return $"field '{_names[c]}' is missing";
-            switch (_inputSchema[c].Type)
+            switch (_contract.RecordSchema[c].Type)
             {
                 case TextDataViewType:
                     buffers.Texts(c)[row] = position < 0 ? "" : batch.Text(record, position);
@@ -161,22 +140,5 @@ internal sealed class RecordBatchScorer
             if (!float.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]) || !float.IsFinite(values[i]))
                 return $"value {i} '{parts[i]}' is not a finite number";
         return null;
-    }
-
-    private static string[] SlotNames(DataViewSchema.Column column, int size)
-    {
-        var names = Enumerable.Range(0, size).Select(i => $"slot{i.ToString(CultureInfo.InvariantCulture)}").ToArray();
-        if (column.HasSlotNames())
-        {
-            VBuffer<ReadOnlyMemory<char>> slots = default;
-            column.GetSlotNames(ref slots);
-            int i = 0;
-            foreach (var name in slots.DenseValues())
-            {
-                if (!name.IsEmpty) names[i] = name.ToString();
-                i++;
-            }
-        }
-        return names;
     }
 }

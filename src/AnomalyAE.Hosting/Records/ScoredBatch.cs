@@ -69,7 +69,7 @@ internal sealed class ScoredBatch
     {
         if (_featureNames is null || !_shares.TryGetValue(record, out var shares)) return 0;
         Span<int> largest = top.Length <= 256 ? stackalloc int[top.Length] : new int[top.Length];
-        int k = Transforms.ContributionRanking.Largest(shares, largest);
+        int k = ContributionRanking.Largest(shares, largest);
         for (int i = 0; i < k; i++) top[i] = (_featureNames[largest[i]], shares[largest[i]]);
         return k;
     }

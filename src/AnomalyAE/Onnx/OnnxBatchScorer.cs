@@ -10,7 +10,7 @@ internal sealed class OnnxBatchScorer(OnnxScoringModel model, int capacity) : Ro
     private readonly OnnxBatchRunner _runner = new(model, capacity);
     private OnnxInputColumns? _columns;
 
-    public override void Bind(DataViewRow source) => _columns = new OnnxInputColumns(model, source);
+    public override void Bind(DataViewRow source, IReadOnlyCollection<int> activeOutputs) => _columns = new OnnxInputColumns(model, source);
 
     public override void Load(int slot, long rowPosition) => _columns!.Read(_runner, slot, rowPosition);
 

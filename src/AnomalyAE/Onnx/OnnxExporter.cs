@@ -10,7 +10,7 @@ namespace AnomalyAE.Onnx;
 
 /// <summary>
 /// Exports a fitted chain to one ONNX model: the ML.NET stages before the autoencoder through <c>ConvertToOnnx</c>, then each
-/// autoencoder stage's network (<see cref="NetworkGraph"/>) and its outputs under the user's column names. Graph inputs are the
+/// autoencoder stage's network (<see cref="Networks.AutoencoderNetwork.EmitOnnx"/>) and its outputs (<see cref="OutputCatalogue"/>) under the user's column names. Graph inputs are the
 /// input columns the outputs depend on; <c>metadata_props</c> records what <see cref="OnnxScoringTransformer"/> needs.
 /// </summary>
 internal sealed class OnnxExporter(MLContext context)
@@ -56,7 +56,7 @@ internal sealed class OnnxExporter(MLContext context)
         var graph = onnx.Graph;
         var columns = TakeColumnTensors(graph);
         RenameIntermediateTensors(graph, columns);
-        var builder = new OnnxGraphBuilder(graph);
+        var builder = new Networks.OnnxGraph(graph);
         var outputs = new List<OnnxOutputRecord>();
         var ours = stages.Skip(first).Select(s => (AutoencoderTransformerBase)s.Transformer).ToList();
         foreach (var stage in ours) AppendStage(builder, stage, columns, outputs);
@@ -160,20 +160,23 @@ internal sealed class OnnxExporter(MLContext context)
         foreach (var column in columns.Keys.ToList()) columns[column] = Rename(columns[column]);
     }
 
-    private static void AppendStage(OnnxGraphBuilder builder, AutoencoderTransformerBase stage, Dictionary<string, string> columns, List<OnnxOutputRecord> outputs)
+    private static void AppendStage(Networks.OnnxGraph builder, AutoencoderTransformerBase stage, Dictionary<string, string> columns, List<OnnxOutputRecord> outputs)
     {
         if (!columns.TryGetValue(stage.FeatureColumnName, out var features))
             throw new NotSupportedException($"Feature column '{stage.FeatureColumnName}' of {stage.GetType().Name} is not in the ONNX graph: the stage that makes it could not be converted, or its type is not a vector of Single.");
         if (!stage.Model.TryAcquire()) throw new ObjectDisposedException(stage.GetType().Name, Runtime.ScoringModel.DisposedMessage);
         try
         {
-            var network = new NetworkGraph(builder).Emit(stage.Model.Network, features);
+            var network = stage.Model.Network.EmitOnnx(builder, features);
+            var facts = new OnnxStageFacts(stage.Threshold, stage.Calibration, stage.GetType().Name);
             foreach (var column in stage.Outputs.Columns)
             {
-                if (builder.Graph.Input.Any(i => i.Name == column.Name) || outputs.Any(o => o.Name == column.Name))
+                if (builder.Proto.Input.Any(i => i.Name == column.Name) || outputs.Any(o => o.Name == column.Name))
                     throw new NotSupportedException($"Output column '{column.Name}' of {stage.GetType().Name} has the name of an input or of another output; ONNX names every tensor once. Give the output column another name in the options.");
-                var (tensor, type, dims) = OutputTensor(builder, stage, network, column.Kind);
-                builder.Output(tensor, column.Name, type, dims);
+                var definition = column.Definition;
+                var tensor = definition.Onnx(builder, network, facts);
+                long[] dims = definition.Width is { } width ? [-1, width(stage.InputDimension, stage.LatentDimension)] : [-1];
+                builder.Output(tensor, column.Name, definition.ItemType is BooleanDataViewType ? DataType.Bool : DataType.Float, dims);
                 columns[column.Name] = tensor;
                 outputs.Add(new OnnxOutputRecord(column.Name, column.Kind.ToString()));
             }
@@ -183,22 +186,6 @@ internal sealed class OnnxExporter(MLContext context)
             stage.Model.Release();
         }
     }
-
-    /// <summary>
-    /// The tensor, type and shape of one output column. The one place an output kind maps to the graph: a new column kind
-    /// (such as a probability computed from the score) adds its case here.
-    /// </summary>
-    private static (string Tensor, DataType Type, long[] Dims) OutputTensor(OnnxGraphBuilder builder, AutoencoderTransformerBase stage, GraphOutputs network, OutputKind kind) => kind switch
-    {
-        OutputKind.Score => (network.Score, DataType.Float, [-1]),
-        OutputKind.PredictedLabel => (builder.Node("Greater", [network.Score, builder.Scalar(stage.Threshold)]), DataType.Bool, [-1]),
-        OutputKind.LatentFeatures => (network.Latent, DataType.Float, [-1, stage.LatentDimension]),
-        OutputKind.LatentLogVariance => (network.LatentLogVariance ?? throw new NotSupportedException("Only a variational autoencoder has a latent log-variance."), DataType.Float, [-1, stage.LatentDimension]),
-        OutputKind.Reconstruction => (network.Reconstruction, DataType.Float, [-1, stage.InputDimension]),
-        OutputKind.FeatureContributions => (network.Contributions, DataType.Float, [-1, stage.InputDimension]),
-        OutputKind.Probability => (ProbabilityGraph.Emit(builder, network.Score, stage.Calibration ?? throw new NotSupportedException($"{stage.GetType().Name} emits a probability but holds no calibration.")), DataType.Float, [-1]),
-        _ => throw new NotSupportedException($"Output column kind {kind} of {stage.GetType().Name} cannot be exported to ONNX yet."),
-    };
 
     /// <summary>Keeps only the nodes, initializers and inputs the outputs depend on.</summary>
     private static void Prune(GraphProto graph)

@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
+using AnomalyAE.Transforms;
 using Onnx;
 
 namespace AnomalyAE.Onnx;
@@ -136,18 +137,15 @@ internal sealed class OnnxModelLoader(MLContext context)
         {
             if (!session.OutputMetadata.TryGetValue(record.Name, out var meta))
                 throw Invalid(source, $"its metadata lists output '{record.Name}', which the graph does not have");
-            (DataViewType type, int width, Type element, int rank) = record.Kind switch
-            {
-                "Score" or "Probability" => ((DataViewType)NumberDataViewType.Single, 1, typeof(float), 1),
-                "PredictedLabel" => (BooleanDataViewType.Instance, 1, typeof(bool), 1),
-                "LatentFeatures" or "LatentLogVariance" => (new VectorDataViewType(NumberDataViewType.Single, info.LatentDimension), info.LatentDimension, typeof(float), 2),
-                "Reconstruction" or "FeatureContributions" or OnnxScoringTransformer.FeaturesKind =>
-                    (new VectorDataViewType(NumberDataViewType.Single, info.InputDimension), info.InputDimension, typeof(float), 2),
-                _ => throw Invalid(source, $"output '{record.Name}' has kind '{record.Kind}', which this version does not know; update AnomalyAE"),
-            };
+            var definition = OutputCatalogue.Named(record.Kind);
+            if (definition is null && record.Kind != OnnxScoringTransformer.FeaturesKind)
+                throw Invalid(source, $"output '{record.Name}' has kind '{record.Kind}', which this version does not know; update AnomalyAE");
+            var type = definition?.TypeFor(info.InputDimension, info.LatentDimension) ?? new VectorDataViewType(NumberDataViewType.Single, info.InputDimension);
+            int width = type is VectorDataViewType vector ? vector.Size : 1, rank = type is VectorDataViewType ? 2 : 1;
+            var element = type is BooleanDataViewType ? typeof(bool) : typeof(float);
             if (meta.ElementType != element || meta.Dimensions.Length != rank || rank == 2 && meta.Dimensions[1] != width)
                 throw Invalid(source, $"graph output '{record.Name}' is {meta.ElementType.Name}[{string.Join(", ", meta.Dimensions)}], but a {record.Kind} column needs {element.Name} with {(rank == 1 ? "one value" : $"{width} values")} per row");
-            return new OnnxOutput(record.Name, record.Kind, width, type);
+            return new OnnxOutput(record.Name, record.Kind, width, type, KeepsSlotNames: definition?.KeepsSlotNames ?? true);
         })];
 
     private static InvalidDataException Invalid(string source, string problem, Exception? inner = null) =>

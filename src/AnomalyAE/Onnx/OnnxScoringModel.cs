@@ -7,8 +7,11 @@ namespace AnomalyAE.Onnx;
 /// <summary>A graph input: the input column it reads and its values per row (1 for a Single column).</summary>
 internal sealed record OnnxInput(string Name, int Width);
 
-/// <summary>A graph output: its column, what it carries, its values per row (1 for Score and PredictedLabel) and its type.</summary>
-internal sealed record OnnxOutput(string Name, string Kind, int Width, DataViewType Type)
+/// <summary>
+/// A graph output: its column, what it carries, its values per row (1 for Score and PredictedLabel), its type, and whether
+/// it has one value per feature and so carries the features' slot names.
+/// </summary>
+internal sealed record OnnxOutput(string Name, string Kind, int Width, DataViewType Type, bool KeepsSlotNames)
 {
     public bool IsBoolean => Type is BooleanDataViewType;
     public bool IsVector => Type is VectorDataViewType;

@@ -34,22 +34,22 @@ public sealed class OnnxScoringTransformer : ITransformer, IDisposable, IAnomaly
     public int LatentDimension => Model.Info.LatentDimension;
 
     /// <inheritdoc />
-    public string? ScoreColumnName => NameOf("Score");
+    public string? ScoreColumnName => NameOf(OutputKind.Score);
 
     /// <inheritdoc />
-    public string? PredictedLabelColumnName => NameOf("PredictedLabel");
+    public string? PredictedLabelColumnName => NameOf(OutputKind.PredictedLabel);
 
     /// <inheritdoc />
-    public string? LatentFeaturesColumnName => NameOf("LatentFeatures");
+    public string? LatentFeaturesColumnName => NameOf(OutputKind.LatentFeatures);
 
     /// <inheritdoc />
-    public string? ReconstructionColumnName => NameOf("Reconstruction");
+    public string? ReconstructionColumnName => NameOf(OutputKind.Reconstruction);
 
     /// <inheritdoc />
-    public string? ProbabilityColumnName => NameOf("Probability");
+    public string? ProbabilityColumnName => NameOf(OutputKind.Probability);
 
     /// <inheritdoc />
-    public string? FeatureContributionsColumnName => NameOf("FeatureContributions");
+    public string? FeatureContributionsColumnName => NameOf(OutputKind.FeatureContributions);
 
     /// <inheritdoc />
     public IReadOnlyList<string> OutputColumnNames => [.. Model.Outputs.Select(o => o.Name)];
@@ -97,7 +97,7 @@ public sealed class OnnxScoringTransformer : ITransformer, IDisposable, IAnomaly
     /// <summary>The columns of <paramref name="input"/> the graph's inputs come from, in graph order.</summary>
     private DataViewSchema.Column[] InputColumns(DataViewSchema input) => [.. Model.Inputs.Select(i => OnnxInputColumns.Find(input, i))];
 
-    private string? NameOf(string kind) => Model.Outputs.FirstOrDefault(o => o.Kind == kind)?.Name;
+    private string? NameOf(OutputKind kind) => Model.Outputs.FirstOrDefault(o => o.Kind == kind.ToString())?.Name;
 
     /// <summary>The input's columns followed by the outputs; checks every graph input is a column of the right type.</summary>
     private DataViewSchema BuildSchema(DataViewSchema input)
@@ -111,8 +111,7 @@ public sealed class OnnxScoringTransformer : ITransformer, IDisposable, IAnomaly
 
     private DataViewSchema.Annotations? SlotNames(OnnxOutput output)
     {
-        if (Model.Info.FeatureSlotNames is not { } names || output.Width != names.Length
-            || output.Kind is not ("Reconstruction" or "FeatureContributions" or FeaturesKind)) return null;
+        if (Model.Info.FeatureSlotNames is not { } names || output.Width != names.Length || !output.KeepsSlotNames) return null;
         var builder = new DataViewSchema.Annotations.Builder();
         ValueGetter<VBuffer<ReadOnlyMemory<char>>> getter = (ref VBuffer<ReadOnlyMemory<char>> value) =>
             value = new VBuffer<ReadOnlyMemory<char>>(names.Length, [.. names.Select(n => n.AsMemory())]);

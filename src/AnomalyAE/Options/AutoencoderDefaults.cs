@@ -143,10 +143,10 @@ public abstract partial class AutoencoderOptionsBase
         /// <summary>Default of <see cref="AutoencoderOptions.NoiseLevel"/>.</summary>
         public const double NoiseLevel = 0.1;
 
-        /// <summary>Default of <see cref="AutoencoderOptions.EnsembleSize"/>.</summary>
+        /// <summary>Default of <see cref="AutoencoderOptionsBase.EnsembleSize"/> for <see cref="AutoencoderOptions"/>.</summary>
         public const int EnsembleSize = 8;
 
-        /// <summary>Each ensemble member's share of the rows when <see cref="AutoencoderOptions.SubsampleFraction"/> is null and there is more than one member.</summary>
+        /// <summary>Each ensemble member's share of the rows when <see cref="AutoencoderOptionsBase.SubsampleFraction"/> is null and there is more than one member.</summary>
         public const double EnsembleSubsampleFraction = 0.5;
 
         /// <summary>Default of <see cref="AutoencoderOptions.ScoreKind"/>.</summary>

@@ -132,6 +132,55 @@ public abstract partial class AutoencoderOptionsBase
     public IProgress<TrainingProgress>? Progress { get; set; }
 
     /// <summary>
+    /// Number of networks trained, each on its own random subsample of the rows (<see cref="SubsampleFraction"/>). With more
+    /// than one, the <c>Score</c> is the mean of the members' scores, each standardized by the median and interquartile
+    /// range of its training scores; <c>Reconstruction</c> is the members' mean reconstruction and <c>LatentFeatures</c> the
+    /// first member's code. The members together make twice the gradient steps of one network: with data-scaled epochs
+    /// 2 × 3,000 / <see cref="EnsembleSize"/> steps each; an explicit <see cref="Epochs"/> is read as one network's budget
+    /// (see <c>Defaults.MemberEpochsFor</c>). <see cref="BatchSize"/> applies to each member. The default is 1 here and
+    /// <see cref="Defaults.EnsembleSize"/> for <see cref="AutoencoderOptions"/>.
+    /// </summary>
+    public int EnsembleSize { get; set; } = 1;
+
+    /// <summary>
+    /// Fraction of the rows each ensemble member trains on, drawn without replacement; null (default) uses half the rows
+    /// (<see cref="Defaults.EnsembleSubsampleFraction"/>) when <see cref="EnsembleSize"/> is above 1, all of them otherwise.
+    /// </summary>
+    public double? SubsampleFraction { get; set; }
+
+    /// <summary>
+    /// The spec of this options' network kind with its own settings; the caller fills in the shared architecture
+    /// (<see cref="Networks.NetworkSpec.InputDimension"/> and the other base properties) and wraps it in an ensemble when
+    /// <see cref="EnsembleSize"/> asks for one. A network kind of your own overrides it (see the README's "A network of
+    /// your own").
+    /// </summary>
+    /// <param name="inputDimension">Features per row.</param>
+    /// <param name="trainingRows">Rows the network is fitted on.</param>
+    protected abstract Networks.NetworkSpec CreateSpec(int inputDimension, int trainingRows);
+
+    /// <summary>Checks the options that are not part of the spec; a kind with such options of its own overrides it and calls the base.</summary>
+    protected virtual void ValidateTraining(Rules rules)
+    {
+        rules.Require(!string.IsNullOrWhiteSpace(FeatureColumnName), nameof(FeatureColumnName), "FeatureColumnName must name the input column (a known-size vector of Single).");
+        rules.Defined(nameof(Optimizer), Optimizer);
+        if (Epochs is int epochs) rules.Range(nameof(Epochs), epochs, 1, 1_000_000);
+        if (BatchSize is int batchSize) rules.Range(nameof(BatchSize), batchSize, 1, Rules.MaxBatchSize);
+        rules.Range(nameof(ScoringBatchSize), ScoringBatchSize, 1, Rules.MaxBatchSize);
+        rules.Range(nameof(LearningRate), LearningRate, 0, 10, lowerInclusive: false);
+        rules.Range(nameof(WeightDecay), WeightDecay, 0, 10);
+        rules.Range(nameof(ValidationFraction), ValidationFraction, 0, 1, upperInclusive: false);
+        rules.Range(nameof(EarlyStoppingPatience), EarlyStoppingPatience, 0, 1_000_000);
+        if (Contamination is double contamination) rules.Range(nameof(Contamination), contamination, 0, 0.5);
+        if (NumberOfThreads is int threads) rules.Range(nameof(NumberOfThreads), threads, 1, Rules.MaxThreads);
+        if (SubsampleFraction is double fraction) rules.Range(nameof(SubsampleFraction), fraction, 0, 1, lowerInclusive: false);
+        rules.Range(nameof(TrainingMemoryBudget), TrainingMemoryBudget, 0, long.MaxValue);
+        if (ShuffleBufferSize is int rows) rules.Range(nameof(ShuffleBufferSize), rows, 1, 1 << 28);
+    }
+
+    /// <summary>The name of the VAE's log-variance column; null for every other kind.</summary>
+    internal virtual string? LatentLogVarianceColumn => null;
+
+    /// <summary>
     /// A copy the estimator keeps: later changes to the caller's object do not reach it (as options snapshotted by
     /// Microsoft.Extensions.Options). <see cref="Progress"/> is shared, the arrays are copied.
     /// </summary>
@@ -142,6 +191,41 @@ public abstract partial class AutoencoderOptionsBase
         return copy;
     }
 
-    /// <summary>Throws with a message naming the option, the allowed values and the value given, when an option is out of range.</summary>
-    internal abstract void Validate();
+    /// <summary>
+    /// Throws with a message naming the option, the allowed values and the value given, when an option is out of range:
+    /// the training options, then the spec these options describe, by its kind's own rules (with placeholder widths where
+    /// the data decides them).
+    /// </summary>
+    internal void Validate()
+    {
+        var rules = Rules.ForOptions;
+        ValidateTraining(rules);
+        ResolveSpec(inputDimension: Math.Max(LatentDimension ?? 1, 1), trainingRows: 1).Validate(rules);
+    }
+
+    /// <summary>
+    /// The spec these options describe for <paramref name="inputDimension"/> features and <paramref name="trainingRows"/>
+    /// rows: the kind's own settings (<see cref="CreateSpec"/>), the shared architecture with widths left null chosen from
+    /// the data, and an ensemble of <see cref="EnsembleSize"/> such networks when it is not 1.
+    /// </summary>
+    internal Networks.NetworkSpec ResolveSpec(int inputDimension, int trainingRows)
+    {
+        var (hiddenLayers, latentDimension) = Networks.DefaultArchitecture.Resolve(inputDimension, HiddenLayers, LatentDimension);
+        Networks.NetworkSpec WithArchitecture(Networks.NetworkSpec spec) => spec with
+        {
+            InputDimension = inputDimension,
+            HiddenLayers = [.. hiddenLayers],
+            LatentDimension = latentDimension,
+            Activation = Activation,
+            OutputActivation = OutputActivation,
+            DropoutRate = DropoutRate,
+            BatchNormalization = BatchNormalization,
+            Loss = Loss,
+        };
+        var single = WithArchitecture(CreateSpec(inputDimension, trainingRows));
+        return EnsembleSize == 1 ? single : WithArchitecture(new Networks.AutoencoderEnsembleSpec { Member = single, Size = EnsembleSize });
+    }
+
+    /// <summary>Share of the rows each trained part (an ensemble member, or the one network) trains on.</summary>
+    internal double PartRowFraction(int parts) => parts > 1 ? SubsampleFraction ?? Defaults.EnsembleSubsampleFraction : 1.0;
 }

@@ -3,7 +3,8 @@ namespace AnomalyAE.Persistence;
 /// <summary>
 /// Writes a file so that readers see the old file or the complete new one, never a partial write: the content goes to a
 /// hidden temporary file beside the target (<c>.NAME.GUID.tmp</c>), is flushed to disk, then renamed over the target
-/// (atomic on one volume). Used for model files, the CLI's CSV output and the worker inbox's results.
+/// (atomic on one volume). Used for model files, the CLI's CSV output and the worker inbox's results; the CLI and the
+/// worker compile this file in (shared source).
 /// </summary>
 internal static class AtomicFile
 {

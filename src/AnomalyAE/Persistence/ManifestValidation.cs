@@ -44,152 +44,39 @@ internal static class ManifestValidation
         var spec = stage.Spec ?? throw new InvalidDataException($"{where} has no network spec.");
         if (stage.Outputs is null || stage.FeatureColumnName is null || stage.Threshold is null)
             throw new InvalidDataException($"{where} is incomplete (feature column, outputs or threshold missing).");
-        ValidateSpec(spec, where);
-        ColumnName(stage.FeatureColumnName, "FeatureColumnName", where);
+        var rules = Rules.ForFile(where);
+        spec.Validate(rules);
+        rules.ColumnName("FeatureColumnName", stage.FeatureColumnName);
         if (stage.Outputs.Count is 0 or > ModelLimits.OutputColumns)
             throw new InvalidDataException($"{where} has {stage.Outputs.Count} output columns; expected 1 to {ModelLimits.OutputColumns}.");
-        var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var output in stage.Outputs)
         {
             if (output is null) throw new InvalidDataException($"{where} has an empty output column.");
-            ColumnName(output.Name, "output column name", where);
-            Defined(output.Kind, "output column kind", where);
-            if (!names.Add(output.Name)) throw new InvalidDataException($"{where} names two output columns '{output.Name}'.");
+            rules.ColumnName("output column name", output.Name);
+            rules.Defined("output column kind", output.Kind);
         }
+        rules.Distinct(stage.Outputs.Select(o => o.Name));
         if (stage.Calibration is { } calibration && Training.ScoreCalibration.Problem(calibration.Scores, calibration.Probabilities) is { } problem)
             throw new InvalidDataException($"{where}: the score calibration is invalid: {problem}. The file was edited or damaged; save the model again.");
         if (stage.Calibration is null && stage.Outputs.Any(o => o.Kind == OutputKind.Probability))
             throw new InvalidDataException($"{where} emits a probability column but holds no score calibration. The file was edited or damaged; save the model again.");
-        if (!float.IsFinite(stage.Threshold.Value)) throw new InvalidDataException($"{where}: Threshold must be a finite number; got {stage.Threshold.Value}.");
+        rules.Finite("Threshold", stage.Threshold.Value);
         if (stage.History is { Count: > ModelLimits.HistoryEntries }) throw new InvalidDataException($"{where} has {stage.History.Count:N0} history entries; at most {ModelLimits.HistoryEntries:N0}.");
         if (stage.History?.Any(h => h is null) == true) throw new InvalidDataException($"{where} has an empty history entry.");
-        if (stage.Threads is int threads) Range(threads, 1, ModelLimits.Threads, "Threads", where);
-        if (stage.ScoringBatchSize is int batch) Range(batch, 1, ModelLimits.ScoringBatchSize, "ScoringBatchSize", where);
-    }
-
-    /// <summary>The spec's architecture and score settings, by the options' rules.</summary>
-    public static void ValidateSpec(NetworkSpec spec, string where)
-    {
-        Range(spec.InputDimension, 1, ModelLimits.Width, "InputDimension", where);
-        Range(spec.LatentDimension, 1, ModelLimits.Width, "LatentDimension", where);
-        if (spec.HiddenLayers is null || spec.HiddenLayers.Length > ModelLimits.HiddenLayers)
-            throw new InvalidDataException($"{where}: HiddenLayers must list at most {ModelLimits.HiddenLayers} widths.");
-        for (int i = 0; i < spec.HiddenLayers.Length; i++) Range(spec.HiddenLayers[i], 1, ModelLimits.Width, $"HiddenLayers[{i}]", where);
-        Defined(spec.Activation, "Activation", where);
-        Defined(spec.OutputActivation, "OutputActivation", where);
-        Defined(spec.Loss, "Loss", where);
-        Range(spec.DropoutRate, 0, 1, "DropoutRate", where, upperInclusive: false);
-        if (spec.Loss == ReconstructionLoss.BinaryCrossEntropy && spec.OutputActivation != AutoencoderActivation.Sigmoid)
-            throw new InvalidDataException($"{where}: Loss BinaryCrossEntropy needs OutputActivation Sigmoid; got {spec.OutputActivation}.");
-        switch (spec)
-        {
-            case AutoencoderSpec ae:
-                ValidateAutoencoder(ae, where);
-                break;
-            case VariationalAutoencoderSpec vae:
-                Range(vae.Beta, 0, 1e6, "Beta", where);
-                Range(vae.KlWarmupEpochs, 0, 1_000_000, "KlWarmupEpochs", where);
-                Defined(vae.ScoreKind, "ScoreKind", where);
-                Range(vae.ScoreSamples, 1, ModelLimits.ScoreSamples, "ScoreSamples", where);
-                break;
-            case AutoencoderEnsembleSpec ensemble:
-                Range(ensemble.Size, 1, OptionsValidation.MaxEnsembleSize, "ensemble Size", where);
-                var member = ensemble.Member ?? throw new InvalidDataException($"{where}: the ensemble has no member spec.");
-                ValidateSpec(member, where + " (ensemble member)");
-                if (member.InputDimension != spec.InputDimension || member.LatentDimension != spec.LatentDimension
-                    || !member.HiddenLayers.SequenceEqual(spec.HiddenLayers) || member.Activation != spec.Activation
-                    || member.OutputActivation != spec.OutputActivation || member.DropoutRate != spec.DropoutRate
-                    || member.BatchNormalization != spec.BatchNormalization || member.Loss != spec.Loss)
-                    throw new InvalidDataException($"{where}: the ensemble's architecture differs from its member's.");
-                break;
-            default:
-                throw new InvalidDataException($"{where} has a network of unknown kind ({spec.GetType().Name}).");
-        }
-    }
-
-    private static void ValidateAutoencoder(AutoencoderSpec ae, string where)
-    {
-        Defined(ae.LatentActivation, "LatentActivation", where);
-        Defined(ae.Sparsity, "Sparsity", where);
-        Defined(ae.Noise, "Noise", where);
-        Defined(ae.ErrorMetric, "ErrorMetric", where);
-        Defined(ae.ScoreKind, "ScoreKind", where);
-        Range(ae.SparsityWeight, 0, 1e6, "SparsityWeight", where);
-        Range(ae.SparsityTarget, 0, 1, "SparsityTarget", where, lowerInclusive: false, upperInclusive: false);
-        if (ae.Noise == InputNoise.Masking) Range(ae.NoiseLevel, 0, 1, "NoiseLevel", where, upperInclusive: false);
-        else Range(ae.NoiseLevel, 0, 1e6, "NoiseLevel", where);
-        if (ae.Sparsity == SparsityPenalty.KullbackLeibler && ae.LatentActivation != AutoencoderActivation.Sigmoid)
-            throw new InvalidDataException($"{where}: Sparsity KullbackLeibler needs LatentActivation Sigmoid; got {ae.LatentActivation}.");
-        if (ae.ScoreKind == AutoencoderScoreKind.ReconstructionError) Range(ae.ReferenceRows, 0, LatentNeighbors.MaxReferenceRows, "ReferenceRows", where);
-        else Range(ae.ReferenceRows, 1, LatentNeighbors.MaxReferenceRows, "ReferenceRows", where);
+        if (stage.Threads is int threads) rules.Range("Threads", threads, 1, Rules.MaxThreads);
+        if (stage.ScoringBatchSize is int batch) rules.Range("ScoringBatchSize", batch, 1, Rules.MaxBatchSize);
     }
 
     /// <summary>
-    /// Bounds on the serialized size of a network's weights, from its spec alone (nothing is allocated): the floats of its
-    /// dense layers and fixed-size buffers at least, plus batch-norm statistics and per-tensor headers at most.
+    /// Bounds on the serialized size of a network's weights, from its spec alone (nothing is allocated): the values its
+    /// kind counts (<see cref="NetworkSpec.WeightValues"/>) as floats, plus per-tensor headers.
     /// </summary>
     public static (long Min, long Max) WeightBytes(NetworkSpec spec, string where)
     {
-        var (min, max) = Floats(spec);
+        var (min, max) = spec.WeightValues();
         double minBytes = 4 * min, maxBytes = 4 * max + 64 * 1024;
-        if (minBytes > ModelLimits.WeightBytes)
+        if (!(minBytes <= ModelLimits.WeightBytes))
             throw new InvalidDataException($"{where}: the network needs at least {minBytes:N0} bytes of weights; at most {ModelLimits.WeightBytes:N0} are supported.");
         return ((long)minBytes, (long)Math.Min(maxBytes, ModelLimits.WeightBytes));
-    }
-
-    // (floats certainly present, floats and header allowance at most), in doubles: the widths are bounded, the products are not.
-    private static (double Min, double Max) Floats(NetworkSpec spec)
-    {
-        static double Linear(IReadOnlyList<int> widths)
-        {
-            double sum = 0;
-            for (int i = 0; i + 1 < widths.Count; i++) sum += ((double)widths[i] + 1) * widths[i + 1];
-            return sum;
-        }
-        // Batch norm: weight, bias, running mean and variance per hidden unit and a counter; 64 bytes of header per tensor.
-        static double Extra(IReadOnlyList<int> widths) => 6.0 * widths.Sum(w => (double)w) + 16 * 7 * widths.Count;
-        switch (spec)
-        {
-            case AutoencoderSpec ae:
-            {
-                double neighbours = ae.ScoreKind == AutoencoderScoreKind.ReconstructionError ? 0 : (double)ae.ReferenceRows * ae.LatentDimension + 2.0 * ae.LatentDimension + 4;
-                double min = Linear(ae.EncoderWidths) + Linear(ae.DecoderWidths) + neighbours;
-                return (min, min + Extra(ae.EncoderWidths) + Extra(ae.DecoderWidths) + 16 * 8);
-            }
-            case VariationalAutoencoderSpec vae:
-            {
-                int[] hidden = [vae.InputDimension, .. vae.HiddenLayers];
-                double min = Linear(hidden) + 2 * ((double)hidden[^1] + 1) * vae.LatentDimension + Linear(vae.DecoderWidths) + (double)vae.ScoreSamples * vae.LatentDimension;
-                return (min, min + Extra(hidden) + Extra(vae.DecoderWidths) + 16 * 8);
-            }
-            case AutoencoderEnsembleSpec ensemble:
-            {
-                var (min, max) = Floats(ensemble.Member);
-                return (ensemble.Size * min + 2.0 * ensemble.Size, ensemble.Size * max + 2.0 * ensemble.Size + 16 * 4);
-            }
-            default:
-                throw new InvalidDataException($"A network of unknown kind ({spec.GetType().Name}).");
-        }
-    }
-
-    private static void ColumnName(string? name, string what, string where)
-    {
-        if (string.IsNullOrWhiteSpace(name) || name.Length > ModelLimits.ColumnNameLength || name.Any(char.IsControl))
-            throw new InvalidDataException($"{where}: {what} must be a non-blank name of at most {ModelLimits.ColumnNameLength} characters without control characters.");
-    }
-
-    private static void Range(double value, double min, double max, string name, string where, bool lowerInclusive = true, bool upperInclusive = true)
-    {
-        bool ok = double.IsFinite(value)
-            && (lowerInclusive ? value >= min : value > min)
-            && (upperInclusive ? value <= max : value < max);
-        if (!ok)
-            throw new InvalidDataException($"{where}: {name} must be in {(lowerInclusive ? "[" : "(")}{min}, {max}{(upperInclusive ? "]" : ")")}; got {value}.");
-    }
-
-    private static void Defined<TEnum>(TEnum value, string name, string where) where TEnum : struct, Enum
-    {
-        if (!Enum.IsDefined(value))
-            throw new InvalidDataException($"{where}: {name} must be one of {string.Join(", ", Enum.GetNames<TEnum>())}; got {value}.");
     }
 }

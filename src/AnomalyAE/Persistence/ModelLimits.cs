@@ -14,12 +14,10 @@ internal static class ModelLimits
     public const long WeightBytes = 1L << 30;
     public const int Entries = 1 + 1 + 1 + Stages;
     public const int Stages = 256;
-    public const int Width = 1 << 16;
-    public const int HiddenLayers = 64;
-    public const int ScoreSamples = 10_000;
-    public const int Threads = 1024;
-    public const int ScoringBatchSize = 1 << 20;
+    public const int Width = Rules.MaxWidth;
+    public const int Threads = Rules.MaxThreads;
+    public const int ScoringBatchSize = Rules.MaxBatchSize;
     public const int HistoryEntries = 1_000_000;
     public const int OutputColumns = 16;
-    public const int ColumnNameLength = 1024;
+    public const int ColumnNameLength = Rules.MaxColumnNameLength;
 }

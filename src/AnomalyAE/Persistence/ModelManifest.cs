@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using AnomalyAE.Networks;
 using AnomalyAE.Transforms;
 
@@ -35,12 +34,8 @@ internal sealed record ModelManifest
     public static string StageEntry(int index, string kind) =>
         kind == StageRecord.NetworkKind ? $"stages/{index}.weights" : $"stages/{index}.mlnet.zip";
 
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter() },
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
+    /// <summary>The JSON settings of a manifest: enums by name, and each network spec under its registered kind's name (<see cref="NetworkKinds"/>).</summary>
+    public static JsonSerializerOptions Json => NetworkKinds.Json;
 }
 
 /// <summary>One stage of a saved pipeline.</summary>

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text.Json;
+using AnomalyAE.Networks;
 using AnomalyAE.Runtime;
 using AnomalyAE.Transforms;
 using Microsoft.ML;
@@ -140,10 +141,13 @@ internal sealed class ModelReader(MLContext context, ModelSigningKey? verificati
         {
             parsed = JsonSerializer.Deserialize<ModelManifest>(WithoutBom(bytes).Span, ModelManifest.Json);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or NotSupportedException)
         {
-            // A value the manifest's types cannot hold (a float beyond Single's range, text where a number belongs, …).
-            throw new InvalidDataException($"{source}: the manifest is not a valid model manifest ({e.Message}). The file was edited or damaged; save the model again.", e);
+            // A value the manifest's types cannot hold (a float beyond Single's range, text where a number belongs, …), or a
+            // network kind that is not registered here.
+            throw new InvalidDataException($"{source}: the manifest is not a valid model manifest ({e.Message}). The network kinds registered here are " +
+                $"{string.Join(", ", NetworkKinds.Names.Order(StringComparer.Ordinal))}; register a kind of your own with NetworkKinds.Register before loading its models. " +
+                "Otherwise the file was edited or damaged; save the model again.", e);
         }
         var manifest = parsed ?? throw new InvalidDataException($"{source} has an empty manifest.");
         if (manifest.FormatVersion != version) throw new InvalidDataException($"{source} has an ambiguous manifest.");
@@ -228,7 +232,9 @@ internal sealed class ModelReader(MLContext context, ModelSigningKey? verificati
             using (var stream = new MemoryStream(weights)) network.load(stream, strict: true);
             int threads = Math.Clamp(record.Threads ?? Environment.ProcessorCount, 1, Environment.ProcessorCount);
             var model = new ScoringModel(network, threads, record.ScoringBatchSize ?? ScoringModel.DefaultBatchSize);
-            return CreateTransformer(model, record);
+            var stage = new ScoringStage(model, new OutputColumns(record.Outputs!), record.FeatureColumnName!, record.Threshold!.Value,
+                record.Calibration is { } calibration ? new Training.ScoreCalibration(calibration.Scores, calibration.Probabilities) : null);
+            return spec.CreateTransformer(stage, record.History ?? []);
         }
         catch
         {
@@ -236,11 +242,6 @@ internal sealed class ModelReader(MLContext context, ModelSigningKey? verificati
             throw;
         }
     }
-
-    // How a transformer is built from a verified stage record (the transformer's constructor API belongs to Transforms).
-    private static AutoencoderTransformerBase CreateTransformer(ScoringModel model, StageRecord record) =>
-        AutoencoderTransformerBase.Create(model, new OutputColumns(record.Outputs!), record.FeatureColumnName!, record.Threshold!.Value,
-            record.Calibration is { } calibration ? new Training.ScoreCalibration(calibration.Scores, calibration.Probabilities) : null, record.History ?? []);
 
     private static long SerializedSize(TorchSharp.torch.nn.Module network)
     {

@@ -4,26 +4,6 @@ using static TorchSharp.torch;
 
 namespace AnomalyAE.Runtime;
 
-/// <summary>Per-row results of scoring a batch, in row-major managed buffers.</summary>
-internal sealed class ScoredBatch
-{
-    public ScoredBatch(int capacity, int inputDimension, int latentDimension)
-    {
-        Scores = new float[capacity];
-        Latent = new float[capacity * latentDimension];
-        Reconstruction = new float[capacity * inputDimension];
-        LatentLogVariance = new float[capacity * latentDimension];
-        Contributions = new float[capacity * inputDimension];
-    }
-
-    public int Count { get; set; }
-    public float[] Scores { get; }
-    public float[] Latent { get; }
-    public float[] Reconstruction { get; }
-    public float[] LatentLogVariance { get; }
-    public float[] Contributions { get; }
-}
-
 /// <summary>
 /// A trained network shared by transformers and their cursors. Reference counted: the native weights are
 /// released when the last transformer is disposed and the last cursor using it is closed, so disposing a
@@ -55,7 +35,7 @@ internal sealed class ScoringModel
         Threads = Math.Min(threads, Environment.ProcessorCount);
         long valuesPerRow = 3L * network.Spec.InputDimension + 2L * network.Spec.LatentDimension + 2;
         BatchSize = (int)Math.Clamp(MaxBatchBufferValues / valuesPerRow, 1, batchSize);
-        RowsPerPass = (int)Math.Clamp(MaxPassValues / PassValuesPerRow(network.Spec), 1, BatchSize);
+        RowsPerPass = (int)Math.Clamp(MaxPassValues / Math.Max(1, network.Spec.PassValuesPerRow()), 1, BatchSize);
         Network.eval();
     }
 
@@ -79,37 +59,27 @@ internal sealed class ScoringModel
     /// <summary>Gives a reference back; the last one frees the native weights.</summary>
     public void Release() => _references.Release();
 
-    /// <summary>Scores <paramref name="rows"/> rows laid out row-major in <paramref name="features"/>.</summary>
-    public void Score(float[] features, int rows, ScoredBatch output) => Run(network =>
+    /// <summary>
+    /// Scores <paramref name="rows"/> rows laid out row-major in <paramref name="features"/>, and copies the scores and the
+    /// <paramref name="wanted"/> outputs into <paramref name="output"/>; other outputs are neither computed nor copied.
+    /// </summary>
+    public void Score(float[] features, int rows, ScoredBatch output, NetworkOutputs wanted = NetworkOutputs.All) => Run(network =>
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(rows, output.Scores.Length);
         for (int start = 0; start < rows; start += RowsPerPass)
         {
             int count = Math.Min(RowsPerPass, rows - start);
             using var pass = NewDisposeScope();   // each pass's tensors are freed before the next
-            var result = network.Infer(TensorBuffers.FromRows(features.AsSpan(start * InputDimension), count, InputDimension));
+            var result = network.Infer(TensorBuffers.FromRows(features.AsSpan(start * InputDimension), count, InputDimension), wanted);
             TensorBuffers.CopyTo(result.Scores, output.Scores.AsSpan(start));
-            TensorBuffers.CopyTo(result.Latent, output.Latent.AsSpan(start * LatentDimension));
-            TensorBuffers.CopyTo(result.Reconstruction, output.Reconstruction.AsSpan(start * InputDimension));
-            if (result.LatentLogVariance is { } logVariance) TensorBuffers.CopyTo(logVariance, output.LatentLogVariance.AsSpan(start * LatentDimension));
-            TensorBuffers.CopyTo(result.Contributions, output.Contributions.AsSpan(start * InputDimension));
+            if (wanted.HasFlag(NetworkOutputs.Latent) && result.Latent is { } latent) TensorBuffers.CopyTo(latent, output.Latent.AsSpan(start * LatentDimension));
+            if (wanted.HasFlag(NetworkOutputs.Reconstruction) && result.Reconstruction is { } reconstruction) TensorBuffers.CopyTo(reconstruction, output.Reconstruction.AsSpan(start * InputDimension));
+            if (wanted.HasFlag(NetworkOutputs.LatentLogVariance) && result.LatentLogVariance is { } logVariance) TensorBuffers.CopyTo(logVariance, output.LatentLogVariance.AsSpan(start * LatentDimension));
+            if (wanted.HasFlag(NetworkOutputs.Contributions) && result.Contributions is { } contributions) TensorBuffers.CopyTo(contributions, output.Contributions.AsSpan(start * InputDimension));
         }
         output.Count = rows;
         return rows;
     });
-
-    /// <summary>A generous count of the values one row puts in flight during a forward pass of a network of <paramref name="spec"/>.</summary>
-    private static long PassValuesPerRow(NetworkSpec spec)
-    {
-        long widths = spec.EncoderWidths.Sum(w => (long)w) + spec.DecoderWidths.Sum(w => (long)w);
-        return spec switch
-        {
-            VariationalAutoencoderSpec { ScoreKind: VariationalScoreKind.ReconstructionProbability } vae => 4 * widths * (vae.ScoreSamples + 1),
-            AutoencoderEnsembleSpec ensemble => ensemble.Size * PassValuesPerRow(ensemble.Member),
-            AutoencoderSpec { ScoreKind: not AutoencoderScoreKind.ReconstructionError } ae => 4 * widths + 2L * ae.ReferenceRows,
-            _ => 4 * widths,
-        } + 1;
-    }
 
     /// <summary>
     /// Runs inference code against the network: holds a reference for the duration (so a concurrent Dispose cannot free
@@ -141,7 +111,7 @@ internal sealed class ScoringModel
         {
             int count = Math.Min(BatchSize, matrix.Rows - start);
             Array.Copy(matrix.Values, (long)start * InputDimension, buffer, 0, (long)count * InputDimension);
-            Score(buffer, count, batch);
+            Score(buffer, count, batch, NetworkOutputs.ScoreOnly);
             Array.Copy(batch.Scores, 0, scores, start, count);
         }
         return scores;

@@ -1,3 +1,4 @@
+using AnomalyAE.NativeLoading;
 using TorchSharp;
 
 namespace AnomalyAE.Runtime;

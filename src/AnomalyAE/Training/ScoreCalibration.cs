@@ -47,6 +47,30 @@ internal sealed record ScoreCalibration(float[] Scores, float[] Probabilities)
     /// <summary>The map reaches 1 at the latest where the normal rows' modelled tail holds this share of them.</summary>
     public const double CertainTail = 1e-6;
 
+    /// <summary>
+    /// The map as ONNX nodes applied to <paramref name="score"/> (shape [N]); returns the probability tensor (shape [N]). The
+    /// piecewise-linear map is written as a sum of ramps, p(s) = p₀ + Σᵢ slopeᵢ · min(relu(s − sᵢ), sᵢ₊₁ − sᵢ): constant below
+    /// the first knot and above the last, as <see cref="Probability"/> is.
+    /// </summary>
+    public string EmitOnnx(Networks.OnnxGraph g, string score)
+    {
+        int segments = Scores.Length - 1;
+        var starts = new float[segments];
+        var widths = new float[segments];
+        var slopes = new float[segments];
+        for (int i = 0; i < segments; i++)
+        {
+            starts[i] = Scores[i];
+            widths[i] = Scores[i + 1] - Scores[i];
+            slopes[i] = (float)((Probabilities[i + 1] - (double)Probabilities[i]) / ((double)Scores[i + 1] - Scores[i]));
+        }
+        string column = g.Unsqueeze(score, 1);                                                    // [N, 1]
+        string past = g.Unary("Relu", g.Sub(column, g.Constant("knot", starts, 1, segments)));
+        string ramps = g.Node("Min", [past, g.Constant("width", widths, 1, segments)]);
+        string rise = g.Reduce("ReduceSum", g.Mul(ramps, g.Constant("slope", slopes, 1, segments)), 1);
+        return g.Clip(g.Add(rise, g.Scalar(Probabilities[0])), 0, 1);
+    }
+
     /// <summary>The calibrated probability of <paramref name="score"/>: in [0, 1], non-decreasing in the score.</summary>
     public float Probability(float score)
     {

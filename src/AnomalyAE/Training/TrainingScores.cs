@@ -4,9 +4,10 @@ using AnomalyAE.Runtime;
 namespace AnomalyAE.Training;
 
 /// <summary>
-/// The trained model's scores on every training row, summarized for the threshold: exact when the rows are in memory,
-/// a <see cref="QuantileSketch"/> filled batch by batch when they are streamed (memory of the order of the sketch, not
-/// of the rows).
+/// The trained model's scores on the training rows, summarized for the threshold: exact on every row when the rows are
+/// in memory; when they are streamed, a <see cref="QuantileSketch"/> of the scores of a seeded uniform sample of
+/// <see cref="AutoencoderOptionsBase.Defaults.ThresholdSampleRows"/> rows (every row when there are fewer), filled batch
+/// by batch (memory of the order of the sketch, not of the rows).
 /// </summary>
 internal sealed record TrainingScores(IScoreQuantiles Distribution, double Mean)
 {
@@ -20,14 +21,29 @@ internal sealed record TrainingScores(IScoreQuantiles Distribution, double Mean)
         }
         var sketch = new QuantileSketch(QuantileSketch.DefaultK, seed);
         var batch = new ScoredBatch(model.BatchSize, model.InputDimension, model.LatentDimension);
+        var chosen = new float[model.BatchSize * model.InputDimension];
+        int held = 0, columns = model.InputDimension;
+        double keep = Math.Min(1.0, AutoencoderOptionsBase.Defaults.ThresholdSampleRows / (double)data.RowCount);
+        int sampleSeed = unchecked(seed * 17 + 0x5CE1);
         double sum = 0;
-        foreach (var block in data.Rows.Blocks(model.BatchSize, cancellation))
+        void ScoreHeld()
         {
-            model.Score(block.Values, block.Count, batch);
-            var scores = batch.Scores.AsSpan(0, block.Count);
+            model.Score(chosen, held, batch, Networks.NetworkOutputs.ScoreOnly);
+            var scores = batch.Scores.AsSpan(0, held);
             foreach (float s in scores) sum += s;
             sketch.Add(scores);
+            held = 0;
         }
+        foreach (var block in data.Rows.Blocks(model.BatchSize, cancellation))
+        {
+            for (int r = 0; r < block.Count; r++)
+            {
+                if (keep < 1 && RowHash.Unit(block.Start + r, sampleSeed) >= keep) continue;
+                block.Values.AsSpan(r * columns, columns).CopyTo(chosen.AsSpan(held * columns));
+                if (++held == model.BatchSize) ScoreHeld();
+            }
+        }
+        if (held > 0) ScoreHeld();
         return new TrainingScores(sketch.ToDistribution(), sum / sketch.Count);
     }
 }

@@ -13,6 +13,4 @@ public sealed class AutoencoderEstimator : AutoencoderEstimatorBase<AutoencoderO
         : base(context, options, nameof(AutoencoderEstimator))
     {
     }
-
-    private protected override double MemberSubsampleFraction => Options.SubsampleFraction ?? AutoencoderOptions.Defaults.EnsembleSubsampleFraction;
 }

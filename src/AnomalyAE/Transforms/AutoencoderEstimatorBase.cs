@@ -31,8 +31,8 @@ public abstract class AutoencoderEstimatorBase<TOptions, TTransformer> : IEstima
         Host = ((IHostEnvironment)context).Register(name);
         Options = (TOptions)options.Copy();
         Options.Validate();
-        // Fails now, not at Fit, when two outputs share a name.
-        CreateOutputs();
+        // Fails now, not at Fit, when no output is named or two outputs share a name.
+        Outputs = OutputCatalogue.From(Options);
     }
 
     private protected IHost Host { get; }
@@ -40,87 +40,36 @@ public abstract class AutoencoderEstimatorBase<TOptions, TTransformer> : IEstima
     /// <summary>The validated snapshot of the options this estimator trains with.</summary>
     private protected TOptions Options { get; }
 
+    private OutputColumns Outputs { get; }
+
     /// <summary>Trains on <paramref name="input"/>.</summary>
     public TTransformer Fit(IDataView input) => Fit(input, CancellationToken.None);
 
-    /// <summary>Trains on <paramref name="input"/>; <paramref name="cancellationToken"/> is checked between batches.</summary>
+    /// <summary>
+    /// Trains on <paramref name="input"/>: one pass over the data, the network its options describe for that data, its
+    /// training, its scores on the training rows, and the threshold and calibration fitted on them.
+    /// <paramref name="cancellationToken"/> is checked between batches.
+    /// </summary>
     public TTransformer Fit(IDataView input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
         TorchRuntime.EnsureAvailable();
         using var channel = Host.Start("Fit");
-        var options = Options;
-        int seed = options.Seed ?? Host.Rand.Next();
-        var data = TrainingData.Read(input, options.FeatureColumnName, options.TrainingMemoryBudget, options.StreamTraining,
-            AutoencoderOptionsBase.Defaults.ScoreSampleRows, seed, cancellationToken);
-        int rowCount = (int)Math.Min(data.RowCount, int.MaxValue);
-        if (data.IsStreamed)
-            channel.Info(MessageSensitivity.None, $"Streaming {data.RowCount} rows × {data.Columns} features from the data " +
-                (options.StreamTraining ? "(StreamTraining is set)." : $"({data.RowCount * data.Columns * 4L / (1 << 20)} MB of features is over TrainingMemoryBudget, {options.TrainingMemoryBudget / (1 << 20)} MB)."));
-        var spec = NetworkSpec.For(options, data.Columns, rowCount);
-        FeatureStatistics.Check(data.Summary, options.FeatureColumnName, spec.NeedsUnitInterval, channel);
-        FeatureStatistics.CheckCodeWidth(data.Columns, spec.LatentDimension, options.FeatureColumnName, channel);
+        int seed = Options.Seed ?? Host.Rand.Next();
+        int threads = TorchRuntime.ResolveThreads(Options.NumberOfThreads);
 
-        int threads = TorchRuntime.ResolveThreads(options.NumberOfThreads);
-        int shuffleRows = options.ShuffleBufferSize ?? AutoencoderOptionsBase.Defaults.ShuffleBufferSizeFor(data.Columns);
-
-        TrainingSettings SettingsFor(int rows, int memberSeed, int targetSteps, int? explicitEpochs)
-        {
-            int trainingRows = rows - TrainingBudget.ValidationRows(rows, options.ValidationFraction);
-            var (batchSize, epochs) = TrainingBudget.Resolve(trainingRows, options.BatchSize, explicitEpochs, targetSteps);
-            FeatureStatistics.CheckSteps(trainingRows, batchSize, epochs, channel);
-            return new TrainingSettings
-            {
-                Optimizer = options.Optimizer,
-                Epochs = epochs,
-                BatchSize = batchSize,
-                LearningRate = options.LearningRate,
-                WeightDecay = options.WeightDecay,
-                ValidationFraction = options.ValidationFraction,
-                EarlyStoppingPatience = options.EarlyStoppingPatience,
-                TrimmedFraction = options.RobustTraining ? options.Contamination ?? AutoencoderOptionsBase.Defaults.Contamination : 0,
-                Seed = memberSeed,
-                Threads = threads,
-                DropSingleRowBatch = spec.BatchNormalization,
-                Progress = options.Progress,
-            };
-        }
-
+        var data = ReadData(input, seed, channel, cancellationToken);
+        var spec = ResolveSpec(data, channel);
         var network = spec.CreateNetwork(seed);
         try
         {
-            IReadOnlyList<EpochLoss> history;
-            if (network is AutoencoderEnsemble ensemble)
-                history = new EnsembleTrainer((rows, memberSeed) => SettingsFor(rows, memberSeed, TrainingBudget.MemberSteps(ensemble.Members.Count),
-                    options.Epochs is int e ? AutoencoderOptionsBase.Defaults.MemberEpochsFor(e, ensemble.Members.Count, MemberSubsampleFraction) : null), channel)
-                    .Train(ensemble, data, MemberSubsampleFraction, seed, shuffleRows, cancellationToken);
-            else
-            {
-                var settings = SettingsFor(rowCount, seed, TrainingBudget.TargetSteps, options.Epochs);
-                using var batches = TrainingBatches.Open(data, 1.0, settings.ValidationFraction, seed, shuffleRows);
-                history = new NetworkTrainer(settings, channel).Train(network, batches, cancellationToken);
-            }
-            TorchRuntime.UseThreads(threads);
-            // Streamed: the score's fitted parts come from a uniform sample of the rows (TrainingData.ScoreSample).
-            using (var rows = TensorBuffers.FromRows(data.ScoreSample.Values, data.ScoreSample.Rows, data.Columns))
-                network.FitScore(rows, options.ScoringBatchSize, seed);
-            var model = new ScoringModel(network, threads, options.ScoringBatchSize);
+            var history = new PartsTrainer(Options, spec, threads, channel).Train(network, data, seed, cancellationToken);
+            var model = FitScore(network, data, threads, seed);
             var trainingScores = TrainingScores.Of(model, data, seed, cancellationToken);
-            if (spec.ScoreIsMeanSquaredError) FeatureStatistics.CheckFit(data.Summary, trainingScores.Mean, options.FeatureColumnName, channel);
-            float threshold;
-            if (options.Contamination is double contamination)
-            {
-                threshold = ScoreQuantile.Threshold(trainingScores.Distribution, contamination);
-                channel.Info(MessageSensitivity.None, $"Threshold {threshold:G6}: the {1 - contamination:P1} quantile of the training scores.");
-            }
-            else
-            {
-                threshold = ScoreQuantile.Automatic(trainingScores.Distribution, AutoencoderOptionsBase.Defaults.AutomaticThresholdDeviations);
-                double flagged = trainingScores.Distribution.FractionAbove(threshold);
-                channel.Info(MessageSensitivity.None, $"Threshold {threshold:G6}: median + {AutoencoderOptionsBase.Defaults.AutomaticThresholdDeviations:G3} MAD of the training scores (Contamination = null); it flags {flagged:P1} of the training rows.");
-            }
+            if (spec.ScoreIsMeanSquaredError) FeatureStatistics.CheckFit(data.Summary, trainingScores.Mean, Options.FeatureColumnName, channel);
+            float threshold = ScoreThreshold.Fit(Options.Contamination, trainingScores.Distribution, channel);
             var calibration = ScoreCalibration.Fit(trainingScores.Distribution);
-            return (TTransformer)AutoencoderTransformerBase.Create(model, CreateOutputs(), options.FeatureColumnName, threshold, calibration, history);
+            return (TTransformer)spec.CreateTransformer(new ScoringStage(model, Outputs, Options.FeatureColumnName, threshold, calibration), history);
         }
         catch
         {
@@ -129,32 +78,40 @@ public abstract class AutoencoderEstimatorBase<TOptions, TTransformer> : IEstima
         }
     }
 
+    /// <summary>The first pass over the feature column: checked, summarized, kept in memory or left to stream.</summary>
+    private TrainingData ReadData(IDataView input, int seed, IChannel channel, CancellationToken cancellation)
+    {
+        var data = TrainingData.Read(input, Options.FeatureColumnName, Options.TrainingMemoryBudget, Options.StreamTraining,
+            AutoencoderOptionsBase.Defaults.ScoreSampleRows, seed, cancellation);
+        if (data.IsStreamed)
+            channel.Info(MessageSensitivity.None, $"Streaming {data.RowCount} rows × {data.Columns} features from the data " +
+                (Options.StreamTraining ? "(StreamTraining is set)." : $"({data.RowCount * data.Columns * 4L / (1 << 20)} MB of features is over TrainingMemoryBudget, {Options.TrainingMemoryBudget / (1 << 20)} MB)."));
+        return data;
+    }
+
+    /// <summary>The spec the options describe for the data (widths left null chosen from it), checked against the data.</summary>
+    private Networks.NetworkSpec ResolveSpec(TrainingData data, IChannel channel)
+    {
+        var spec = Options.ResolveSpec(data.Columns, (int)Math.Min(data.RowCount, int.MaxValue));
+        FeatureStatistics.Check(data.Summary, Options.FeatureColumnName, spec.NeedsUnitInterval, channel);
+        FeatureStatistics.CheckCodeWidth(data.Columns, spec.LatentDimension, Options.FeatureColumnName, channel);
+        return spec;
+    }
+
+    /// <summary>Fits the score's parts that come from the training rows (on the sample when streamed) and wraps the network for scoring.</summary>
+    private ScoringModel FitScore(Networks.AutoencoderNetwork network, TrainingData data, int threads, int seed)
+    {
+        TorchRuntime.UseThreads(threads);
+        using (var rows = TensorBuffers.FromRows(data.ScoreSample.Values, data.ScoreSample.Rows, data.Columns))
+            network.FitScore(rows, Options.ScoringBatchSize, seed);
+        return new ScoringModel(network, threads, Options.ScoringBatchSize);
+    }
+
     /// <summary>The input schema plus the columns the fitted transformer will add.</summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         FeatureColumn.Check(inputSchema, Options.FeatureColumnName);
         // Vector sizes are not part of a SchemaShape; any sizes give the same column shapes.
-        return SchemaShapes.Extend(inputSchema, CreateOutputs().BuildOwnSchema(inputDimension: 1, latentDimension: 1));
-    }
-
-    /// <summary>Fraction of the rows each ensemble member trains on (used only when the spec is an ensemble).</summary>
-    private protected virtual double MemberSubsampleFraction => 1.0;
-
-    /// <summary>Output columns beyond the four common ones.</summary>
-    private protected virtual IEnumerable<OutputColumn> AdditionalOutputs() => [];
-
-    private OutputColumns CreateOutputs()
-    {
-        var columns = new List<OutputColumn>();
-        void Add(string? name, OutputKind kind) { if (name is not null) columns.Add(new OutputColumn(name, kind)); }
-        Add(Options.ScoreColumnName, OutputKind.Score);
-        Add(Options.PredictedLabelColumnName, OutputKind.PredictedLabel);
-        Add(Options.LatentFeaturesColumnName, OutputKind.LatentFeatures);
-        Add(Options.ReconstructionColumnName, OutputKind.Reconstruction);
-        Add(Options.FeatureContributionsColumnName, OutputKind.FeatureContributions);
-        Add(Options.ProbabilityColumnName, OutputKind.Probability);
-        columns.AddRange(AdditionalOutputs());
-        OptionsValidation.Distinct(columns.Select(c => c.Name).ToArray());
-        return new OutputColumns(columns);
+        return SchemaShapes.Extend(inputSchema, Outputs.BuildOwnSchema(inputDimension: 1, latentDimension: 1));
     }
 }

@@ -1,5 +1,3 @@
-using AnomalyAE.Runtime;
-using AnomalyAE.Training;
 using AnomalyAE.Transforms;
 
 namespace AnomalyAE;
@@ -11,12 +9,9 @@ namespace AnomalyAE;
 /// </summary>
 public sealed class AutoencoderTransformer : AutoencoderTransformerBase<AutoencoderTransformer>
 {
-    internal AutoencoderTransformer(ScoringModel model, OutputColumns outputs, string featureColumnName, float threshold, ScoreCalibration? calibration,
-        IReadOnlyList<EpochLoss> history)
-        : base(model, outputs, featureColumnName, threshold, calibration, history)
+    internal AutoencoderTransformer(ScoringStage stage, IReadOnlyList<EpochLoss> history) : base(stage, history)
     {
     }
 
-    private protected override AutoencoderTransformer With(ScoringModel model, float threshold) =>
-        new(model, Outputs, FeatureColumnName, threshold, Calibration, TrainingHistory);
+    private protected override AutoencoderTransformer With(ScoringStage stage) => new(stage, TrainingHistory);
 }

@@ -13,24 +13,19 @@ public abstract class AutoencoderTransformerBase : ITransformer, IDisposable, IC
 {
     private int _disposed;
 
-    private protected AutoencoderTransformerBase(ScoringModel model, Transforms.OutputColumns outputs, string featureColumnName,
-        float threshold, Training.ScoreCalibration? calibration, IReadOnlyList<EpochLoss> trainingHistory)
+    private protected AutoencoderTransformerBase(Transforms.ScoringStage stage, IReadOnlyList<EpochLoss> trainingHistory)
     {
-        if (calibration is null && outputs.Has(Transforms.OutputKind.Probability))
-            throw new ArgumentException("A transformer that emits a probability column needs the score's calibration.", nameof(calibration));
-        Calibration = calibration;
-        Model = model;
-        Outputs = outputs;
-        FeatureColumnName = featureColumnName;
-        Threshold = threshold;
+        if (stage.Calibration is null && stage.Outputs.Has(Transforms.OutputKind.Probability))
+            throw new ArgumentException("A transformer that emits a probability column needs the score's calibration.", nameof(stage));
+        Stage = stage;
         TrainingHistory = trainingHistory;
     }
 
     /// <summary>Rows whose score is above this value get <c>PredictedLabel = true</c>.</summary>
-    public float Threshold { get; }
+    public float Threshold => Stage.Threshold;
 
     /// <summary>The input column the model reads.</summary>
-    public string FeatureColumnName { get; }
+    public string FeatureColumnName => Stage.FeatureColumnName;
 
     /// <summary>Number of features per row the model was trained on.</summary>
     public int InputDimension => Model.InputDimension;
@@ -72,14 +67,14 @@ public abstract class AutoencoderTransformerBase : ITransformer, IDisposable, IC
     /// <summary>Always true: <c>CreatePredictionEngine</c> works on models containing this transformer.</summary>
     public bool IsRowToRowMapper => true;
 
-    internal ScoringModel Model { get; }
+    internal Transforms.ScoringStage Stage { get; }
 
-    internal Transforms.OutputColumns Outputs { get; }
+    internal ScoringModel Model => Stage.Model;
+
+    internal Transforms.OutputColumns Outputs => Stage.Outputs;
 
     /// <summary>The map from score to probability fitted on the training scores; null for models saved without one.</summary>
-    internal Training.ScoreCalibration? Calibration { get; }
-
-    internal Transforms.ScoringStage Stage => new(Model, Outputs, FeatureColumnName, Threshold, Calibration);
+    internal Training.ScoreCalibration? Calibration => Stage.Calibration;
 
     /// <inheritdoc />
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
@@ -124,25 +119,13 @@ public abstract class AutoencoderTransformerBase : ITransformer, IDisposable, IC
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>
-    /// The transformer that serves <paramref name="model"/>'s network, for fit and load alike: a variational autoencoder
-    /// gets the transformer that also decodes and generates; every other network (dense, ensemble, new variants) is served
-    /// by <see cref="AutoencoderTransformer"/>.
-    /// </summary>
-    internal static AutoencoderTransformerBase Create(ScoringModel model, Transforms.OutputColumns outputs, string featureColumnName,
-        float threshold, Training.ScoreCalibration? calibration, IReadOnlyList<EpochLoss> history) => model.Network.Spec switch
+    /// <summary>This stage with another (checked) threshold, holding a new reference to the shared model.</summary>
+    private protected Transforms.ScoringStage ShareStage(float threshold)
     {
-        Networks.VariationalAutoencoderSpec => new VariationalAutoencoderTransformer(model, outputs, featureColumnName, threshold, calibration, history),
-        _ => new AutoencoderTransformer(model, outputs, featureColumnName, threshold, calibration, history),
-    };
-
-    /// <summary>A new model reference for a copy of this transformer with another (checked) threshold.</summary>
-    private protected ScoringModel ShareModel(float threshold)
-    {
-        if (!float.IsFinite(threshold)) throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "The threshold must be a finite number.");
+        Rules.ForOptions.Finite(nameof(threshold), threshold);
         ThrowIfDisposed();
         if (!Model.TryAcquire()) throw Disposed();
-        return Model;
+        return Stage.WithThreshold(threshold);
     }
 
     private void ThrowIfDisposed()
@@ -161,15 +144,13 @@ public abstract class AutoencoderTransformerBase : ITransformer, IDisposable, IC
 public abstract class AutoencoderTransformerBase<TSelf> : AutoencoderTransformerBase
     where TSelf : AutoencoderTransformerBase<TSelf>
 {
-    private protected AutoencoderTransformerBase(ScoringModel model, Transforms.OutputColumns outputs, string featureColumnName,
-        float threshold, Training.ScoreCalibration? calibration, IReadOnlyList<EpochLoss> trainingHistory)
-        : base(model, outputs, featureColumnName, threshold, calibration, trainingHistory)
+    private protected AutoencoderTransformerBase(Transforms.ScoringStage stage, IReadOnlyList<EpochLoss> trainingHistory) : base(stage, trainingHistory)
     {
     }
 
     /// <summary>A transformer sharing these weights with another decision threshold. Dispose each transformer you create.</summary>
-    public TSelf WithThreshold(float threshold) => With(ShareModel(threshold), threshold);
+    public TSelf WithThreshold(float threshold) => With(ShareStage(threshold));
 
-    /// <summary>A transformer of this type over <paramref name="model"/> (whose reference it takes over), with these outputs and history.</summary>
-    private protected abstract TSelf With(ScoringModel model, float threshold);
+    /// <summary>A transformer of this type over <paramref name="stage"/> (whose model reference it takes over), with this history.</summary>
+    private protected abstract TSelf With(Transforms.ScoringStage stage);
 }

@@ -15,8 +15,12 @@ internal abstract class RowBatchScorer(int capacity) : IDisposable
     /// <summary>Index within the scored batch of the row whose values the getters return.</summary>
     public int Current { get; set; }
 
-    /// <summary>Takes the getters of the input columns the model reads from <paramref name="source"/>; called once, before <see cref="Load"/>.</summary>
-    public abstract void Bind(DataViewRow source);
+    /// <summary>
+    /// Takes the getters of the input columns the model reads from <paramref name="source"/>, and the model's columns that
+    /// will be read (indexes counted from the first column after the input's): the engine computes only what they need.
+    /// Called once, before <see cref="Load"/>.
+    /// </summary>
+    public abstract void Bind(DataViewRow source, IReadOnlyCollection<int> activeOutputs);
 
     /// <summary>Copies the current row of the bound source (checked) into <paramref name="slot"/> of the next batch.</summary>
     public abstract void Load(int slot, long rowPosition);

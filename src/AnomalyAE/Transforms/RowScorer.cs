@@ -1,22 +1,23 @@
-using AnomalyAE.Runtime;
 using AnomalyAE.Data;
-using AnomalyAE.Training;
+using AnomalyAE.Networks;
+using AnomalyAE.Runtime;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
 namespace AnomalyAE.Transforms;
 
-/// <summary>libtorch's <see cref="RowBatchScorer"/>: feature rows through a <see cref="ScoringModel"/>, then threshold and calibration.</summary>
+/// <summary>
+/// libtorch's <see cref="RowBatchScorer"/>: feature rows through a <see cref="ScoringModel"/>, computing only the network
+/// outputs the requested columns need; the columns themselves come from the <see cref="OutputCatalogue"/>.
+/// </summary>
 internal sealed class RowScorer : RowBatchScorer
 {
-    private readonly ScoringModel _model;
-    private readonly OutputColumns _outputs;
+    private readonly ScoringStage _stage;
     private readonly DataViewSchema.Column _featureColumn;
-    private readonly string _featureColumnName;
-    private readonly float _threshold;
-    private readonly ScoreCalibration? _calibration;
+    private readonly int _inputDimension;
     private readonly float[] _features;
     private readonly ScoredBatch _batch;
+    private NetworkOutputs _wanted = NetworkOutputs.All;
     private ValueGetter<VBuffer<float>>? _featureGetter;
     private VBuffer<float> _row;
 
@@ -25,51 +26,31 @@ internal sealed class RowScorer : RowBatchScorer
     /// <param name="capacity">Rows per batch at most.</param>
     public RowScorer(ScoringStage stage, DataViewSchema.Column featureColumn, int capacity) : base(capacity)
     {
-        _model = stage.Model;
-        _outputs = stage.Outputs;
+        _stage = stage;
         _featureColumn = featureColumn;
-        _featureColumnName = stage.FeatureColumnName;
-        _threshold = stage.Threshold;
-        _calibration = stage.Calibration;
-        _features = new float[capacity * _model.InputDimension];
-        _batch = new ScoredBatch(capacity, _model.InputDimension, _model.LatentDimension);
+        _inputDimension = stage.Model.InputDimension;
+        _features = new float[capacity * _inputDimension];
+        _batch = new ScoredBatch(capacity, _inputDimension, stage.Model.LatentDimension);
     }
 
-    public override void Bind(DataViewRow source) => _featureGetter = source.GetGetter<VBuffer<float>>(_featureColumn);
+    public override void Bind(DataViewRow source, IReadOnlyCollection<int> activeOutputs)
+    {
+        _featureGetter = source.GetGetter<VBuffer<float>>(_featureColumn);
+        _wanted = _stage.Outputs.Needs(activeOutputs);
+    }
 
     public override void Load(int slot, long rowPosition)
     {
         _featureGetter!(ref _row);
-        if (_row.Length != _model.InputDimension)
-            throw new InvalidOperationException($"Column '{_featureColumnName}' has {_row.Length} values at row {rowPosition}, but the model expects {_model.InputDimension}.");
-        var destination = _features.AsSpan(slot * _model.InputDimension, _model.InputDimension);
+        if (_row.Length != _inputDimension)
+            throw new InvalidOperationException($"Column '{_stage.FeatureColumnName}' has {_row.Length} values at row {rowPosition}, but the model expects {_inputDimension}.");
+        var destination = _features.AsSpan(slot * _inputDimension, _inputDimension);
         _row.CopyTo(destination);
-        RowValues.CheckFinite(destination, rowPosition, _featureColumnName);
+        RowValues.CheckFinite(destination, rowPosition, _stage.FeatureColumnName);
     }
 
-    public override void Score(int count) => _model.Score(_features, count, _batch);
+    public override void Score(int count) => _stage.Model.Score(_features, count, _batch, _wanted);
 
-    public override Delegate MakeGetter(int output, Action ensureScored) => _outputs.Columns[output].Kind switch
-    {
-        OutputKind.Score => (ValueGetter<float>)((ref float value) => { ensureScored(); value = _batch.Scores[Current]; }),
-        OutputKind.PredictedLabel => (ValueGetter<bool>)((ref bool value) => { ensureScored(); value = _batch.Scores[Current] > _threshold; }),
-        OutputKind.Probability => ProbabilityGetter(_calibration ?? throw new InvalidOperationException("This model has no score calibration."), ensureScored),
-        OutputKind.LatentFeatures => VectorGetter(_batch.Latent, _model.LatentDimension, ensureScored),
-        OutputKind.LatentLogVariance => VectorGetter(_batch.LatentLogVariance, _model.LatentDimension, ensureScored),
-        OutputKind.Reconstruction => VectorGetter(_batch.Reconstruction, _model.InputDimension, ensureScored),
-        OutputKind.FeatureContributions => VectorGetter(_batch.Contributions, _model.InputDimension, ensureScored),
-        var kind => throw new ArgumentOutOfRangeException(nameof(output), kind, null),
-    };
-
-    private ValueGetter<float> ProbabilityGetter(ScoreCalibration calibration, Action ensureScored) =>
-        (ref float value) => { ensureScored(); value = calibration.Probability(_batch.Scores[Current]); };
-
-    private ValueGetter<VBuffer<float>> VectorGetter(float[] source, int size, Action ensureScored) =>
-        (ref VBuffer<float> value) =>
-        {
-            ensureScored();
-            var editor = VBufferEditor.Create(ref value, size);
-            source.AsSpan(Current * size, size).CopyTo(editor.Values);
-            value = editor.Commit();
-        };
+    public override Delegate MakeGetter(int output, Action ensureScored) =>
+        _stage.Outputs.Columns[output].Definition.Getter(new ScoredBatchReader(_batch, _stage, () => Current, ensureScored));
 }

@@ -26,6 +26,7 @@ internal sealed class ScoredRow(DataViewSchema schema, DataViewRow input, int in
     public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
     {
         if (column.Index < inputColumnCount) return input.GetGetter<TValue>(input.Schema[column.Index]);
+        if (!active.Contains(column.Index)) throw new InvalidOperationException($"Column '{column.Name}' was not requested when this row was created.");
         return scorer.MakeGetter(column.Index - inputColumnCount, EnsureScored) as ValueGetter<TValue>
             ?? throw new InvalidOperationException($"Column '{column.Name}' is {column.Type}, not {typeof(TValue).Name}.");
     }
@@ -35,7 +36,7 @@ internal sealed class ScoredRow(DataViewSchema schema, DataViewRow input, int in
         // PredictionEngine reuses one row object and moves its input; -1 is never a valid position for a fresh score.
         if (_scoredPosition == input.Position && input.Position >= 0) return;
         // Bound on first use, not at construction: the model's input columns are active only when one of its columns is requested.
-        if (!_bound) scorer.Bind(input);
+        if (!_bound) scorer.Bind(input, [.. active.Where(i => i >= inputColumnCount).Select(i => i - inputColumnCount)]);
         _bound = true;
         scorer.Load(0, Math.Max(input.Position, 0));
         scorer.Score(1);

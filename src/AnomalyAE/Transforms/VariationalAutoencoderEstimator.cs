@@ -14,7 +14,4 @@ public sealed class VariationalAutoencoderEstimator : AutoencoderEstimatorBase<V
         : base(context, options, nameof(VariationalAutoencoderEstimator))
     {
     }
-
-    private protected override IEnumerable<OutputColumn> AdditionalOutputs() =>
-        Options.LatentLogVarianceColumnName is { } name ? [new OutputColumn(name, OutputKind.LatentLogVariance)] : [];
 }

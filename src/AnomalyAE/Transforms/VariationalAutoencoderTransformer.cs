@@ -14,17 +14,14 @@ namespace AnomalyAE;
 /// </summary>
 public sealed class VariationalAutoencoderTransformer : AutoencoderTransformerBase<VariationalAutoencoderTransformer>
 {
-    internal VariationalAutoencoderTransformer(ScoringModel model, OutputColumns outputs, string featureColumnName, float threshold, ScoreCalibration? calibration,
-        IReadOnlyList<EpochLoss> history)
-        : base(model, outputs, featureColumnName, threshold, calibration, history)
+    internal VariationalAutoencoderTransformer(ScoringStage stage, IReadOnlyList<EpochLoss> history) : base(stage, history)
     {
     }
 
     /// <summary>The column holding the posterior log-variance log σ²; null when the model does not emit it.</summary>
     public string? LatentLogVarianceColumnName => Outputs.NameOf(OutputKind.LatentLogVariance);
 
-    private protected override VariationalAutoencoderTransformer With(ScoringModel model, float threshold) =>
-        new(model, Outputs, FeatureColumnName, threshold, Calibration, TrainingHistory);
+    private protected override VariationalAutoencoderTransformer With(ScoringStage stage) => new(stage, TrainingHistory);
 
     /// <summary>
     /// The same trained weights scoring rows another way (see <see cref="VariationalScoreKind"/>). Scores of different kinds
@@ -34,8 +31,8 @@ public sealed class VariationalAutoencoderTransformer : AutoencoderTransformerBa
     /// </summary>
     public VariationalAutoencoderTransformer WithScoreKind(VariationalScoreKind scoreKind, float threshold)
     {
-        OptionsValidation.Defined(nameof(scoreKind), scoreKind);
-        if (!float.IsFinite(threshold)) throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "The threshold must be a finite number.");
+        Rules.ForOptions.Defined(nameof(scoreKind), scoreKind);
+        Rules.ForOptions.Finite(nameof(threshold), threshold);
         var spec = (VariationalAutoencoderSpec)Model.Network.Spec with { ScoreKind = scoreKind };
         var network = spec.CreateNetwork(seed: 0);
         try
@@ -48,8 +45,8 @@ public sealed class VariationalAutoencoderTransformer : AutoencoderTransformerBa
                 network.load(weights);
                 return 0;
             });
-            return new(new ScoringModel(network, Model.Threads, Model.BatchSize), Outputs.Without(OutputKind.Probability), FeatureColumnName,
-                threshold, calibration: null, TrainingHistory);
+            var outputs = new OutputColumns([.. Outputs.Columns.Where(c => c.Kind != OutputKind.Probability)]);
+            return new(new ScoringStage(new ScoringModel(network, Model.Threads, Model.BatchSize), outputs, FeatureColumnName, threshold, Calibration: null), TrainingHistory);
         }
         catch
         {
@@ -69,7 +66,7 @@ public sealed class VariationalAutoencoderTransformer : AutoencoderTransformerBa
     /// <summary>Draws <paramref name="count"/> latent points from the prior N(0, I) with <paramref name="seed"/> and decodes them.</summary>
     public float[][] Generate(int count, int seed)
     {
-        OptionsValidation.Range(nameof(count), count, 1, 10_000_000);
+        Rules.ForOptions.Range(nameof(count), count, 1, 10_000_000);
         return Decode(SamplePrior(count, seed));
     }
 
@@ -79,7 +76,7 @@ public sealed class VariationalAutoencoderTransformer : AutoencoderTransformerBa
     /// </summary>
     public float[][] Interpolate(float[] from, float[] to, int steps)
     {
-        OptionsValidation.Range(nameof(steps), steps, 2, 100_000);
+        Rules.ForOptions.Range(nameof(steps), steps, 2, 100_000);
         var ends = Flatten([from, to], InputDimension, "rows", "row");
         var means = Model.Run(network => Rows(((VariationalAutoencoder)network).EncodeMean(TensorBuffers.FromRows(ends, 2, InputDimension)), LatentDimension));
         var points = Enumerable.Range(0, steps).Select(i =>
