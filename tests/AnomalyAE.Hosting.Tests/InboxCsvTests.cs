@@ -1,5 +1,5 @@
 using System.Text;
-using AnomalyAE.Hosting.Channels;
+using AnomalyAE.Hosting.Channels.Inbox;
 using AnomalyAE.Hosting.Records;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,3 +1,4 @@
+using AnomalyAE.Hosting.Channels.Inbox;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using AnomalyAE.Hosting.Records;
 using AnomalyAE.Persistence;
 
-namespace AnomalyAE.Hosting.Channels;
+namespace AnomalyAE.Hosting.Channels.Inbox;
 
 /// <summary>
 /// The outcomes of the inbox's current file, kept as CSV text until the file is complete, then written atomically: scores
