@@ -5,9 +5,9 @@ namespace AnomalyAE.Hosting.Channels.Inbox;
 /// <summary>A file this worker claimed: now at <paramref name="Path"/> in its folder.</summary>
 /// <param name="Path">The file in processing/WORKER/.</param>
 /// <param name="Marked">Claimed with a <c>.ready</c> marker: complete by contract.</param>
-/// <param name="UnchangedSince">When (this worker's clock) the file was first seen as it was claimed; null for a resumed file.</param>
-/// <param name="From">For a resumed file, the folder it was taken from (its progress, if any, is there); null for a new one.</param>
-internal sealed record FileClaim(string Path, bool Marked, long? UnchangedSince, string? From);
+/// <param name="Unchanged">The file's size and modification time when claimed, and since when (this worker's clock) they were seen; null for a resumed file.</param>
+/// <param name="From">For a resumed file, the folder it was taken from (its checkpoint, if any, is there); null for a new one.</param>
+internal sealed record FileClaim(string Path, bool Marked, (FileState State, long Since)? Unchanged, string? From);
 
 /// <summary>
 /// Claims files for this worker by an atomic rename into its folder, so of several workers exactly one gets each:
@@ -46,7 +46,7 @@ internal sealed class FileClaims
             var claimed = Path.Combine(_lease.Folder, Path.GetFileName(orphan));
             if (!FileMoves.TryMove(orphan, claimed)) continue;
             _log.LogWarning("Resuming {File}, left in processing/ by an interrupted run", Path.GetFileName(orphan));
-            return new FileClaim(claimed, Marked: false, UnchangedSince: null, From: _folders.Processing);
+            return new FileClaim(claimed, Marked: false, Unchanged: null, From: _folders.Processing);
         }
         // 2. Files of a worker whose lease has not been renewed for LeaseTimeout.
         FileClaim? taken = null;
@@ -62,7 +62,7 @@ internal sealed class FileClaims
                 var claimed = Path.Combine(_lease.Folder, Path.GetFileName(orphan));
                 if (!FileMoves.TryMove(orphan, claimed)) continue;
                 _log.LogWarning("Resuming {File}, left in processing/{Owner} by a worker whose lease expired", Path.GetFileName(orphan), owner);
-                taken = new FileClaim(claimed, Marked: false, UnchangedSince: null, From: folder);
+                taken = new FileClaim(claimed, Marked: false, Unchanged: null, From: folder);
                 break;
             }
             if (taken is null) TryDeleteAbandoned(folder);
@@ -75,9 +75,11 @@ internal sealed class FileClaims
     {
         try
         {
-            // Never recursive: should the owner be alive after all and claim a file meanwhile, the folder is not empty.
-            if (Directory.EnumerateFiles(folder).Any(InboxFolders.IsData)) return;
-            FileMoves.TryDelete(Path.Combine(folder, WorkerLease.FileName));
+            // File by file, never the folder recursively: should the owner be alive after all and claim a file
+            // meanwhile, its data file stays and so does the folder. What is left is the lease and stale checkpoints.
+            var files = Directory.GetFiles(folder);
+            if (files.Any(InboxFolders.IsData)) return;
+            foreach (var file in files) FileMoves.TryDelete(file);
             Directory.Delete(folder, recursive: false);
         }
         catch (IOException)
@@ -92,22 +94,23 @@ internal sealed class FileClaims
     {
         var files = Directory.GetFiles(_folders.Inbox);
         var ready = files.Where(f => f.EndsWith(ReadyMarker, StringComparison.OrdinalIgnoreCase)).Select(f => f[..^ReadyMarker.Length]).ToHashSet(StringComparer.Ordinal);
-        var candidates = new List<(string Path, DateTime Modified, long Since)>();
+        var candidates = new List<(string Path, FileState State, long Since)>();
         foreach (var file in files.Where(InboxFolders.IsData))
         {
             var info = new FileInfo(file);
             if (!info.Exists) continue;
             bool marked = ready.Contains(file);
             if (!marked && _options.RequireReadyMarker) continue;
-            bool settled = _inboxFiles.UnchangedFor(file, FileState.Of(info), _options.SettleTime, out long since);
-            if (marked || settled) candidates.Add((file, info.LastWriteTimeUtc, since));
+            var state = FileState.Of(info);
+            bool settled = _inboxFiles.UnchangedFor(file, state, _options.SettleTime, out long since);
+            if (marked || settled) candidates.Add((file, state, since));
         }
         _inboxFiles.EndSweep();
         if (candidates.Count == 0) return null;
 
         using var claimLock = TryLock();
         if (claimLock is null) return null; // another worker is claiming: try again on the next poll
-        foreach (var (candidate, _, since) in candidates.OrderBy(c => c.Modified).ThenBy(c => c.Path, StringComparer.Ordinal))
+        foreach (var (candidate, state, since) in candidates.OrderBy(c => c.State.Modified).ThenBy(c => c.Path, StringComparer.Ordinal))
         {
             string name = Path.GetFileNameWithoutExtension(candidate), extension = Path.GetExtension(candidate);
             string stem = _folders.UniqueStem(name);
@@ -117,7 +120,7 @@ internal sealed class FileClaims
             if (!FileMoves.TryMove(candidate, claimed)) continue;
             if (marked) FileMoves.TryDelete(candidate + ReadyMarker);
             if (stem != name) _log.LogInformation("{File} was dropped before: its outputs are named {Stem}", Path.GetFileName(candidate), stem);
-            return new FileClaim(claimed, marked, since, From: null);
+            return new FileClaim(claimed, marked, (state, since), From: null);
         }
         return null;
     }

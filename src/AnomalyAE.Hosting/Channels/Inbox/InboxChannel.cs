@@ -1,22 +1,26 @@
 using AnomalyAE.Hosting.Records;
+using AnomalyAE.Hosting.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace AnomalyAE.Hosting.Channels.Inbox;
 
 /// <summary>
-/// Directory inbox. A CSV (with header) or JSON-lines file in <c>inbox/</c> is claimed once it is complete (see the
-/// hand-off below) by an atomic rename into <c>processing/WORKER/</c>, a folder only this worker uses; it is scored,
-/// its results written atomically to <c>out/NAME.scores.csv</c> (and anomalies to <c>out/NAME.alerts.csv</c>), rejected
+/// Directory inbox. A CSV (with header) or JSON-lines file in <c>inbox/</c> is claimed (see the hand-off below) by an
+/// atomic rename into <c>processing/WORKER/</c>, a folder only this worker uses; it is scored, and once finished its
+/// results are written atomically to <c>out/NAME.scores.csv</c> (and anomalies to <c>out/NAME.alerts.csv</c>), rejected
 /// rows to <c>deadletter/NAME.errors.csv</c> with the reason, and the input moved to <c>done/</c>. The result columns are
 /// the id field and the model's score and predicted-label column names; alerts add <c>top1_feature, top1_share, …</c>
 /// (the features with the largest share of the row's reconstruction error) when the model emits feature contributions.
 /// <para>
-/// <b>Hand-off.</b> A file is complete when (a) it was renamed into <c>inbox/</c> after being written elsewhere (names
-/// starting with '.' or not ending in .csv/.jsonl/.json are never claimed, so <c>.NAME.csv.part</c> → <c>NAME.csv</c>
-/// works), or (b) a marker <c>NAME.csv.ready</c> exists next to it, or (c) its size and modification time have not
-/// changed for <see cref="InboxOptions.SettleTime"/>. With <see cref="InboxOptions.RequireReadyMarker"/> only (b) counts.
-/// A file that still grows after it was claimed is not finished as done: the rows read are written, the input goes
-/// to <c>deadletter/</c> with the reason, nothing is dropped silently.
+/// <b>Hand-off.</b> A file is complete by contract when a marker <c>NAME.csv.ready</c> exists next to it: it is claimed
+/// at once and finished once read. Any other file (renamed in from elsewhere, or written in place) is claimed once its
+/// size and modification time have not changed for <see cref="InboxOptions.SettleTime"/>, and may still grow: it is
+/// read on as it grows (complete records only, see <see cref="OpenInboxFile"/>) and finished once it has not changed for
+/// <see cref="InboxOptions.QuietTime"/>, so a writer that pauses longer than the settle time has every row scored once,
+/// into one result file. Such open files do not hold the worker up: it claims and scores other files meanwhile, and
+/// looks at the open ones again between batches. After each batch that completes what was read of an open file, its
+/// progress is saved (<see cref="InboxCheckpoint"/>), so a worker resuming it goes on from there. What cannot be
+/// finished as one file (truncated, removed, taken over) is reported by <see cref="InboxIncidents"/>.
 /// </para>
 /// <para>
 /// <b>Names.</b> NAME is the input name without extension, made unique at claim time (<c>same</c>, <c>same-2</c>, …)
@@ -26,38 +30,43 @@ namespace AnomalyAE.Hosting.Channels.Inbox;
 /// <para>
 /// <b>Ownership.</b> Each worker renews a lease (<see cref="WorkerLease"/>). A worker resumes only its own files, files
 /// directly in <c>processing/</c> (released by a worker that stopped mid-file, or left by an older version), and the
-/// files of a worker whose lease expired (<see cref="FileClaims"/>). As outputs are only written when a file is
-/// complete, a resumed file is neither lost nor duplicated.
+/// files of a worker whose lease expired (<see cref="FileClaims"/>), from their checkpoint when they have one. As outputs
+/// are only written when a file is finished, a resumed file is neither lost nor duplicated.
 /// </para>
 /// </summary>
 internal sealed class InboxChannel : IRecordChannel
 {
     private const int MaxScoringAttempts = 3;
+    private static readonly TimeSpan LookInterval = TimeSpan.FromMilliseconds(100);
 
+    private readonly InboxOptions _options;
     private readonly InboxFolders _folders;
     private readonly WorkerLease _lease;
     private readonly FileClaims _claims;
+    private readonly InboxIncidents _incidents;
     private readonly string _idField;
     private readonly ILogger _log;
+    private readonly TimeProvider _time;
     private readonly int _alertTopFeatures;
-    private TextRecords? _records;
-    private readonly InboxFileResults _results = new();
-    private int _next, _inFlightStart, _inFlightCount, _failedAttempts;
-    private string? _current;
-    private long _readLength;
+    private readonly List<OpenInboxFile> _open = [];
+    private OpenInboxFile? _inFlight;
+    private int _failedAttempts;
+    private long _lastLook;
     private bool _disposed;
 
     /// <summary>Creates the folders under <see cref="InboxOptions.Directory"/> and starts this worker's lease.</summary>
-    public InboxChannel(InboxOptions options, string idField, ILogger log, TimeProvider? time = null, int alertTopFeatures = 0)
+    public InboxChannel(InboxOptions options, string idField, ILogger log, TimeProvider? time = null, int alertTopFeatures = 0, ScoringMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _options = options;
         _alertTopFeatures = alertTopFeatures;
         _idField = idField;
         _log = log;
-        time ??= TimeProvider.System;
+        _time = time ?? TimeProvider.System;
         _folders = new InboxFolders(options.Directory);
-        _lease = new WorkerLease(_folders, options.LeaseTimeout, log, time);
-        _claims = new FileClaims(_folders, _lease, options, log, time);
+        _lease = new WorkerLease(_folders, options.LeaseTimeout, log, _time);
+        _claims = new FileClaims(_folders, _lease, options, log, _time);
+        _incidents = new InboxIncidents(_folders, idField, _lease.WorkerId, log, metrics);
     }
 
     /// <summary>This worker's id: the name of its folder under processing/.</summary>
@@ -66,30 +75,36 @@ internal sealed class InboxChannel : IRecordChannel
     /// <inheritdoc />
     public Task<RecordBatch> ReadAsync(int maxRecords, CancellationToken cancellationToken)
     {
-        if (_inFlightCount > 0) RetryOrRejectUncommittedBatch();
-        if (_current is null) ClaimNextFile();
-        if (_current is null || _records is null) return Task.FromResult(RecordBatch.Empty);
-        int count = Math.Min(maxRecords, _records.Count - _next);
-        var batch = _records.Slice(_next, count);
-        _inFlightStart = _next;
-        _inFlightCount = count;
-        _next += count;
-        return Task.FromResult(batch);
+        if (_inFlight is { } failed) RetryOrReject(failed);
+        bool waiting = _open.Any(f => f.Waiting > 0);
+        if (!waiting || _time.GetElapsedTime(_lastLook) >= LookInterval) LookAtOpenFiles();
+        while (true)
+        {
+            foreach (var file in _open)
+            {
+                if (file.TakeBatch(maxRecords) is not { } batch) continue;
+                _inFlight = file;
+                return Task.FromResult(batch);
+            }
+            if (_claims.Next() is not { } claim) return Task.FromResult(RecordBatch.Empty);
+            Open(claim);
+        }
     }
 
     /// <inheritdoc />
     public Task CommitAsync(ScoredBatch outcomes, CancellationToken cancellationToken)
     {
-        _results.Add(outcomes, _inFlightStart, _records!, _alertTopFeatures);
-        _inFlightCount = 0;
+        var file = _inFlight!;
+        file.Commit(outcomes, _alertTopFeatures);
+        _inFlight = null;
         _failedAttempts = 0;
-        FinishIfComplete();
+        AfterCommit(file);
         return Task.CompletedTask;
     }
 
     /// <inheritdoc />
     public Task<long?> BacklogAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<long?>((_records?.Count ?? 0) - _next + Directory.EnumerateFiles(_folders.Inbox).Count(InboxFolders.IsData)
+        Task.FromResult<long?>(_open.Sum(f => (long)f.Waiting) + Directory.EnumerateFiles(_folders.Inbox).Count(InboxFolders.IsData)
             + Directory.EnumerateFiles(_folders.Processing, "*", SearchOption.AllDirectories).Count(InboxFolders.IsData));
 
     /// <inheritdoc />
@@ -98,107 +113,181 @@ internal sealed class InboxChannel : IRecordChannel
         if (_disposed) return ValueTask.CompletedTask;
         _disposed = true;
         _lease.Dispose();
-        try
+        // Release unfinished files at once, with their progress (a file directly in processing/ is anyone's to resume),
+        // then remove this worker's folder. What cannot be released is resumed after the lease expires.
+        foreach (var file in _open)
         {
-            // Release unfinished files at once (a file directly in processing/ is anyone's to resume), then the lease.
-            if (Directory.Exists(_lease.Folder))
+            try
             {
-                foreach (var file in Directory.GetFiles(_lease.Folder).Where(InboxFolders.IsData))
-                {
-                    FileMoves.TryMove(file, Path.Combine(_folders.Processing, Path.GetFileName(file)));
-                    _log.LogInformation("Released {File} unfinished: another worker, or the next start, resumes it", Path.GetFileName(file));
-                }
-                if (!Directory.EnumerateFiles(_lease.Folder).Any(InboxFolders.IsData)) Directory.Delete(_lease.Folder, recursive: true);
+                if (file.Release(_folders.Processing))
+                    _log.LogInformation("Released {File} unfinished at byte {Offset}: another worker, or the next start, goes on from there", file.Name, file.Offset);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                _log.LogWarning(e, "Could not release {File}; it is resumed after this worker's lease expires", file.Name);
             }
         }
-        catch (IOException e)
+        _open.Clear();
+        try
         {
-            _log.LogWarning(e, "Could not release processing/{Worker}; its files are resumed after its lease expires", WorkerId);
+            if (Directory.Exists(_lease.Folder) && !Directory.EnumerateFiles(_lease.Folder).Any(InboxFolders.IsData))
+                Directory.Delete(_lease.Folder, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log.LogWarning(e, "Could not remove processing/{Worker}", WorkerId);
         }
         return ValueTask.CompletedTask;
     }
 
-    private void RetryOrRejectUncommittedBatch()
+    private void RetryOrReject(OpenInboxFile file)
     {
         // The previous batch was read but never committed: scoring it failed (the worker logged why).
-        _failedAttempts++;
-        if (_failedAttempts < MaxScoringAttempts)
+        _inFlight = null;
+        if (++_failedAttempts < MaxScoringAttempts)
         {
-            _next = _inFlightStart;
-            _log.LogWarning("Retrying {Records} records of {File} (attempt {Attempt} of {Max})", _inFlightCount, Path.GetFileName(_current), _failedAttempts + 1, MaxScoringAttempts);
-        }
-        else
-        {
-            string reason = $"scoring failed {MaxScoringAttempts} times (see the worker log)";
-            for (int r = _inFlightStart; r < _inFlightStart + _inFlightCount; r++) _results.Reject(_records!, r, reason);
-            _failedAttempts = 0;
-        }
-        _inFlightCount = 0;
-        FinishIfComplete();
-    }
-
-    private void FinishIfComplete()
-    {
-        if (_current is not null && _records is not null && _next >= _records.Count && _inFlightCount == 0 && _results.Records >= _records.Count) FinishFile();
-    }
-
-    private void ClaimNextFile()
-    {
-        var claim = _claims.Next();
-        if (claim is null) return;
-
-        string file = claim.Path;
-        _current = file;
-        _records = null;
-        _results.Clear();
-        _next = _inFlightStart = _inFlightCount = _failedAttempts = 0;
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(file);
-        }
-        catch (IOException e)
-        {
-            _log.LogError(e, "Could not read {File}; leaving it in processing/ for a retry", Path.GetFileName(file));
-            _current = null;
+            int count = file.Retry();
+            _log.LogWarning("Retrying {Records} records of {File} (attempt {Attempt} of {Max})", count, file.Name, _failedAttempts + 1, MaxScoringAttempts);
             return;
         }
-        _readLength = bytes.Length;
-        _records = RecordFileParser.Parse(file, bytes, _idField);
-        _log.LogInformation("Claimed {File}: {Records} records", Path.GetFileName(file), _records.Count);
-        FinishIfComplete();
+        _failedAttempts = 0;
+        file.RejectBatch($"scoring failed {MaxScoringAttempts} times (see the worker log)");
+        AfterCommit(file);
     }
 
-    private void FinishFile()
+    /// <summary>A claimed file: resumed from its checkpoint if it has one, then looked at (read, or finished at once).</summary>
+    private void Open(FileClaim claim)
     {
-        string current = _current!, file = Path.GetFileName(current), stem = Path.GetFileNameWithoutExtension(current);
+        var file = new OpenInboxFile(claim, WorkerId, _idField, complete: claim.Marked || _options.QuietTime <= TimeSpan.Zero, _time);
+        if (claim.From is { } from) Resume(file, from);
+        _open.Add(file);
+        Check(file);
+        _log.LogInformation("Claimed {File}: {Records} records read{Still}", file.Name, file.Waiting, _open.Contains(file) && !file.Complete ? ", may still grow" : "");
+    }
+
+    /// <summary>Goes on from the checkpoint the file's previous owner saved in <paramref name="from"/>, if there is a usable one.</summary>
+    private void Resume(OpenInboxFile file, string from)
+    {
+        var checkpoint = InboxCheckpoint.Load(from, file.Name, out string? unreadable);
+        string? problem = unreadable;
+        if (checkpoint is not null && file.Resume(checkpoint, from, out problem))
+        {
+            TrySaveCheckpoint(file);
+            if (!string.Equals(from, Path.GetDirectoryName(file.Path), StringComparison.Ordinal)) InboxCheckpoint.Delete(from, file.Name, checkpoint.Owner);
+            _log.LogInformation("Going on with {File} from its checkpoint: byte {Offset}, {Records} records already scored", file.Name, file.Offset, file.Results.Records);
+        }
+        else if (problem is not null)
+        {
+            // Nothing of it was written to out/ yet: scoring it all again duplicates nothing.
+            _log.LogWarning("Reading {File} again from its start: its checkpoint cannot be used ({Problem})", file.Name, problem);
+        }
+    }
+
+    private void LookAtOpenFiles()
+    {
+        _lastLook = _time.GetTimestamp();
+        foreach (var file in _open.Where(f => f.CaughtUp).ToList()) Check(file);
+    }
+
+    private void AfterCommit(OpenInboxFile file)
+    {
+        if (file.CaughtUp) Check(file);
+        if (_open.Contains(file) && file.CheckpointDue && !file.Complete) TrySaveCheckpoint(file);
+    }
+
+    /// <summary>Looks at a file whose records read so far are all committed: reads what was appended, finishes it, or reports what went wrong.</summary>
+    private void Check(OpenInboxFile file)
+    {
+        FileLookResult seen;
+        long length;
         try
         {
-            var info = new FileInfo(current);
-            if (!info.Exists)
+            seen = file.Look(_options.QuietTime);
+            length = file.Length;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log.LogWarning(e, "Could not read {File}; trying again", file.Name);
+            return;
+        }
+        try
+        {
+            switch (seen)
             {
-                _log.LogError("{File} is no longer in processing/{Worker}: another worker took it over (this worker's lease lapsed) and writes its results", file, WorkerId);
-                return;
+                case FileLookResult.Gone:
+                    Lost(file);
+                    break;
+                case FileLookResult.Shrunk or FileLookResult.Rewritten:
+                    _open.Remove(file);
+                    file.DeleteCheckpoint();
+                    _incidents.Truncated(file, seen, length);
+                    break;
+                case FileLookResult.Same when file.Finishable(_options.QuietTime):
+                    Finish(file);
+                    break;
             }
-            _results.WriteScores(_folders.Scores(stem), _folders.Alerts(stem), _idField);
-            bool grew = info.Length != _readLength;
-            if (grew)
-                _results.RejectFile($"the file changed from {_readLength} to {info.Length} bytes after it was claimed (it was still being written); only the first {_readLength} bytes were scored. The input is kept in deadletter/{file}: send the rest in a new file, and rename complete files into inbox/ or mark them with {file}.ready");
-            _results.WriteRejections(_folders.Errors(stem));
-            FileMoves.MoveUnique(current, grew ? _folders.DeadLetter : _folders.Done);
-            if (grew) _log.LogError("{File} changed after it was claimed; the part read was scored and the input dead-lettered", file);
-            _log.LogInformation("Finished {File}: {Scored} scored, {Anomalies} anomalies, {Rejected} dead-lettered", file, _results.Scored, _results.Anomalies, _results.Rejected);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log.LogError(e, "Could not finish {File}; trying again", file.Name);
+        }
+    }
+
+    private void Finish(OpenInboxFile file)
+    {
+        var results = file.Results;
+        results.WriteScores(_folders.Scores(file.Stem), _folders.Alerts(file.Stem), _idField);
+        results.WriteRejections(_folders.Errors(file.Stem));
+        try
+        {
+            FileMoves.MoveUnique(file.Path, _folders.Done);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            _log.LogError(e, "{File} vanished from processing/{Worker} while finishing: another worker took it over (this worker's lease lapsed)", file, WorkerId);
+            _log.LogError(e, "{File} vanished from processing/{Worker} while finishing: another worker took it over (this worker's lease lapsed)", file.Name, WorkerId);
         }
-        finally
+        _open.Remove(file);
+        file.DeleteCheckpoint();
+        _log.LogInformation("Finished {File}: {Scored} scored, {Anomalies} anomalies, {Rejected} dead-lettered", file.Name, results.Scored, results.Anomalies, results.Rejected);
+    }
+
+    /// <summary>The file is no longer at its path: taken over by another worker (found under the same name with the same identity) or removed.</summary>
+    private void Lost(OpenInboxFile file)
+    {
+        _open.Remove(file);
+        if (Elsewhere(file) is { } where)
         {
-            _current = null;
-            _records = null;
-            _results.Clear();
-            _next = _inFlightCount = 0;
+            _incidents.TakenOver(file, where); // its checkpoint is the new owner's to read and delete
+            return;
+        }
+        file.DeleteCheckpoint();
+        _incidents.Removed(file);
+    }
+
+    private string? Elsewhere(OpenInboxFile file)
+    {
+        var places = Directory.EnumerateDirectories(_folders.Processing).Append(_folders.Processing).Append(_folders.Done).Append(_folders.DeadLetter);
+        foreach (var folder in places)
+        {
+            string candidate = Path.Combine(folder, file.Name);
+            if (string.Equals(candidate, file.Path, StringComparison.Ordinal)) continue;
+            using var look = FileLook.Open(candidate);
+            if (look is not null && FileIdentity.Same(file.Identity, look.Identity))
+                return $"now {Path.GetRelativePath(Path.GetDirectoryName(_folders.Processing)!, candidate)}";
+        }
+        return null;
+    }
+
+    private void TrySaveCheckpoint(OpenInboxFile file)
+    {
+        try
+        {
+            file.SaveCheckpoint();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The file goes on; a worker resuming it would go on from the previous checkpoint (or its start).
+            _log.LogWarning(e, "Could not save the progress of {File}", file.Name);
         }
     }
 }
