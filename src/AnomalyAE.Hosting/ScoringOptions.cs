@@ -86,8 +86,9 @@ public sealed class InboxOptions
     /// worker's clock, counting the time it was seen unchanged before its claim) before it is finished: until then it is
     /// still being written, and rows appended to it are read and scored as they arrive, into the same results. Longer than
     /// the longest pause of a writer that writes in place; the default, 5 s, covers pauses of up to 5 s, 2.5 times the
-    /// default settle time, and adds at most 3 s to the results of a file that was already quiet when claimed. 0 finishes
-    /// a file as soon as it is read, for writers that always rename complete files in.
+    /// default settle time, and adds at most 3 s to the results of a file that was already quiet when claimed. Rows a
+    /// writer appends to a finished file within 12 quiet times (1 min) are still scored, as a new file NAME-late, with a
+    /// warning. 0 finishes a file as soon as it is read, for writers that always rename complete files in.
     /// </summary>
     public TimeSpan QuietTime { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -156,6 +156,31 @@ public sealed class InboxGrowthTests(InboxModelFixture fixture) : IClassFixture<
         Assert.Empty(Directory.GetFiles(Folder("processing"), "*", SearchOption.AllDirectories));
     }
 
+    [Fact]
+    public async Task RowsAppendedAfterTheFileWasFinishedAreHandedOnAsANewFileAndCounted()
+    {
+        using var host = Build(new() { ["AnomalyScoring:Inbox:QuietTime"] = "00:00:01" });
+        using var incomplete = new IncompleteFiles(host.Services);
+        await host.StartAsync();
+        var rows = TestModels.Rows(120, seed: 67);
+        var segments = InPlaceWriter.Segments(rows, 100);
+        using (var writer = new InPlaceWriter(Path.Combine(Folder("inbox"), "late.csv")))
+        {
+            writer.Write(segments[0]);
+            WaitFor(() => Done("late.csv"), "the file finished after its quiet time");
+            writer.Write(segments[1]); // the writer was only pausing
+        }
+        WaitFor(() => Done("late-late.csv"), "the appended rows scored");
+        await host.StopAsync();
+
+        Assert.Equal(rows.Take(100).Select(r => r.Id), ScoredIds("late"));
+        Assert.Equal(rows.Skip(100).Select(r => r.Id), ScoredIds("late-late"));
+        Assert.Equal(TestModels.Csv(rows), File.ReadAllText(Path.Combine(Folder("done"), "late.csv"))); // the input as written
+        Assert.Contains(Logs(), l => l.StartsWith("Warning: done/late.csv grew by") && l.Contains("inbox/late-late.csv"));
+        Assert.Equal(["appended_after_finish"], incomplete.Reasons);
+        Assert.Empty(Directory.GetFiles(Folder("inbox")));
+    }
+
     /// <summary>A channel driven by the test on a file that may still grow (quiet time 1 h).</summary>
     private InboxChannel Channel(ScoringMetrics? metrics = null, TimeSpan? leaseTimeout = null) =>
         new(new InboxOptions { Directory = Path.Combine(_root, "scoring"), SettleTime = TimeSpan.Zero, QuietTime = TimeSpan.FromHours(1), LeaseTimeout = leaseTimeout ?? TimeSpan.FromHours(1) },

@@ -17,7 +17,8 @@ internal sealed record FileClaim(string Path, bool Marked, (FileState State, lon
 /// </summary>
 internal sealed class FileClaims
 {
-    private const string ReadyMarker = ".ready";
+    /// <summary>The suffix of the marker that says a file in inbox/ is complete: <c>NAME.csv.ready</c>.</summary>
+    public const string ReadyMarker = ".ready";
 
     private readonly InboxFolders _folders;
     private readonly WorkerLease _lease;

@@ -19,8 +19,9 @@ namespace AnomalyAE.Hosting.Channels.Inbox;
 /// <see cref="InboxOptions.QuietTime"/>, so a writer that pauses longer than the settle time has every row scored once,
 /// into one result file. Such open files do not hold the worker up: it claims and scores other files meanwhile, and
 /// looks at the open ones again between batches. After each batch that completes what was read of an open file, its
-/// progress is saved (<see cref="InboxCheckpoint"/>), so a worker resuming it goes on from there. What cannot be
-/// finished as one file (truncated, removed, taken over) is reported by <see cref="InboxIncidents"/>.
+/// progress is saved (<see cref="InboxCheckpoint"/>), so a worker resuming it goes on from there. Rows appended after
+/// the file was finished are handed on as a new file (<see cref="LateAppends"/>). What cannot be finished as one file
+/// (truncated, removed, taken over, appended to late) is reported by <see cref="InboxIncidents"/>.
 /// </para>
 /// <para>
 /// <b>Names.</b> NAME is the input name without extension, made unique at claim time (<c>same</c>, <c>same-2</c>, …)
@@ -44,6 +45,7 @@ internal sealed class InboxChannel : IRecordChannel
     private readonly WorkerLease _lease;
     private readonly FileClaims _claims;
     private readonly InboxIncidents _incidents;
+    private readonly LateAppends _lateAppends;
     private readonly string _idField;
     private readonly ILogger _log;
     private readonly TimeProvider _time;
@@ -67,6 +69,7 @@ internal sealed class InboxChannel : IRecordChannel
         _lease = new WorkerLease(_folders, options.LeaseTimeout, log, _time);
         _claims = new FileClaims(_folders, _lease, options, log, _time);
         _incidents = new InboxIncidents(_folders, idField, _lease.WorkerId, log, metrics);
+        _lateAppends = new LateAppends(_folders, options.QuietTime, _incidents, _time);
     }
 
     /// <summary>This worker's id: the name of its folder under processing/.</summary>
@@ -128,6 +131,8 @@ internal sealed class InboxChannel : IRecordChannel
             }
         }
         _open.Clear();
+        if (_lateAppends.Count > 0)
+            _log.LogInformation("No longer watching {Files} recently finished files for rows appended late", _lateAppends.Count);
         try
         {
             if (Directory.Exists(_lease.Folder) && !Directory.EnumerateFiles(_lease.Folder).Any(InboxFolders.IsData))
@@ -187,6 +192,14 @@ internal sealed class InboxChannel : IRecordChannel
     {
         _lastLook = _time.GetTimestamp();
         foreach (var file in _open.Where(f => f.CaughtUp).ToList()) Check(file);
+        try
+        {
+            _lateAppends.Look();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log.LogWarning(e, "Could not hand on rows appended to a finished file; trying again");
+        }
     }
 
     private void AfterCommit(OpenInboxFile file)
@@ -240,7 +253,8 @@ internal sealed class InboxChannel : IRecordChannel
         results.WriteRejections(_folders.Errors(file.Stem));
         try
         {
-            FileMoves.MoveUnique(file.Path, _folders.Done);
+            string done = FileMoves.MoveUnique(file.Path, _folders.Done);
+            if (!file.Complete) _lateAppends.Watch(file, done);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {

@@ -57,4 +57,15 @@ internal sealed class InboxIncidents(InboxFolders folders, string idField, strin
     }
 
     private static int Rows(OpenInboxFile file) => file.Results.Records;
+
+    /// <summary>
+    /// Rows were appended to a file after it was finished (its writer paused longer than the quiet time): they were
+    /// handed on as the inbox file <paramref name="handedOn"/>, so they are scored too, in results of their own.
+    /// </summary>
+    public void AppendedAfterFinish(string file, long bytes, string handedOn)
+    {
+        log.LogWarning("done/{File} grew by {Bytes} bytes after it was finished (its writer paused longer than Inbox:QuietTime); the rows appended are handed on as inbox/{Late} and scored there",
+            file, bytes, handedOn);
+        metrics?.InboxFileIncomplete("appended_after_finish");
+    }
 }

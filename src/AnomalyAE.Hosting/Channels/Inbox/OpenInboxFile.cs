@@ -80,8 +80,11 @@ internal sealed class OpenInboxFile
     /// <summary>Bytes parsed into records so far.</summary>
     public long Offset { get; private set; }
 
+    /// <summary>The file's size and modification time at the last look.</summary>
+    public FileState State => _state ?? default;
+
     /// <summary>The file's length at the last look.</summary>
-    public long Length => _state?.Length ?? 0;
+    public long Length => State.Length;
 
     /// <summary>Bytes of the CSV header (what a file of rows appended later repeats); 0 for JSON lines.</summary>
     public long HeaderEnd => _parser.HeaderEnd;
