@@ -123,7 +123,7 @@ internal sealed class InboxChannel : IRecordChannel
             try
             {
                 if (file.Release(_folders.Processing))
-                    _log.LogInformation("Released {File} unfinished at byte {Offset}: another worker, or the next start, goes on from there", file.Name, file.Offset);
+                    _log.LogInformation("Released {File} unfinished at byte {Offset}: another worker, or the next start, goes on from there", file.Name, file.CheckpointOffset);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -164,8 +164,8 @@ internal sealed class InboxChannel : IRecordChannel
     private void Open(FileClaim claim)
     {
         var file = new OpenInboxFile(claim, WorkerId, _idField, complete: claim.Marked || _options.QuietTime <= TimeSpan.Zero, _time);
-        if (claim.From is { } from) Resume(file, from);
         _open.Add(file);
+        if (claim.From is { } from) Resume(file, from);
         Check(file);
         _log.LogInformation("Claimed {File}: {Records} records read{Still}", file.Name, file.Waiting, _open.Contains(file) && !file.Complete ? ", may still grow" : "");
     }
@@ -175,10 +175,19 @@ internal sealed class InboxChannel : IRecordChannel
     {
         var checkpoint = InboxCheckpoint.Load(from, file.Name, out string? unreadable);
         string? problem = unreadable;
-        if (checkpoint is not null && file.Resume(checkpoint, from, out problem))
+        bool resumed;
+        try
+        {
+            resumed = checkpoint is not null && file.Resume(checkpoint, from, out problem);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            (resumed, problem) = (false, e.Message);
+        }
+        if (resumed)
         {
             TrySaveCheckpoint(file);
-            if (!string.Equals(from, Path.GetDirectoryName(file.Path), StringComparison.Ordinal)) InboxCheckpoint.Delete(from, file.Name, checkpoint.Owner);
+            if (!string.Equals(from, Path.GetDirectoryName(file.Path), StringComparison.Ordinal)) InboxCheckpoint.Delete(from, file.Name, checkpoint!.Owner);
             _log.LogInformation("Going on with {File} from its checkpoint: byte {Offset}, {Records} records already scored", file.Name, file.Offset, file.Results.Records);
         }
         else if (problem is not null)
@@ -212,11 +221,9 @@ internal sealed class InboxChannel : IRecordChannel
     private void Check(OpenInboxFile file)
     {
         FileLookResult seen;
-        long length;
         try
         {
             seen = file.Look(_options.QuietTime);
-            length = file.Length;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -233,7 +240,7 @@ internal sealed class InboxChannel : IRecordChannel
                 case FileLookResult.Shrunk or FileLookResult.Rewritten:
                     _open.Remove(file);
                     file.DeleteCheckpoint();
-                    _incidents.Truncated(file, seen, length);
+                    _incidents.Truncated(file, seen);
                     break;
                 case FileLookResult.Same when file.Finishable(_options.QuietTime):
                     Finish(file);

@@ -15,13 +15,13 @@ internal sealed class InboxIncidents(InboxFolders folders, string idField, strin
     /// The file got shorter, or its bytes before the read offset changed, while it was read: what its writer wrote there
     /// cannot be known. The rows scored are written, the input goes to deadletter/ with the reason.
     /// </summary>
-    public void Truncated(OpenInboxFile file, FileLookResult how, long length)
+    public void Truncated(OpenInboxFile file, FileLookResult how)
     {
         string what = how == FileLookResult.Shrunk
-            ? $"was truncated from {file.Offset} to {length} bytes"
+            ? $"was truncated from {file.Offset} to {file.Length} bytes"
             : $"was rewritten (its bytes before byte {file.Offset} changed)";
-        string reason = $"{file.Name} {what} while it was being read, after {Rows(file)} rows were scored (bytes 0 to {file.Offset}); "
-            + $"what it holds now is not scored. The input is kept in deadletter/: send rows that are missing in a new file";
+        string reason = $"{file.Name} {what} while it was being read, after {Rows(file)} rows were scored (its first {file.Offset} bytes); "
+            + "what it holds now is not scored. The input is kept in deadletter/: send rows that are missing in a new file";
         file.Results.RejectFile(reason);
         file.Results.WriteScores(folders.Scores(file.Stem), folders.Alerts(file.Stem), idField);
         file.Results.WriteRejections(folders.Errors(file.Stem));
@@ -35,7 +35,7 @@ internal sealed class InboxIncidents(InboxFolders folders, string idField, strin
     public void Removed(OpenInboxFile file)
     {
         string reason = $"{file.Name} was removed from processing/{workerId} while it was being read, after {Rows(file)} rows were scored "
-            + $"(bytes 0 to {file.Offset}); the rest of it, if any, is not scored";
+            + $"(its first {file.Offset} bytes); the rest of it, if any, is not scored";
         file.Results.RejectFile(reason);
         // Should another worker have the file after all, its results are complete: never overwrite them with these.
         if (!File.Exists(folders.Scores(file.Stem))) file.Results.WriteScores(folders.Scores(file.Stem), folders.Alerts(file.Stem), idField);

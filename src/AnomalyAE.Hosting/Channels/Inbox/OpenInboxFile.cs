@@ -30,7 +30,7 @@ internal sealed class OpenInboxFile
     private readonly RecordFileParser _parser;
     private readonly TimeProvider _time;
     private readonly Queue<Piece> _pieces = new();
-    private ResultParts _parts;
+    private readonly ResultParts _parts;
     private FileState? _state;
     private long _unchangedSince;
     private byte[] _tail = [];
@@ -103,6 +103,9 @@ internal sealed class OpenInboxFile
     /// <summary>Records with an outcome since the last checkpoint: what a worker resuming from it scores again.</summary>
     public int RecordsSinceCheckpoint => Results.Records - _savedRecords;
 
+    /// <summary>Bytes the last checkpoint covers: where a worker resuming the file goes on.</summary>
+    public long CheckpointOffset => _savedOffset;
+
     /// <summary>True when the committed progress is ahead of the last checkpoint.</summary>
     public bool CheckpointDue => _committed.Offset > _savedOffset;
 
@@ -122,12 +125,13 @@ internal sealed class OpenInboxFile
         using var look = FileLook.Open(Path);
         if (look is null || !FileIdentity.Same(Identity, look.Identity)) return FileLookResult.Gone;
         Identity ??= look.Identity;
-        if (look.Length < Offset) return FileLookResult.Shrunk;
         if (look.State != _state)
         {
-            if (!TailUnchanged(look)) return FileLookResult.Rewritten;
+            bool shrunk = look.Length < Offset, rewritten = !shrunk && !TailUnchanged(look);
             _state = look.State;
             _unchangedSince = _time.GetTimestamp();
+            if (shrunk) return FileLookResult.Shrunk;
+            if (rewritten) return FileLookResult.Rewritten;
         }
         if (CaughtUp && look.Length > Offset) ReadPiece(look, Quiet(quietTime));
         return FileLookResult.Same;
