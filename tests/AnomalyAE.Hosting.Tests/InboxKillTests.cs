@@ -90,9 +90,10 @@ public sealed class InboxKillTests : IDisposable
         string model = Path.Combine(_folder, "model.aeml");
         TestModels.Train(model);
         var settings = new { SettleTime = "00:00:00.300", QuietTime = "00:00:02", LeaseTimeout = "00:00:02" };
+        // The victim's quiet time is long: it must not finish the file before it is killed, however slow this machine is.
         var config = new
         {
-            AnomalyScoring = new { ModelPath = model, Source = "Inbox", BatchSize = 50, IdleDelay = "00:00:00.050", Inbox = new { Directory = Path.Combine(_folder, "scoring"), settings.SettleTime, settings.QuietTime, settings.LeaseTimeout } },
+            AnomalyScoring = new { ModelPath = model, Source = "Inbox", BatchSize = 50, IdleDelay = "00:00:00.050", Inbox = new { Directory = Path.Combine(_folder, "scoring"), settings.SettleTime, QuietTime = "00:01:00", settings.LeaseTimeout } },
         };
         string path = Path.Combine(_folder, "worker.json");
         File.WriteAllText(path, JsonSerializer.Serialize(config));
