@@ -2,18 +2,21 @@
 // and 2 worker processes, next to the in-process references measured in the same run (the worker's scorer with no
 // transport, and the dictionary-per-record scorer it replaced); then ten kill -9 of one of two Redis workers (lost and
 // duplicated records counted) and the worker's memory over a long Redis soak. Needs redis-server installed (started here
-// on a free loopback port).
-// Usage: dotnet run --project bench/AnomalyAE.WorkerBench -c Release [-- --records 100000] [--soak 1000000] [--kills 10]
+// on a free loopback port); --inbox-only runs the in-process references and the inbox rows alone, without it.
+// Usage: dotnet run --project bench/AnomalyAE.WorkerBench -c Release [-- --records 100000] [--soak 1000000] [--kills 10] [--inbox-only]
 using AnomalyAE.WorkerBench;
 
 int records = 100_000, soak = 1_000_000, kills = 10;
-for (int i = 0; i + 1 < args.Length; i += 2)
+bool inboxOnly = false;
+for (int i = 0; i < args.Length; i++)
 {
-    if (args[i] == "--records") records = int.Parse(args[i + 1]);
-    else if (args[i] == "--soak") soak = int.Parse(args[i + 1]);
-    else if (args[i] == "--kills") kills = int.Parse(args[i + 1]);
-    else throw new ArgumentException($"Unknown option {args[i]}; options: --records N --soak N --kills N");
+    if (args[i] == "--inbox-only") inboxOnly = true;
+    else if (i + 1 < args.Length && args[i] == "--records") records = int.Parse(args[++i]);
+    else if (i + 1 < args.Length && args[i] == "--soak") soak = int.Parse(args[++i]);
+    else if (i + 1 < args.Length && args[i] == "--kills") kills = int.Parse(args[++i]);
+    else throw new ArgumentException($"Unknown option {args[i]}; options: --records N --soak N --kills N --inbox-only");
 }
+if (inboxOnly) soak = kills = 0;
 
 using var workspace = new Workspace();
 Console.WriteLine($"Scoring worker benchmark: {Workspace.Cpu()}, {Environment.ProcessorCount} cores, {records} records of 8 features per run, model 8 → 32 → 2 → 32 → 8 (1 libtorch thread per worker).");
@@ -26,8 +29,9 @@ void Row(string path, int workers, double rate) => Console.WriteLine($"{path,-52
 Row("reference: dictionary-per-record scorer (before)", 1, before);
 Row("in-process RecordBatchScorer (no transport)", 1, inProcess);
 Console.WriteLine($"{"",-52} {"",7} {"",10} in-process / before = {inProcess / before:F2}×");
-foreach (int workers in new[] { 1, 2 })
-    Row("Redis Streams (XREADGROUP → score → Lua commit)", workers, workspace.ThroughRedis(records, workers));
+if (!inboxOnly)
+    foreach (int workers in new[] { 1, 2 })
+        Row("Redis Streams (XREADGROUP → score → Lua commit)", workers, workspace.ThroughRedis(records, workers));
 foreach (int workers in new[] { 1, 2 })
     Row("directory inbox (10 CSV files)", workers, workspace.ThroughInbox(records, workers));
 

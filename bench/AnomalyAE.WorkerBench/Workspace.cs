@@ -11,30 +11,32 @@ using StackExchange.Redis;
 
 namespace AnomalyAE.WorkerBench;
 
-/// <summary>A temporary folder with a trained model, a private redis-server, and worker processes on demand.</summary>
+/// <summary>A temporary folder with a trained model, a private redis-server (started when a Redis run first needs it), and worker processes on demand.</summary>
 internal sealed class Workspace : IDisposable
 {
     private static readonly string[] Names = Enumerable.Range(0, 8).Select(i => $"x{i}").ToArray();
     private readonly string _folder = Directory.CreateTempSubdirectory("anomalyae-workerbench-").FullName;
-    private readonly Process _redis;
-    private readonly string _redisConfiguration;
-    private readonly ConnectionMultiplexer _connection;
+    private Process? _redis;
+    private string _redisConfiguration = "";
+    private ConnectionMultiplexer? _connection;
     private int _run;
 
-    public Workspace()
-    {
-        TrainModel(Path.Combine(_folder, "model.aeml"));
-        int port = FreePort();
-        _redis = Process.Start(new ProcessStartInfo("redis-server", ["--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]) { RedirectStandardOutput = true })!;
-        _redisConfiguration = $"127.0.0.1:{port}";
-        _connection = Retry(() => ConnectionMultiplexer.Connect(_redisConfiguration));
-    }
+    public Workspace() => TrainModel(Path.Combine(_folder, "model.aeml"));
 
     public void Dispose()
     {
-        _connection.Dispose();
-        if (!_redis.HasExited) _redis.Kill();
+        _connection?.Dispose();
+        if (_redis is { HasExited: false }) _redis.Kill();
         Directory.Delete(_folder, recursive: true);
+    }
+
+    private ConnectionMultiplexer Redis()
+    {
+        if (_connection is not null) return _connection;
+        int port = FreePort();
+        _redis = Process.Start(new ProcessStartInfo("redis-server", ["--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]) { RedirectStandardOutput = true })!;
+        _redisConfiguration = $"127.0.0.1:{port}";
+        return _connection = Retry(() => ConnectionMultiplexer.Connect(_redisConfiguration));
     }
 
     /// <summary>Records/s of the dictionary-per-record scorer the worker had before (median of 3 runs).</summary>
@@ -98,7 +100,7 @@ internal sealed class Workspace : IDisposable
     public double ThroughRedis(int records, int workers)
     {
         string prefix = $"run{++_run}";
-        var db = _connection.GetDatabase();
+        var db = Redis().GetDatabase();
         Load(db, prefix, records);
         string config = WriteConfig(prefix, "Redis");
         var processes = Enumerable.Range(0, workers).Select(i => StartWorker(config, $"{prefix}-w{i}")).ToList();
@@ -123,7 +125,9 @@ internal sealed class Workspace : IDisposable
             var text = new StringBuilder("id," + string.Join(',', Names) + "\n");
             foreach (var record in Records(records / files, f * (records / files)))
                 text.Append(record.Id).Append(',').AppendJoin(',', record.Values).Append('\n');
+            // Written in place, then marked complete: the hand-off the README gives for that, claimed and finished at once.
             File.WriteAllText(Path.Combine(inbox, $"part{f:D2}.csv"), text.ToString());
+            File.WriteAllText(Path.Combine(inbox, $"part{f:D2}.csv.ready"), "");
         }
         string done = Path.Combine(_folder, prefix, "done");
         var processes = Enumerable.Range(0, workers).Select(i => StartWorker(config, $"{prefix}-w{i}")).ToList();
@@ -140,7 +144,7 @@ internal sealed class Workspace : IDisposable
     public void Soak(int records)
     {
         string prefix = $"soak{++_run}";
-        var db = _connection.GetDatabase();
+        var db = Redis().GetDatabase();
         var worker = StartWorker(WriteConfig(prefix, "Redis"), $"{prefix}-w0");
         Console.WriteLine($"Soak: {records} records through one Redis worker, fed in chunks of 100,000; worker memory after each chunk:");
         var clock = Stopwatch.StartNew();
@@ -165,7 +169,7 @@ internal sealed class Workspace : IDisposable
     public void KillTest(int records, int kills)
     {
         string prefix = $"kill{++_run}";
-        var db = _connection.GetDatabase();
+        var db = Redis().GetDatabase();
         string config = WriteConfig(prefix, "Redis");
         var keeper = StartWorker(config, $"{prefix}-keeper");
         var victim = StartWorker(config, $"{prefix}-victim0");

@@ -65,8 +65,9 @@ public sealed class ScoringOptions
 /// <summary>
 /// Directory inbox: files move inbox/ → processing/WORKER/ → done/, results go to out/, rejected rows to deadletter/.
 /// Hand-off: write the file elsewhere (or under a name starting with '.' or ending in .tmp/.part) and rename it into
-/// inbox/, or create <c>NAME.csv.ready</c> next to it when it is complete; a file with neither is claimed only once its
-/// size and modification time have not changed for <see cref="SettleTime"/>.
+/// inbox/, or create <c>NAME.csv.ready</c> next to it when it is complete; a file with neither is claimed once its size
+/// and modification time have not changed for <see cref="SettleTime"/>, read on while it grows, and finished once it
+/// has not changed for <see cref="QuietTime"/>.
 /// </summary>
 public sealed class InboxOptions
 {
@@ -79,6 +80,17 @@ public sealed class InboxOptions
     /// for writers that always rename complete files in.
     /// </summary>
     public TimeSpan SettleTime { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How long a claimed file without a <c>.ready</c> marker must stay unchanged (size and modification time, on the
+    /// worker's clock, counting the time it was seen unchanged before its claim) before it is finished: until then it is
+    /// still being written, and rows appended to it are read and scored as they arrive, into the same results. Longer than
+    /// the longest pause of a writer that writes in place; the default, 5 s, covers pauses of up to 5 s, 2.5 times the
+    /// default settle time, and adds at most 3 s to the results of a file that was already quiet when claimed. Rows a
+    /// writer appends to a finished file within 12 quiet times (1 min) are still scored, as a new file NAME-late, with a
+    /// warning. 0 finishes a file as soon as it is read, for writers that always rename complete files in.
+    /// </summary>
+    public TimeSpan QuietTime { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>When true, only files with a <c>NAME.EXT.ready</c> marker are claimed (the marker is deleted on claim).</summary>
     public bool RequireReadyMarker { get; set; }
@@ -146,6 +158,8 @@ internal sealed class ScoringOptionsValidator : IValidateOptions<ScoringOptions>
             if (string.IsNullOrWhiteSpace(o.Inbox.Directory)) failures.Add($"{ScoringOptions.Section}:Inbox:Directory is required.");
             if (o.Inbox.SettleTime < TimeSpan.Zero || o.Inbox.SettleTime > TimeSpan.FromHours(1))
                 failures.Add($"{ScoringOptions.Section}:Inbox:SettleTime must be in [0, 01:00:00]; got {o.Inbox.SettleTime}.");
+            if (o.Inbox.QuietTime < TimeSpan.Zero || o.Inbox.QuietTime > TimeSpan.FromHours(1))
+                failures.Add($"{ScoringOptions.Section}:Inbox:QuietTime must be in [0, 01:00:00]; got {o.Inbox.QuietTime}.");
             if (o.Inbox.LeaseTimeout < TimeSpan.FromSeconds(1) || o.Inbox.LeaseTimeout > TimeSpan.FromDays(1))
                 failures.Add($"{ScoringOptions.Section}:Inbox:LeaseTimeout must be in [00:00:01, 1.00:00:00]; got {o.Inbox.LeaseTimeout}.");
         }

@@ -1,5 +1,5 @@
 using System.Text;
-using AnomalyAE.Hosting.Channels;
+using AnomalyAE.Hosting.Channels.Inbox;
 using AnomalyAE.Hosting.Records;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -29,7 +29,7 @@ public sealed class InboxCsvTests : IDisposable
         Directory.CreateDirectory(Folder("inbox"));
         File.WriteAllBytes(Path.Combine(Folder("inbox"), "quoted.csv"), [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(text)]);
 
-        await using var channel = new InboxChannel(new InboxOptions { Directory = _root, SettleTime = TimeSpan.Zero }, "id", NullLogger.Instance);
+        await using var channel = new InboxChannel(new InboxOptions { Directory = _root, SettleTime = TimeSpan.Zero, QuietTime = TimeSpan.Zero }, "id", NullLogger.Instance);
         var records = await channel.ReadAsync(100, CancellationToken.None);
 
         Assert.Equal(["q,1", "say \"hi\"", "two\r\nlines", "plain", "line-8", "line-9"], records.Ids());

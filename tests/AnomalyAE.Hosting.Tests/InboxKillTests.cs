@@ -1,9 +1,12 @@
 using System.Diagnostics;
+using System.Text;
 using System.Text.Json;
+using AnomalyAE.Hosting.Health;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AnomalyAE.Hosting.Tests;
 
-/// <summary>Two `anomalyae worker` processes on one inbox, one killed with SIGKILL mid-file: nothing lost, nothing twice.</summary>
+/// <summary>`anomalyae worker` processes on one inbox killed with SIGKILL mid-file, or while a file still grows: nothing lost, nothing twice.</summary>
 public sealed class InboxKillTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("anomalyae-inbox-kill-").FullName;
@@ -47,7 +50,7 @@ public sealed class InboxKillTests : IDisposable
             AnomalyScoring = new
             {
                 ModelPath = Path.Combine(_folder, "model.aeml"), Source = "Inbox", BatchSize = 20, IdleDelay = "00:00:00.050",
-                Inbox = new { Directory = Path.Combine(_folder, "scoring"), SettleTime = "00:00:00", LeaseTimeout = "00:00:03" },
+                Inbox = new { Directory = Path.Combine(_folder, "scoring"), SettleTime = "00:00:00", QuietTime = "00:00:00.500", LeaseTimeout = "00:00:03" },
             },
         };
         string path = Path.Combine(_folder, "worker.json");
@@ -79,5 +82,66 @@ public sealed class InboxKillTests : IDisposable
         Assert.All(orphaned, o => Assert.False(File.Exists(o), $"{o} was not taken over"));
         WaitFor(() => !Directory.Exists(victimFolder), "the dead worker's folder removed", seconds: 10);
         Assert.False(survivor.HasExited);
+    }
+
+    [Fact]
+    public async Task KillingTheWorkerWhileAFileStillGrowsLosesAndDuplicatesNothing()
+    {
+        string model = Path.Combine(_folder, "model.aeml");
+        TestModels.Train(model);
+        var settings = new { SettleTime = "00:00:00.300", QuietTime = "00:00:02", LeaseTimeout = "00:00:02" };
+        // The victim's quiet time is long: it must not finish the file before it is killed, however slow this machine is.
+        var config = new
+        {
+            AnomalyScoring = new { ModelPath = model, Source = "Inbox", BatchSize = 50, IdleDelay = "00:00:00.050", Inbox = new { Directory = Path.Combine(_folder, "scoring"), settings.SettleTime, QuietTime = "00:01:00", settings.LeaseTimeout } },
+        };
+        string path = Path.Combine(_folder, "worker.json");
+        File.WriteAllText(path, JsonSerializer.Serialize(config));
+        var victim = StartWorker(path);
+        WaitFor(() => FolderOf(victim) is not null, "the worker's folder");
+        string victimFolder = FolderOf(victim)!;
+
+        var rows = TestModels.Rows(3000, seed: 300, prefix: "g");
+        var segments = InPlaceWriter.Segments(rows, 1000, 2000);
+        using var writer = new InPlaceWriter(Path.Combine(Folder("inbox"), "grow.csv"));
+        writer.Write(segments[0]);
+        // Killed once its progress is saved up to the end of what was written, while the writer still has 2,000 rows to go.
+        WaitFor(() => CheckpointOffset(victimFolder, "grow.csv") is long offset && offset == Encoding.UTF8.GetByteCount(segments[0]), "the victim's checkpoint");
+        victim.Kill(); // SIGKILL
+        victim.WaitForExit();
+        writer.Write(segments[1]);
+
+        var logs = new List<string>();
+        using var survivor = WorkerHost.Build(_folder, logs, new Dictionary<string, string?>
+        {
+            ["AnomalyScoring:ModelPath"] = model, ["AnomalyScoring:Inbox:Directory"] = "scoring", ["AnomalyScoring:BatchSize"] = "50",
+            ["AnomalyScoring:IdleDelay"] = "00:00:00.050", ["AnomalyScoring:Inbox:SettleTime"] = settings.SettleTime,
+            ["AnomalyScoring:Inbox:QuietTime"] = settings.QuietTime, ["AnomalyScoring:Inbox:LeaseTimeout"] = settings.LeaseTimeout,
+        });
+        await survivor.StartAsync();
+        WaitFor(() => { lock (logs) return logs.Any(l => l.Contains("Going on with grow.csv from its checkpoint")); }, "the takeover");
+        writer.Write(segments[2]);
+        WaitFor(() => File.Exists(Path.Combine(Folder("done"), "grow.csv")), "the file done");
+        await survivor.StopAsync();
+
+        var ids = File.ReadAllLines(Path.Combine(Folder("out"), "grow.scores.csv")).Skip(1).Select(l => l.Split(',')[0]);
+        Assert.Equal(rows.Select(r => r.Id), ids);
+        Assert.Equal(2000, survivor.Services.GetRequiredService<WorkerHealth>().RecordsScored); // the first 1,000 were not scored again
+        lock (logs) Assert.Contains(logs, l => l.Contains("1000 records already scored"));
+        Assert.Empty(Directory.GetFiles(Folder("deadletter")));
+    }
+
+    /// <summary>The byte offset in the checkpoint of <paramref name="name"/> in <paramref name="folder"/>; null while there is none.</summary>
+    private static long? CheckpointOffset(string folder, string name)
+    {
+        try
+        {
+            using var checkpoint = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, $".{name}.progress")));
+            return checkpoint.RootElement.GetProperty("Offset").GetInt64();
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 }

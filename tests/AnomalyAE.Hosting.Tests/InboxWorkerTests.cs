@@ -35,6 +35,8 @@ public sealed class InboxWorkerTests : IDisposable
             ["AnomalyScoring:BatchSize"] = "100",
             ["AnomalyScoring:IdleDelay"] = "00:00:00.050",
             ["AnomalyScoring:ModelReloadInterval"] = "00:00:00.200",
+            // Files here are dropped complete: already unchanged for the settle time (2 s) when claimed, they are finished once read.
+            ["AnomalyScoring:Inbox:QuietTime"] = "00:00:01",
         };
         foreach (var (key, value) in extra ?? []) settings[key] = value;
         return WorkerHost.Build(_root, _logs, settings);

@@ -47,6 +47,7 @@ public sealed class SignedModelTests : IDisposable
         ["AnomalyScoring:BatchSize"] = "100",
         ["AnomalyScoring:IdleDelay"] = "00:00:00.050",
         ["AnomalyScoring:ModelReloadInterval"] = "00:00:00.200",
+        ["AnomalyScoring:Inbox:QuietTime"] = "00:00:01", // files are dropped complete, and already settled for 2 s when claimed
     });
 
 

@@ -1,3 +1,5 @@
+using AnomalyAE.Hosting.Channels.Inbox;
+using AnomalyAE.Hosting.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -10,14 +12,14 @@ internal interface IRecordChannelFactory
     Task<IRecordChannel> CreateAsync(CancellationToken cancellationToken);
 }
 
-internal sealed class RecordChannelFactory(IOptions<ScoringOptions> options, ILoggerFactory logs) : IRecordChannelFactory
+internal sealed class RecordChannelFactory(IOptions<ScoringOptions> options, ILoggerFactory logs, ScoringMetrics metrics) : IRecordChannelFactory
 {
     public async Task<IRecordChannel> CreateAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
         return o.Source switch
         {
-            RecordSourceKind.Inbox => new InboxChannel(o.Inbox, o.IdField, logs.CreateLogger<InboxChannel>(), alertTopFeatures: o.AlertTopFeatures),
+            RecordSourceKind.Inbox => new InboxChannel(o.Inbox, o.IdField, logs.CreateLogger<InboxChannel>(), alertTopFeatures: o.AlertTopFeatures, metrics: metrics),
             RecordSourceKind.Redis => await RedisStreamChannel.ConnectAsync(o.Redis, o.IdField, logs.CreateLogger<RedisStreamChannel>(), o.AlertTopFeatures, cancellationToken),
             _ => throw new InvalidOperationException($"Unknown source {o.Source}."),
         };

@@ -32,6 +32,16 @@ public static class ScoringMeter
     /// </summary>
     public const string ModelReloads = "anomalyae.model.reloads";
 
+    /// <summary>
+    /// Counter of inbox files that could not be finished as one complete file (<c>{file}</c>), by <see cref="ErrorType"/>:
+    /// <c>truncated</c> (shorter, or rewritten, while being read: the rows scored are written, the input and the reason go
+    /// to deadletter/), <c>removed</c> (gone from processing/ while being read: the same, without the input),
+    /// <c>taken_over</c> (another worker took the file over after this worker's lease lapsed: it goes on from the last
+    /// checkpoint, so nothing is lost, but this worker's work since then is scored again), <c>appended_after_finish</c>
+    /// (rows were appended after the file was finished: they are handed on as a new inbox file, NAME-late).
+    /// </summary>
+    public const string InboxFilesIncomplete = "anomalyae.inbox.files.incomplete";
+
     /// <summary>The attribute naming why an operation failed (OpenTelemetry's <c>error.type</c>).</summary>
     public const string ErrorType = "error.type";
 }
