@@ -45,7 +45,8 @@ public sealed class WebScoringLogTests : IDisposable
             var clock = Stopwatch.StartNew();
             while (!lines.Any(l => l.Contains($"Now listening on: {address}", StringComparison.Ordinal)))
             {
-                Assert.True(clock.Elapsed < TimeSpan.FromMinutes(2) && !process.HasExited, "no 'Now listening on' line:\n" + string.Join('\n', lines));
+                // Generous: the first start trains a model, which a machine shared with other builds can slow many times over.
+                Assert.True(clock.Elapsed < TimeSpan.FromMinutes(6) && !process.HasExited, "no 'Now listening on' line:\n" + string.Join('\n', lines));
                 Thread.Sleep(100);
             }
         }

@@ -127,7 +127,7 @@ public sealed class ReadmeTests(PackageFeed feed, ITestOutputHelper log)
         var clock = Stopwatch.StartNew();
         while (!condition())
         {
-            if (clock.Elapsed > TimeSpan.FromMinutes(2) || process.HasExited)
+            if (clock.Elapsed > TimeSpan.FromMinutes(5) || process.HasExited)
                 throw new Xunit.Sdk.XunitException($"gave up waiting for {what}:\n{string.Join('\n', lines)}");
             Thread.Sleep(100);
         }
