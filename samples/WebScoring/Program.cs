@@ -12,7 +12,7 @@ string modelPath = Path.GetFullPath(builder.Configuration["AnomalyScorer:ModelPa
 if (!File.Exists(modelPath))
 {
     using var log = new LoggerConfiguration().ReadFrom.Configuration(builder.Configuration).CreateLogger();
-    TelemetryModel.Train(Path.Combine(AppContext.BaseDirectory, "data", "telemetry-train.csv"), modelPath, log);
+    TelemetryModel.Train(Path.Combine(AppContext.BaseDirectory, "data", "telemetry-train.csv"), modelPath, log.ForContext(typeof(TelemetryModel)));
 }
 
 builder.Services.AddAnomalyScorer(scorer => builder.Configuration.GetSection("AnomalyScorer").Bind(scorer));

@@ -40,7 +40,7 @@ try
         config.UseStrictParsing();
         config.PropagateExceptions();
         config.AddCommand<TrainCommand>("train").WithDescription("Train an autoencoder or VAE on the numeric columns of a CSV file and save the pipeline (normalizer included).");
-        config.AddCommand<ScoreCommand>("score").WithDescription("Score a CSV file with a saved model: input columns + Score, PredictedLabel (latent/reconstruction on request).");
+        config.AddCommand<ScoreCommand>("score").WithDescription("Score a CSV file with a saved model: every input column, then Score, PredictedLabel and Probability (the model's names for them), then latent, reconstruction and top-feature columns on request.");
         config.AddCommand<EvaluateCommand>("evaluate").WithDescription("ROC AUC, average precision, detection rate at k false positives and the confusion at the threshold.");
         config.AddCommand<WorkerCommand>("worker").WithDescription("Run the background scoring worker (directory inbox or Redis Streams) configured by a JSON file.");
         config.AddCommand<ExportCommand>("export").WithDescription("Export a saved model (.aeml) to ONNX: score it anywhere ONNX Runtime runs, or with 'score --model m.onnx' without libtorch.");

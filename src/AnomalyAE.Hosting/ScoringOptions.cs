@@ -55,7 +55,7 @@ public sealed class ScoringOptions
     /// <summary>The Redis Streams source.</summary>
     public RedisOptions Redis { get; set; } = new();
 
-    /// <summary>Metrics export (Prometheus scrape endpoint, OTLP); off by default.</summary>
+    /// <summary>Metrics export over OTLP; off by default (other exporters: the <c>configureMetrics</c> hook of <c>AddAnomalyScoring</c>).</summary>
     public TelemetryOptions Telemetry { get; set; } = new();
 
     /// <summary>Liveness and readiness probes; the HTTP endpoint is off by default.</summary>
@@ -169,8 +169,6 @@ internal sealed class ScoringOptionsValidator : IValidateOptions<ScoringOptions>
             if (o.Redis.MaxDeliveries < 1) failures.Add($"{ScoringOptions.Section}:Redis:MaxDeliveries must be at least 1.");
             if (o.Redis.ClaimIdleTime <= TimeSpan.Zero) failures.Add($"{ScoringOptions.Section}:Redis:ClaimIdleTime must be positive.");
         }
-        if (o.Telemetry.Prometheus.Enabled && o.Telemetry.Prometheus.ParsedUrl is null)
-            failures.Add($"{ScoringOptions.Section}:Telemetry:Prometheus:Url must be an http URL such as http://localhost:9464/metrics; got '{o.Telemetry.Prometheus.Url}'.");
         if (o.Telemetry.Otlp.Enabled && o.Telemetry.Otlp.ParsedEndpoint is null)
             failures.Add($"{ScoringOptions.Section}:Telemetry:Otlp:Endpoint must be an http or https URL such as http://localhost:4317; got '{o.Telemetry.Otlp.Endpoint}'.");
         if (o.Telemetry.Otlp.Enabled && (o.Telemetry.Otlp.ExportInterval < TimeSpan.FromMilliseconds(100) || o.Telemetry.Otlp.ExportInterval > TimeSpan.FromDays(1)))

@@ -18,6 +18,45 @@ public sealed class CliHabitsTests : IDisposable
         var result = CliRunner.Run("--version");
         Assert.True(result.ExitCode == 0, result.Errors);
         Assert.Matches(new Regex(@"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$"), result.Output.Trim());
+        // The one version of every package and the tool: Directory.Build.props's VersionPrefix.
+        string props = File.ReadAllText(Path.Combine(RepositoryRoot, "Directory.Build.props"));
+        string prefix = Regex.Match(props, @"<VersionPrefix>([^<]+)</VersionPrefix>").Groups[1].Value;
+        Assert.StartsWith(prefix, result.Output.Trim());
+    }
+
+    [Theory]
+    [InlineData("train")]
+    [InlineData("score")]
+    [InlineData("evaluate")]
+    [InlineData("plot")]
+    [InlineData("export")]
+    [InlineData("worker")]
+    public void EveryOptionInTheHelpHasADescription(string command)
+    {
+        var help = CliRunner.Run(command, "--help");
+        Assert.True(help.ExitCode == 0, help.Errors);
+        // Spectre's layout: "    -h, --help    Prints help information" / "        --seed <N>    Random seed …".
+        var options = help.Output.Split('\n').SkipWhile(l => !l.StartsWith("OPTIONS:", StringComparison.Ordinal)).Skip(1)
+            .TakeWhile(l => l.Trim().Length > 0).Where(l => l.TrimStart().StartsWith('-')).ToList();
+        Assert.NotEmpty(options);
+        Assert.All(options, line => Assert.Matches(new Regex(@"^\s+(-\w, )?--[\w-]+( <[^>]+>)?\s{2,}\S"), line));
+    }
+
+    [Fact]
+    public void TheHelpNamesEveryColumnScoreWrites()
+    {
+        var help = CliRunner.Run("--help");
+        Assert.True(help.ExitCode == 0, help.Errors);
+        Assert.Contains("Score, PredictedLabel and Probability", Regex.Replace(help.Output, @"\s+", " "));
+    }
+
+    private static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    private static string FindRepositoryRoot()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+            if (File.Exists(Path.Combine(folder.FullName, "AnomalyAE.sln"))) return folder.FullName;
+        throw new InvalidOperationException($"AnomalyAE.sln not found above {AppContext.BaseDirectory}.");
     }
 
     [Fact]

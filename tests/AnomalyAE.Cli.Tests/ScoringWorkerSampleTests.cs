@@ -160,6 +160,62 @@ public sealed class ScoringWorkerSampleTests : IDisposable
         Assert.DoesNotContain(defaults.Lines.Except(defaults.ErrorLines), l => l.Contains("Loaded model", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task TheWorkerCommandServesItsPrometheusSettingThroughTheHostingHook()
+    {
+        string folder = Path.Combine(_root, "samples", "ScoringWorker");
+        var train = Run("AnomalyAE.Cli.dll", "train", "--data", Path.Combine(folder, "data", "telemetry-train.csv"), "--out", Path.Combine(folder, "model.aeml"),
+            "--latent", "2", "--hidden", "16", "--epochs", "3", "--threads", "1");
+        Assert.True(train.ExitCode == 0, train.Output);
+        string config = Path.Combine(folder, "appsettings.json");
+        string Configured(string url)
+        {
+            var settings = JsonNode.Parse(File.ReadAllText(config))!;
+            settings["AnomalyScoring"]!["Telemetry"]!["Prometheus"]!["Url"] = url;
+            string path = Path.Combine(folder, $"prometheus-{Guid.NewGuid():N}.json");
+            File.WriteAllText(path, settings.ToJsonString());
+            return path;
+        }
+
+        // Not an http URL, and a port someone else holds: one line naming the setting, exit code 2.
+        var bad = Run("AnomalyAE.Cli.dll", "worker", "--config", Configured("localhost:9464"));
+        Assert.True(bad.ExitCode == 2 && bad.Output.Contains("AnomalyScoring:Telemetry:Prometheus:Url must be an http URL", StringComparison.Ordinal), bad.Output);
+        using (var taken = new TcpListener(IPAddress.Loopback, 0))
+        {
+            taken.Start();
+            int takenPort = ((IPEndPoint)taken.LocalEndpoint).Port;
+            var busy = Run("AnomalyAE.Cli.dll", "worker", "--config", Configured($"http://localhost:{takenPort}/metrics"));
+            Assert.True(busy.ExitCode == 2 && busy.Output.Contains($"Url http://localhost:{takenPort}/metrics cannot be served", StringComparison.Ordinal)
+                        && busy.Output.Contains("Choose a free port", StringComparison.Ordinal), busy.Output);
+        }
+
+        // A free one is scraped.
+        string scrape = $"http://localhost:{FreePort()}/metrics";
+        var worker = Start("AnomalyAE.Cli.dll", "worker", "--config", Configured(scrape));
+        WaitFor(() => worker.Lines.Any(l => l.Contains("Loaded model", StringComparison.Ordinal)), "the worker to load its model", worker);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        string metrics = await http.GetStringAsync(scrape);
+        Assert.Contains("anomalyae_records_backlog", metrics);
+    }
+
+    [Fact]
+    public void TheSampleLogsWhileItScoresWhenItsContentRootHasNoConfiguration()
+    {
+        // As a published worker started in a folder without appsettings.json: settings on the command line only.
+        string folder = Path.Combine(_root, "samples", "ScoringWorker");
+        var train = Run("AnomalyAE.Cli.dll", "train", "--data", Path.Combine(folder, "data", "telemetry-train.csv"), "--out", Path.Combine(folder, "model.aeml"),
+            "--latent", "2", "--hidden", "16", "--epochs", "3", "--threads", "1");
+        Assert.True(train.ExitCode == 0, train.Output);
+        string bare = Directory.CreateDirectory(Path.Combine(_root, "bare")).FullName;
+        var worker = Start("ScoringWorker.dll", "--contentRoot", bare, "--AnomalyScoring:ModelPath", Path.Combine(folder, "model.aeml"),
+            "--AnomalyScoring:Inbox:Directory", Path.Combine(bare, "scoring"));
+        string inbox = Path.Combine(bare, "scoring", "inbox");
+        WaitFor(() => Directory.Exists(inbox), "the worker to create its inbox", worker);
+        File.Copy(Path.Combine(folder, "data", "telemetry-new.csv"), Path.Combine(inbox, "telemetry-new.csv"));
+        WaitFor(() => worker.Lines.Any(l => ScoredBatch.IsMatch(l)), "the worker to log a scored batch", worker);
+        Assert.Contains(worker.Lines, l => l.Contains("Loaded model", StringComparison.Ordinal));
+    }
+
     /// <summary>The commands of the README's bash block, comments and blank lines left out, split into words.</summary>
     private static List<string[]> ReadmeCommands()
     {

@@ -74,6 +74,13 @@ public sealed class ConsumerApp : IDisposable
     /// </summary>
     public string WritePackageReferenceApp(string feed, string version)
     {
+        WriteFeedConfig(feed);
+        return WriteConsoleProject($"""<PackageReference Include="AnomalyAE" Version="{version}" />""");
+    }
+
+    /// <summary>A nuget.config that adds the local feed <paramref name="feed"/> to the machine's own sources.</summary>
+    private void WriteFeedConfig(string feed)
+    {
         File.WriteAllText(Path.Combine(Folder, "nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
@@ -82,7 +89,74 @@ public sealed class ConsumerApp : IDisposable
               </packageSources>
             </configuration>
             """);
-        return WriteConsoleProject($"""<PackageReference Include="AnomalyAE" Version="{version}" />""");
+    }
+
+    /// <summary>The line <see cref="ServingProgram"/> prints when the worker host started and the endpoint answered.</summary>
+    public const string ServedMarker = "SERVED";
+
+    // Fits the same model, saves it, serves it from ASP.NET Core (AnomalyAE.AspNetCore) and scores one row over HTTP, then
+    // starts the scoring worker (AnomalyAE.Hosting, whose start loads the model) with an exporter of its own through the
+    // configureMetrics hook, and stops both.
+    private const string ServingProgram = """
+        using System.Text.Json.Nodes;
+        using AnomalyAE;
+        using AnomalyAE.AspNetCore;
+        using AnomalyAE.Hosting;
+        using Microsoft.AspNetCore.Builder;
+        using Microsoft.AspNetCore.Hosting;
+        using Microsoft.Extensions.DependencyInjection;
+        using Microsoft.Extensions.Hosting;
+        using Microsoft.ML;
+        using Microsoft.ML.Data;
+
+        var ml = new MLContext(seed: 1);
+        var random = new Random(1);
+        var rows = Enumerable.Range(0, 200).Select(i => new Row { Features = i == 0
+            ? [8f, -8f, 8f, -8f]
+            : Enumerable.Range(0, 4).Select(_ => (float)(random.NextDouble() * 0.2)).ToArray() }).ToList();
+        var data = ml.Data.LoadFromEnumerable(rows);
+        string model = Path.GetFullPath("model.aeml");
+        using (var fitted = ml.Autoencoders().Autoencoder(new AutoencoderOptions { LatentDimension = 2, Epochs = 2, NumberOfThreads = 1 }).Fit(data))
+            ml.Autoencoders().Save(fitted, data.Schema, model);
+
+        var web = WebApplication.CreateBuilder();
+        web.WebHost.UseUrls("http://127.0.0.1:0");
+        web.Services.AddAnomalyScorer(o => o.ModelPath = model);
+        await using var app = web.Build();
+        app.MapAnomalyScoring("/score");
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        using var request = new StringContent("{\"Features\": [8, -8, 8, -8]}", System.Text.Encoding.UTF8, "application/json");
+        using var answer = await http.PostAsync("/score", request);
+        string body = await answer.Content.ReadAsStringAsync();
+        if (!answer.IsSuccessStatusCode) throw new InvalidOperationException($"POST /score: {(int)answer.StatusCode} {body}");
+        float score = JsonNode.Parse(body)!["Score"]!.GetValue<float>();
+        await app.StopAsync();
+
+        var worker = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = Directory.GetCurrentDirectory() });
+        bool hooked = false;
+        worker.Services.AddAnomalyScoring(o => { o.ModelPath = model; o.Inbox.Directory = "scoring"; }, metrics => hooked = true);
+        using var host = worker.Build();
+        await host.StartAsync();
+        await host.StopAsync();
+        Console.WriteLine(FormattableString.Invariant($"SERVED score={score:G4} hook={hooked}"));
+
+        class Row { [VectorType(4)] public float[] Features { get; set; } = []; }
+        """;
+
+    /// <summary>
+    /// A console project with PackageReferences to AnomalyAE.Hosting and AnomalyAE.AspNetCore (and through them the
+    /// library) at <paramref name="version"/> from <paramref name="feed"/>, and the CPU backend, running <see cref="ServingProgram"/>.
+    /// </summary>
+    public string WriteServingApp(string feed, string version)
+    {
+        WriteFeedConfig(feed);
+        string project = WriteConsoleProject($"""
+            <PackageReference Include="AnomalyAE.Hosting" Version="{version}" />
+                <PackageReference Include="AnomalyAE.AspNetCore" Version="{version}" />
+            """);
+        File.WriteAllText(Path.Combine(Folder, "Program.cs"), ServingProgram);
+        return project;
     }
 
     /// <summary>Consumer.csproj (a console app referencing the library by <paramref name="libraryReference"/> and the CPU backend) and its Program.cs.</summary>

@@ -20,7 +20,11 @@ public static class DotnetProcess
 /// <summary>Runs any program (an apphost, an installed tool) as a child process, the same way.</summary>
 public static class ProgramProcess
 {
-    public static ProcessResult Run(string program, string workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
+    public static ProcessResult Run(string program, string workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] arguments) =>
+        Run(program, workingDirectory, environment, DotnetProcess.TimeLimit, arguments);
+
+    /// <summary>As the other overload, killed after <paramref name="limit"/> instead of <see cref="DotnetProcess.TimeLimit"/>.</summary>
+    public static ProcessResult Run(string program, string workingDirectory, IReadOnlyDictionary<string, string?> environment, TimeSpan limit, params string[] arguments)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -42,11 +46,11 @@ public static class ProgramProcess
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(DotnetProcess.TimeLimit))
+        if (!process.WaitForExit(limit))
         {
             process.Kill(entireProcessTree: true);
             process.WaitForExit();
-            throw new TimeoutException($"{program} {string.Join(' ', arguments)} did not finish within {DotnetProcess.TimeLimit}.\n" +
+            throw new TimeoutException($"{program} {string.Join(' ', arguments)} did not finish within {limit}.\n" +
                                        new ProcessResult(-1, Finished(output), Finished(errors), clock.Elapsed));
         }
         process.WaitForExit();   // drains the output streams

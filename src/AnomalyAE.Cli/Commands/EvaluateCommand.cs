@@ -12,10 +12,10 @@ internal sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
-        [CommandOption("--model <MODEL>")] public string Model { get; init; } = "";
+        [CommandOption("--model <MODEL>"), Description("Saved model (.aeml or .onnx); - for standard input.")] public string Model { get; init; } = "";
         [CommandOption("--data <FILE>"), Description("Labelled CSV; - for standard input.")] public string Data { get; init; } = "";
         [CommandOption("--label-column <NAME>"), Description("Column with 0 for normal rows and 1 for anomalies.")] public string LabelColumn { get; init; } = "label";
-        [CommandOption("--id-column <NAME>")] public string? IdColumn { get; init; }
+        [CommandOption("--id-column <NAME>"), Description("Text column that identifies a row, not a feature (default: 'id' if present).")] public string? IdColumn { get; init; }
         [CommandOption("--false-positives <K>"), Description("k for the detection rate at k false positives.")] public int FalsePositives { get; init; } = 10;
         [CommandOption("--json"), Description("Print the metrics as JSON.")] public bool Json { get; init; }
 

@@ -11,11 +11,11 @@ internal sealed class PlotCommand : Command<PlotCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
-        [CommandOption("--model <MODEL>")] public string Model { get; init; } = "";
+        [CommandOption("--model <MODEL>"), Description("Saved model (.aeml or .onnx); - for standard input.")] public string Model { get; init; } = "";
         [CommandOption("--data <FILE>"), Description("CSV to plot; - for standard input.")] public string Data { get; init; } = "";
         [CommandOption("--out <DIR>"), Description("Folder for the PNG files.")] public string Out { get; init; } = "plots";
         [CommandOption("--label-column <NAME>"), Description("Colours points and splits the histogram by label.")] public string? LabelColumn { get; init; }
-        [CommandOption("--id-column <NAME>")] public string? IdColumn { get; init; }
+        [CommandOption("--id-column <NAME>"), Description("Text column that identifies a row, not a feature (default: 'id' if present).")] public string? IdColumn { get; init; }
         [CommandOption("--image <SIDE>"), Description("Features are square SIDE×SIDE images (e.g. 28): also draw reconstructions.")] public int? Image { get; init; }
         [CommandOption("--contributions <ROW>"), Description("Also draw the features with the largest shares of data row ROW's reconstruction error (0 = the first row after the header).")] public int? Contributions { get; init; }
         [CommandOption("--top <K>"), Description("Features in the --contributions chart (default 10).")] public int Top { get; init; } = 10;

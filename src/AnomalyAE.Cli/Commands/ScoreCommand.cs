@@ -18,14 +18,14 @@ internal sealed class ScoreCommand : Command<ScoreCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
-        [CommandOption("--model <MODEL>"), Description("Saved model (.aeml); - for standard input.")] public string Model { get; init; } = "";
+        [CommandOption("--model <MODEL>"), Description("Saved model (.aeml or .onnx); - for standard input.")] public string Model { get; init; } = "";
         [CommandOption("--data <FILE>"), Description("CSV to score; - for standard input.")] public string Data { get; init; } = "";
         [CommandOption("--out <FILE>"), Description("Scored CSV to write (atomically); - for standard output.")] public string Out { get; init; } = "";
         [CommandOption("--latent"), Description("Add latent_0 … latent_k-1 columns.")] public bool Latent { get; init; }
         [CommandOption("--reconstruction"), Description("Add reconstruction_<feature> columns (in the model's normalized space).")] public bool Reconstruction { get; init; }
         [CommandOption("--explain <K>"), Description("Add top1_feature, top1_share … topK_feature, topK_share: the K features with the largest shares of the row's reconstruction error.")] public int? Explain { get; init; }
-        [CommandOption("--label-column <NAME>")] public string? LabelColumn { get; init; }
-        [CommandOption("--id-column <NAME>")] public string? IdColumn { get; init; }
+        [CommandOption("--label-column <NAME>"), Description("Column carried along, not a feature (default: 'label' if present).")] public string? LabelColumn { get; init; }
+        [CommandOption("--id-column <NAME>"), Description("Text column carried along, not a feature (default: 'id' if present).")] public string? IdColumn { get; init; }
 
         public override ValidationResult Validate() =>
             string.IsNullOrWhiteSpace(Model) || string.IsNullOrWhiteSpace(Data) || string.IsNullOrWhiteSpace(Out)

@@ -28,7 +28,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--score <KIND>"), Description("reconstruction, neighbors or both (autoencoder only; default: the library's).")] public string? Score { get; init; }
         [CommandOption("--normalize <KIND>"), Description("minmax, meanvar or none.")] public string Normalize { get; init; } = "meanvar";
         [CommandOption("--contamination <FRACTION>"), Description("Expected fraction of anomalies, which sets the threshold (default: the library's, 0.1); auto sets it without a guess: median + 3 MAD of the training scores.")] public string Contamination { get; init; } = AutoencoderOptions.Defaults.Contamination.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        [CommandOption("--seed <N>")] public int Seed { get; init; } = 1;
+        [CommandOption("--seed <N>"), Description("Random seed of initialization, shuffling and noise: same seed, data and threads give the same model (default: 1).")] public int Seed { get; init; } = 1;
         [CommandOption("--threads <N>"), Description("libtorch threads (default: all cores).")] public int? Threads { get; init; }
         [CommandOption("--memory-budget <MB>"), Description("Megabytes of features (rows × features × 4) trained on in memory; larger data is streamed from the file once per epoch (default: 1024).")] public long? MemoryBudget { get; init; }
         [CommandOption("--shuffle-buffer <ROWS>"), Description("Rows of the shuffle buffer when streaming (default: as many as take 64 MB).")] public int? ShuffleBuffer { get; init; }

@@ -13,7 +13,8 @@ namespace AnomalyAE.Cli.Commands;
 /// anomalyae worker: hosts the scoring worker with a JSON configuration file (the AnomalyScoring and Serilog sections,
 /// as in samples/ScoringWorker/appsettings.json). Environment variables override it (AnomalyScoring__BatchSize=…).
 /// Logging is configured only by the Serilog section (Serilog.Settings.Configuration); without one, by the defaults
-/// shipped in WorkerDefaults.json (the console, on standard error). Stops gracefully on Ctrl+C or SIGTERM, finishing the
+/// shipped in WorkerDefaults.json (the console, on standard error). AnomalyScoring:Telemetry:Prometheus:Url serves a scrape
+/// endpoint (<see cref="WorkerPrometheus"/>). Stops gracefully on Ctrl+C or SIGTERM, finishing the
 /// batch in flight.
 /// </summary>
 internal sealed class WorkerCommand : AsyncCommand<WorkerCommand.Settings>
@@ -38,7 +39,7 @@ internal sealed class WorkerCommand : AsyncCommand<WorkerCommand.Settings>
         // arguments (configuration arrays merge by index).
         var logging = builder.Configuration.GetSection("Serilog").Exists() ? builder.Configuration : ShippedDefaults();
         builder.Services.AddSerilog((_, logger) => logger.ReadFrom.Configuration(logging));
-        builder.Services.AddAnomalyScoring(builder.Configuration);
+        builder.Services.AddAnomalyScoring(builder.Configuration, WorkerPrometheus.Hook(builder.Configuration));
         using var host = builder.Build();
         // Settings are checked before the host starts: a wrong one is then one line and exit code 2 (see CliErrors), not a
         // trace that the host logs on its way down. The model loads as the host starts.

@@ -4,38 +4,17 @@ namespace AnomalyAE.Hosting;
 
 /// <summary>
 /// Export of the worker's metrics (<see cref="ScoringMeter"/>) through OpenTelemetry, section <c>AnomalyScoring:Telemetry</c>.
-/// Both exporters are off until their address is set. These settings are read when the services are registered.
+/// The OTLP exporter is off until its endpoint is set. Any other exporter (a Prometheus scrape endpoint, the console, …) is
+/// added by the application through the <c>configureMetrics</c> hook of <c>AddAnomalyScoring</c>. These settings are read
+/// when the services are registered.
 /// </summary>
 public sealed class TelemetryOptions
 {
     /// <summary>The <c>service.name</c> resource attribute the metrics are reported under.</summary>
     public string ServiceName { get; set; } = "anomalyae-worker";
 
-    /// <summary>A Prometheus scrape endpoint served by the worker.</summary>
-    public PrometheusScrapeOptions Prometheus { get; set; } = new();
-
     /// <summary>Pushing metrics to an OpenTelemetry collector over OTLP.</summary>
     public OtlpExportOptions Otlp { get; set; } = new();
-
-    internal bool Enabled => Prometheus.Enabled || Otlp.Enabled;
-}
-
-/// <summary>A Prometheus scrape endpoint (an <see cref="System.Net.HttpListener"/> in the worker's process).</summary>
-public sealed class PrometheusScrapeOptions
-{
-    /// <summary>
-    /// The URL Prometheus scrapes, e.g. <c>http://localhost:9464/metrics</c> (a path of <c>/</c> serves <c>/metrics</c>).
-    /// The host name decides the interface listened on: <c>localhost</c> only the local machine, a machine name or address
-    /// that interface. Empty (the default) serves nothing.
-    /// </summary>
-    public string Url { get; set; } = "";
-
-    internal bool Enabled => !string.IsNullOrWhiteSpace(Url);
-
-    /// <summary>The URL as an absolute http URI; null when it is not one.</summary>
-    internal Uri? ParsedUrl => Uri.TryCreate(Url, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttp ? uri : null;
-
-    internal string ScrapePath => ParsedUrl is { AbsolutePath: not "/" } uri ? uri.AbsolutePath : "/metrics";
 }
 
 /// <summary>Periodic export of the metrics to an OpenTelemetry collector.</summary>
