@@ -26,8 +26,17 @@ internal sealed class ServedModel : IDisposable
     /// Loads a model file (verifying its signature when <paramref name="signingKey"/> is given), to serve
     /// <paramref name="responseColumns"/> of its detector's columns (empty for all).
     /// </summary>
-    public static ServedModel Load(string path, ModelSigningKey? signingKey, IReadOnlyCollection<string> responseColumns) =>
-        new(ScoringModelFile.Load(path, signingKey, responseColumns));
+    public static ServedModel Load(string path, ModelSigningKey? signingKey, IReadOnlyCollection<string> responseColumns)
+    {
+        try
+        {
+            return new(ScoringModelFile.Load(path, signingKey, responseColumns));
+        }
+        catch (InvalidOperationException e) when (responseColumns.Count > 0 && e.Message.StartsWith("Output column", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"AnomalyScorerOptions.ResponseColumns: {e.Message}", e);
+        }
+    }
 
     /// <summary>
     /// Scores the rows of <paramref name="inputs"/> (read for <see cref="ScoringContract.Inputs"/>): one row with a pooled

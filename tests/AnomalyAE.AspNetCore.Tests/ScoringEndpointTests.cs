@@ -66,7 +66,7 @@ public sealed class ScoringEndpointTests(ModelFiles models) : IClassFixture<Mode
             Assert.Equal(["AnomalyScore", "IsAnomaly"], body!.AsObject().Select(p => p.Key));
         }
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ScoringApp.StartAsync(models.First, o => o.ResponseColumns = ["Score"]));
-        Assert.Contains("ResponseColumns names 'Score', which the model does not emit; it emits AnomalyScore, IsAnomaly, Code, Contributions", error.Message);
+        Assert.Contains("AnomalyScorerOptions.ResponseColumns: Output column 'Score' is asked for, but the model does not emit it; it emits AnomalyScore, IsAnomaly, Code, Contributions", error.Message);
     }
 
     public static TheoryData<string, string, string> BadRows => new()

@@ -103,8 +103,4 @@ public abstract record NetworkSpec
 
     /// <summary>Batch normalization on every layer (weight, bias, running mean and variance, a counter) and 64 bytes of header per tensor, at most.</summary>
     protected static double DenseExtra(IReadOnlyList<int> widths) => 6.0 * widths.Sum(w => (double)w) + 16 * 7 * widths.Count + 16 * 8;
-
-    /// <summary>The transformer that serves this kind: <see cref="AutoencoderTransformer"/> unless the kind has its own.</summary>
-    internal virtual AutoencoderTransformerBase CreateTransformer(Transforms.ScoringStage stage, IReadOnlyList<EpochLoss> history) =>
-        new AutoencoderTransformer(stage, history);
 }

@@ -234,7 +234,7 @@ internal sealed class ModelReader(MLContext context, ModelSigningKey? verificati
             var model = new ScoringModel(network, threads, record.ScoringBatchSize ?? ScoringModel.DefaultBatchSize);
             var stage = new ScoringStage(model, new OutputColumns(record.Outputs!), record.FeatureColumnName!, record.Threshold!.Value,
                 record.Calibration is { } calibration ? new Training.ScoreCalibration(calibration.Scores, calibration.Probabilities) : null);
-            return spec.CreateTransformer(stage, record.History ?? []);
+            return AutoencoderTransformerBase.Create(stage, record.History ?? []);
         }
         catch
         {

@@ -66,8 +66,8 @@ public sealed class ScoringContract
                 "Save a pipeline whose autoencoder stage keeps ScoreColumnName and PredictedLabelColumnName set.");
         outputColumns ??= [];
         if (outputColumns.FirstOrDefault(name => !detector.OutputColumnNames.Contains(name)) is { } missing)
-            throw new InvalidOperationException($"The served columns name '{missing}', which the model does not emit; it emits {string.Join(", ", detector.OutputColumnNames)}. " +
-                "Name only those columns, or none for all of them.");
+            throw new InvalidOperationException($"Output column '{missing}' is asked for, but the model does not emit it; it emits {string.Join(", ", detector.OutputColumnNames)}. " +
+                "Ask only for those columns, or for none to get all of them.");
         var mapper = model.GetRowToRowMapper(inputSchema);
         ServedColumn Output(string name)
         {

@@ -69,7 +69,7 @@ public abstract class AutoencoderEstimatorBase<TOptions, TTransformer> : IEstima
             if (spec.ScoreIsMeanSquaredError) FeatureStatistics.CheckFit(data.Summary, trainingScores.Mean, Options.FeatureColumnName, channel);
             float threshold = ScoreThreshold.Fit(Options.Contamination, trainingScores.Distribution, channel);
             var calibration = ScoreCalibration.Fit(trainingScores.Distribution);
-            return (TTransformer)spec.CreateTransformer(new ScoringStage(model, Outputs, Options.FeatureColumnName, threshold, calibration), history);
+            return (TTransformer)AutoencoderTransformerBase.Create(new ScoringStage(model, Outputs, Options.FeatureColumnName, threshold, calibration), history);
         }
         catch
         {

@@ -119,6 +119,16 @@ public abstract class AutoencoderTransformerBase : ITransformer, IDisposable, IC
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>
+    /// The transformer that serves <paramref name="stage"/>'s network, for fit and load alike: a network that decodes latent
+    /// points (<see cref="Networks.ILatentDecoder"/>, a variational autoencoder) gets the transformer that also decodes and
+    /// generates; every other network is served by <see cref="AutoencoderTransformer"/>.
+    /// </summary>
+    internal static AutoencoderTransformerBase Create(Transforms.ScoringStage stage, IReadOnlyList<EpochLoss> history) =>
+        stage.Model.Network is Networks.ILatentDecoder
+            ? new VariationalAutoencoderTransformer(stage, history)
+            : new AutoencoderTransformer(stage, history);
+
     /// <summary>This stage with another (checked) threshold, holding a new reference to the shared model.</summary>
     private protected Transforms.ScoringStage ShareStage(float threshold)
     {

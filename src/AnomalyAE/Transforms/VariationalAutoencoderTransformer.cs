@@ -60,7 +60,7 @@ public sealed class VariationalAutoencoderTransformer : AutoencoderTransformerBa
     {
         ArgumentNullException.ThrowIfNull(latentPoints);
         var flat = Flatten(latentPoints, LatentDimension, nameof(latentPoints), "latent point");
-        return Model.Run(network => Rows(((VariationalAutoencoder)network).Decode(TensorBuffers.FromRows(flat, latentPoints.Count, LatentDimension)), InputDimension));
+        return Model.Run(network => Rows(((ILatentDecoder)network).Decode(TensorBuffers.FromRows(flat, latentPoints.Count, LatentDimension)), InputDimension));
     }
 
     /// <summary>Draws <paramref name="count"/> latent points from the prior N(0, I) with <paramref name="seed"/> and decodes them.</summary>
@@ -78,7 +78,7 @@ public sealed class VariationalAutoencoderTransformer : AutoencoderTransformerBa
     {
         Rules.ForOptions.Range(nameof(steps), steps, 2, 100_000);
         var ends = Flatten([from, to], InputDimension, "rows", "row");
-        var means = Model.Run(network => Rows(((VariationalAutoencoder)network).EncodeMean(TensorBuffers.FromRows(ends, 2, InputDimension)), LatentDimension));
+        var means = Model.Run(network => Rows(((ILatentDecoder)network).EncodeMean(TensorBuffers.FromRows(ends, 2, InputDimension)), LatentDimension));
         var points = Enumerable.Range(0, steps).Select(i =>
         {
             float t = i / (float)(steps - 1);

@@ -8,7 +8,7 @@ namespace AnomalyAE.Networks;
 /// Encoder d → hidden… → (μ, log σ²) ∈ R^k, reparameterized sample z = μ + σ·ε, mirrored decoder. Loss per row:
 /// reconstruction summed over features + β·KL(q(z|x) ‖ N(0, I)).
 /// </summary>
-internal sealed class VariationalAutoencoder : AutoencoderNetwork
+internal sealed class VariationalAutoencoder : AutoencoderNetwork, ILatentDecoder
 {
     // exp(±10) keeps σ² within [4.5e-5, 2.2e4]: wide enough for any sensible posterior, far from overflow.
     private const double LogVarianceBound = 10;

@@ -43,7 +43,4 @@ public sealed record VariationalAutoencoderSpec : NetworkSpec
     /// <inheritdoc />
     public override long PassValuesPerRow() =>
         ScoreKind == VariationalScoreKind.ReconstructionProbability ? (base.PassValuesPerRow() - 1) * (ScoreSamples + 1) + 1 : base.PassValuesPerRow();
-
-    internal override AutoencoderTransformerBase CreateTransformer(Transforms.ScoringStage stage, IReadOnlyList<EpochLoss> history) =>
-        new VariationalAutoencoderTransformer(stage, history);
 }
