@@ -40,6 +40,20 @@ public static class ReconstructionTerms
     };
 
     /// <summary>
+    /// <see cref="ElementError"/> computed in place of <paramref name="logits"/> where the metric allows (squared and absolute
+    /// error after an identity or in-place output activation), for scoring that needs neither the logits nor the
+    /// reconstruction afterwards: fewer tensors per batch.
+    /// </summary>
+    public static Tensor ElementErrorInPlace(ReconstructionErrorMetric metric, Tensor logits, Tensor target, AutoencoderActivation outputActivation) => metric switch
+    {
+        ReconstructionErrorMetric.MeanSquaredError when outputActivation != AutoencoderActivation.GELU =>
+            Activations.ApplyInPlace(outputActivation, logits).sub_(target).pow_(ExplicitScalars.Two),
+        ReconstructionErrorMetric.MeanAbsoluteError when outputActivation != AutoencoderActivation.GELU =>
+            Activations.ApplyInPlace(outputActivation, logits).sub_(target).abs_(),
+        _ => ElementError(metric, logits, target, outputActivation),
+    };
+
+    /// <summary>
     /// Each feature's share of its row's error, shape [B, d]: element error / the row's summed error, so every row's shares
     /// lie in [0, 1] and sum to 1. A row reconstructed exactly (summed error 0) gets equal shares 1/d.
     /// </summary>
