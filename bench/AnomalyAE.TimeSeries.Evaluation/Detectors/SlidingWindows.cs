@@ -8,10 +8,11 @@ namespace AnomalyAE.TimeSeries.Evaluation.Detectors;
 /// </summary>
 public static class SlidingWindows
 {
-    /// <summary>The training windows: every window lying wholly in the training rows (rows − w + 1 of them, at least one).</summary>
+    /// <summary>The training windows: every window lying wholly in the training rows (rows − w + 1 of them).</summary>
     public static float[][] Train(SeriesTask task)
     {
-        int w = Math.Min(task.Window, task.TrainRows), d = task.Dimensions;
+        int w = task.Window, d = task.Dimensions;
+        if (task.TrainRows < w) throw new ArgumentException($"{task.Name}: {task.TrainRows} training rows, fewer than the window ({w}).");
         return Enumerable.Range(0, task.TrainRows - w + 1).Select(s => task.Train.AsSpan(s * d, w * d).ToArray()).ToArray();
     }
 
