@@ -8,7 +8,7 @@ using AnomalyAE.TimeSeries.Evaluation.Detectors;
 // channels), VUS-PR, ROC-AUC, PR-AUC and range-based F1 for every detector, peers in the same run. See README.md.
 //   dotnet run --project bench/AnomalyAE.TimeSeries -c Release -- --data ../shared/data [--datasets nab,msl] [--seeds 1,2,3]
 //       [--detectors "Spectral Residual;IsolationForest;PCA;KNN;AE on flattened windows"] [--limit N] [--threads 1]
-//       [--out bench/TIMESERIES.md] [--merge earlier-run.json]
+//       [--out bench/TIMESERIES.md] [--merge earlier-run.json] [--run-datasets nab]
 var settings = args.Select((a, i) => (a, i)).Where(p => p.a.StartsWith("--")).ToDictionary(p => p.a[2..], p => args[p.i + 1]);
 string Setting(string name, string fallback) => settings.GetValueOrDefault(name, fallback);
 string data = Setting("data", "../shared/data");
@@ -36,8 +36,10 @@ tasks.AddRange(nabFiles.Select(f => f.ToTask()).Take(limit > 0 ? limit : int.Max
 if (datasets.Contains("msl")) tasks.AddRange(MslCorpus.Load(Path.Combine(data, "msl")).Take(limit > 0 ? limit : int.MaxValue));
 if (limit > 0) nabFiles = nabFiles.Take(limit).ToArray();
 
+// --run-datasets: run the detectors on these datasets only (the others come from --merge), e.g. a slow detector on NAB alone.
+var runDatasets = Setting("run-datasets", string.Join(",", datasets)).Split(',');
 var results = new List<SeriesResult>();
-foreach (var task in tasks)
+foreach (var task in tasks.Where(t => runDatasets.Contains(t.Dataset.ToLowerInvariant())))
 {
     var scaled = task.Standardized();
     var line = new List<string>();
@@ -70,18 +72,20 @@ foreach (var task in tasks)
 string command = "dotnet run --project bench/AnomalyAE.TimeSeries -c Release -- " + string.Join(' ', args);
 var descriptions = detectors.ToDictionary(d => d.Name, d => d.Description);
 foreach (var method in peerMethods) descriptions[method] = PythonPeers.Description(method);
-var nab = nabFiles.Length == 0 ? [] : chosen.SelectMany(d => seeds.Select(seed => NabCorpusResult.Compute(nabFiles, results, d, seed))).ToList();
+var nab = nabFiles.Length == 0 || !runDatasets.Contains("nab") ? [] : chosen.SelectMany(d => seeds.Select(seed => NabCorpusResult.Compute(nabFiles, results, d, seed))).ToList();
 var shown = chosen.ToList();
 var commands = new List<string> { command };
-// --merge: the rows of detectors this run did not run, from an earlier run's JSON on the same data (e.g. a slow detector run apart).
+// --merge: the rows (detector, dataset) this run did not produce, from an earlier run's JSON on the same data (e.g. a slow detector run apart).
 if (settings.TryGetValue("merge", out var merge))
 {
     var earlier = JsonSerializer.Deserialize<RunResults>(File.ReadAllText(merge)) ?? throw new InvalidDataException($"{merge}: empty.");
-    var added = earlier.Descriptions.Keys.Where(d => !shown.Contains(d)).ToArray();
-    results.AddRange(earlier.Series.Where(r => added.Contains(r.Detector)));
-    nab.AddRange(earlier.Nab.Where(r => added.Contains(r.Detector)));
-    foreach (var d in added) { descriptions[d] = earlier.Descriptions[d]; shown.Add(d); }
-    commands.Add(earlier.Command + $" (rows of {string.Join(", ", added)})");
+    var ran = results.Select(r => (r.Detector, r.Dataset)).ToHashSet();
+    var taken = earlier.Series.Where(r => !ran.Contains((r.Detector, r.Dataset))).ToList();
+    results.AddRange(taken);
+    nab.AddRange(earlier.Nab.Where(r => !ran.Contains((r.Detector, "NAB"))));
+    foreach (var d in earlier.Descriptions.Keys.Where(d => !shown.Contains(d))) shown.Add(d);
+    foreach (var d in earlier.Descriptions.Keys) descriptions.TryAdd(d, earlier.Descriptions[d]);
+    commands.Add(earlier.Command + $" (rows of {string.Join(", ", taken.Select(r => $"{r.Detector} on {r.Dataset}").Distinct())})");
 }
 string markdown = Report.Markdown(string.Join("`  \nand `", commands), clock.Elapsed, seeds, [.. shown], descriptions, tasks, nabFiles, results, nab, Path.Combine(data, "nab"));
 File.WriteAllText(output, markdown);

@@ -102,6 +102,7 @@ internal static class Report
     private static string Metrics(List<SeriesResult> results, string dataset, string detector, int[] seeds)
     {
         var rows = results.Where(r => r.Dataset == dataset && r.Detector == detector).ToArray();
+        if (rows.Length == 0) return "not run | | | | |";
         string Column(Func<SeriesResult, double?> pick, string format = "F3") => Spread(rows.Select(r => r.Seed).Distinct().Order().Select(seed =>
             rows.Where(r => r.Seed == seed).Select(pick).Where(v => v is not null).Select(v => v!.Value).DefaultIfEmpty(double.NaN).Average()).ToArray(), format);
         return string.Join(" | ", Column(r => r.VusPr), Column(r => r.RocAuc), Column(r => r.PrAuc), Column(r => r.RangeF1),

@@ -13,6 +13,9 @@ namespace AnomalyAE.TimeSeries;
 internal sealed record SeriesResult(string Dataset, string Series, string Detector, int Seed, double Seconds,
     double? VusPr, double? RocAuc, double? PrAuc, double? RangeF1, double? PointAdjustedF1, double FlaggedShare)
 {
+    /// <summary>The largest robust z of the test rows: how far this series' scores reach in the units NAB's single threshold sees.</summary>
+    public double MaxZ { get; init; }
+
     [JsonIgnore] public double[] Z { get; init; } = [];
 
     /// <summary>Every metric of <paramref name="scores"/> on <paramref name="task"/>; flags at the label-free default threshold.</summary>
@@ -30,6 +33,6 @@ internal sealed record SeriesResult(string Dataset, string Series, string Detect
             any ? RangeMetrics.RangeBased(flagged, labels).F1 : null,
             any ? RangeMetrics.PointAdjusted(flagged, labels).F1 : null,
             flagged.Count(f => f) / (double)flagged.Length)
-        { Z = z };
+        { Z = z, MaxZ = z.Max() };
     }
 }
