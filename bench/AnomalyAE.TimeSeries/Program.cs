@@ -69,12 +69,14 @@ foreach (var task in tasks.Where(t => runDatasets.Contains(t.Dataset.ToLowerInva
     Console.WriteLine($"  {task.Dataset} {task.Name} (w {task.Window}, {task.TrainRows}+{task.TestRows} rows × {task.Dimensions}) VUS-PR: {string.Join(", ", line)}  [{clock.Elapsed.TotalMinutes:F1} min]");
 }
 
-string command = "dotnet run --project bench/AnomalyAE.TimeSeries -c Release -- " + string.Join(' ', args);
+string command = "dotnet run --project bench/AnomalyAE.TimeSeries -c Release -- " +
+    string.Join(' ', args.Select(a => a.IndexOfAny([' ', ';']) >= 0 ? $"\"{a}\"" : a));
 var descriptions = detectors.ToDictionary(d => d.Name, d => d.Description);
 foreach (var method in peerMethods) descriptions[method] = PythonPeers.Description(method);
 var nab = nabFiles.Length == 0 || !runDatasets.Contains("nab") ? [] : chosen.SelectMany(d => seeds.Select(seed => NabCorpusResult.Compute(nabFiles, results, d, seed))).ToList();
 var shown = chosen.ToList();
 var commands = new List<string> { command };
+var merged = new HashSet<SeriesResult>(ReferenceEqualityComparer.Instance);
 // --merge: the rows (detector, dataset) this run did not produce, from an earlier run's JSON on the same data (e.g. a slow detector run apart).
 if (settings.TryGetValue("merge", out var merge))
 {
@@ -82,14 +84,23 @@ if (settings.TryGetValue("merge", out var merge))
     var ran = results.Select(r => (r.Detector, r.Dataset)).ToHashSet();
     var taken = earlier.Series.Where(r => !ran.Contains((r.Detector, r.Dataset))).ToList();
     results.AddRange(taken);
+    merged.UnionWith(taken);
     nab.AddRange(earlier.Nab.Where(r => !ran.Contains((r.Detector, "NAB"))));
     foreach (var d in earlier.Descriptions.Keys.Where(d => !shown.Contains(d))) shown.Add(d);
     foreach (var d in earlier.Descriptions.Keys) descriptions.TryAdd(d, earlier.Descriptions[d]);
-    commands.Add(earlier.Command + $" (rows of {string.Join(", ", taken.Select(r => $"{r.Detector} on {r.Dataset}").Distinct())})");
+    var kept = taken.Select(r => $"{r.Detector} on {r.Dataset}").Distinct().ToHashSet();
+    // An earlier run's command lines, each with the rows it produced; keep those whose rows are still taken.
+    foreach (var line in earlier.Command.Split('\n'))
+    {
+        int open = line.LastIndexOf(" (rows of ", StringComparison.Ordinal);
+        var rows = open < 0 ? kept : line[(open + 10)..^1].Split(", ").Where(kept.Contains).ToHashSet();
+        if (rows.Count > 0) commands.Add((open < 0 ? line : line[..open]) + $" (rows of {string.Join(", ", rows)})");
+    }
 }
+commands[0] += $" (rows of {string.Join(", ", results.Where(r => !merged.Contains(r)).Select(r => $"{r.Detector} on {r.Dataset}").Distinct())})";
 string markdown = Report.Markdown(string.Join("`  \nand `", commands), clock.Elapsed, seeds, [.. shown], descriptions, tasks, nabFiles, results, nab, Path.Combine(data, "nab"));
 File.WriteAllText(output, markdown);
 string json = Path.ChangeExtension(output, ".json");
-File.WriteAllText(json, JsonSerializer.Serialize(new RunResults(command, descriptions, results, nab)));
+File.WriteAllText(json, JsonSerializer.Serialize(new RunResults(string.Join("\n", commands), descriptions, results, nab)));
 Console.WriteLine(markdown);
 Console.WriteLine($"Wrote {output} and {json} in {clock.Elapsed.TotalMinutes:F1} min.");

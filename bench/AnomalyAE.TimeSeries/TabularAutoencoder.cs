@@ -22,6 +22,13 @@ internal sealed class TabularAutoencoder(int threads) : IDetector
         var train = SlidingWindows.Train(task);
         var test = SlidingWindows.Test(task);
         int features = train[0].Length;
+        if (train.All(row => row.AsSpan().SequenceEqual(train[0])))
+        {
+            // A flat training part (NAB's art_flatline): the estimator rightly refuses a constant column, and the only
+            // model there is is the constant; score the squared distance to it, as peers.py does.
+            double Distance(float[] row) => row.Select((v, i) => (double)(v - train[0][i]) * (v - train[0][i])).Sum();
+            return new DetectorScores(test.Select(Distance).ToArray(), train.Select(Distance).ToArray());
+        }
         var ml = new MLContext(seed);
         var options = new AutoencoderOptions { Seed = seed, NumberOfThreads = threads, Contamination = null };
         var trainView = new ColumnarDataView.Builder().AddVector("Features", features, train).Build();
