@@ -12,13 +12,14 @@ public static class ReconstructionTerms
 {
     private const double Epsilon = 1e-7;
 
-    /// <summary>The decoder's output after the output activation.</summary>
-    public static Tensor Output(Tensor logits, AutoencoderActivation outputActivation) => Activations.Apply(outputActivation, logits);
+    /// <summary>The decoder's output after the output activation (<paramref name="logits"/> itself for the identity).</summary>
+    public static Tensor Output(Tensor logits, AutoencoderActivation outputActivation) =>
+        outputActivation == AutoencoderActivation.Identity ? logits : Activations.Apply(outputActivation, logits);
 
-    /// <summary>Element-wise loss, shape [B, d]; BCE goes through logits for numerical stability.</summary>
+    /// <summary>Element-wise loss, shape [B, d]; squared error as one fused kernel, BCE through logits for numerical stability.</summary>
     public static Tensor ElementLoss(ReconstructionLoss loss, Tensor logits, Tensor target, AutoencoderActivation outputActivation) => loss switch
     {
-        ReconstructionLoss.MeanSquaredError => (Output(logits, outputActivation) - target).Squared(),
+        ReconstructionLoss.MeanSquaredError => F.mse_loss(Output(logits, outputActivation), target, nn.Reduction.None),
         ReconstructionLoss.BinaryCrossEntropy => BinaryCrossEntropy(logits, target, outputActivation),
         _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, null),
     };

@@ -29,7 +29,7 @@ internal sealed class DenseAutoencoder : AutoencoderNetwork
 
     public override ObjectiveTerms Objective(Tensor batch, int epoch, bool training)
     {
-        var input = training ? Corrupt(batch) : batch.alias();
+        var input = training ? Corrupt(batch) : batch;
         var latent = encoder.call(input);
         var logits = decoder.call(latent);
         var rowLoss = ReconstructionTerms.ElementLoss(_spec.Loss, logits, batch, _spec.OutputActivation).mean([1]);
@@ -105,7 +105,7 @@ internal sealed class DenseAutoencoder : AutoencoderNetwork
 
     private Tensor Corrupt(Tensor batch) => _spec.Noise switch
     {
-        InputNoise.None => batch.alias(),
+        InputNoise.None => batch,
         InputNoise.Gaussian => batch.Plus(randn(batch.shape, generator: Generator).Times(_spec.NoiseLevel)),
         InputNoise.Masking => batch * bernoulli(ExplicitScalars.FullLike(batch, 1 - _spec.NoiseLevel), Generator),
         _ => throw new InvalidOperationException($"Unknown noise {_spec.Noise}."),
