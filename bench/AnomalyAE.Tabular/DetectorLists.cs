@@ -18,14 +18,35 @@ internal static class DetectorLists
     public static Detector[] Sweep =>
     [
         Detector.Autoencoder("AE (defaults)", "`AutoencoderOptions` defaults"),
-        Detector.Autoencoder("AE ensemble, reconstruction score", "the defaults scored by reconstruction error alone",
-            (o, _, _) => o.ScoreKind = AutoencoderScoreKind.ReconstructionError),
-        Ensemble(8, 0.5, 1000, robust: true, AutoencoderScoreKind.ReconstructionAndNeighborDistance),
-        Ensemble(8, 0.5, 1000, robust: true, AutoencoderScoreKind.ReconstructionAndNeighborDistance, narrowCode: true),
-        Ensemble(8, 0.5, 1000, robust: false, AutoencoderScoreKind.ReconstructionAndNeighborDistance, narrowCode: true),
-        Ensemble(8, 0.5, 700, robust: true, AutoencoderScoreKind.ReconstructionAndNeighborDistance),
-        Ensemble(16, 0.25, 500, robust: true, AutoencoderScoreKind.ReconstructionAndNeighborDistance),
+        Detector.Autoencoder("std residuals", "the defaults with `ErrorMetric = StandardizedSquaredError`",
+            (o, _, _) => o.ErrorMetric = ReconstructionErrorMetric.StandardizedSquaredError),
+        Detector.Autoencoder("std residuals, reconstruction only", "`ErrorMetric = StandardizedSquaredError`, `ScoreKind = ReconstructionError`",
+            (o, _, _) => { o.ErrorMetric = ReconstructionErrorMetric.StandardizedSquaredError; o.ScoreKind = AutoencoderScoreKind.ReconstructionError; }),
+        Steps("std residuals, 250 steps", 250, AutoencoderScoreKind.ReconstructionAndNeighborDistance),
+        Steps("std residuals, reconstruction only, 250 steps", 250, AutoencoderScoreKind.ReconstructionError),
+        Steps("std residuals, reconstruction only, 100 steps", 100, AutoencoderScoreKind.ReconstructionError),
     ];
+
+    /// <summary>Standardized residuals, 8 members on half the rows, each trained for about <paramref name="steps"/> gradient steps.</summary>
+    private static Detector Steps(string name, int steps, AutoencoderScoreKind score) =>
+        Detector.Autoencoder(name, $"`ErrorMetric = StandardizedSquaredError`, `ScoreKind = {score}`, ≈ {steps} steps per member", (o, rows, features) =>
+        {
+            o.ErrorMetric = ReconstructionErrorMetric.StandardizedSquaredError;
+            o.ScoreKind = score;
+            SetSteps(o, rows, 8, 0.5, steps);
+        });
+
+    /// <summary>Batch size and epochs for about <paramref name="steps"/> gradient steps per member (batch by the library's rule).</summary>
+    private static void SetSteps(AutoencoderOptions o, int rows, int size, double fraction, int steps)
+    {
+        int memberRows = Math.Clamp((int)Math.Round(rows * fraction), 1, rows);
+        int trainingRows = memberRows - AutoencoderOptions.Defaults.ValidationRows(memberRows, o.ValidationFraction);
+        int batch = AutoencoderOptions.Defaults.BatchSizeFor(trainingRows);
+        int memberEpochs = Math.Max(1, (int)Math.Ceiling(steps / Math.Ceiling(trainingRows / (double)batch)));
+        // An explicit Epochs is one network's budget; each member then trains MemberEpochsFor(Epochs, …) epochs (rounding may add one).
+        o.BatchSize = batch;
+        o.Epochs = Math.Max(1, (int)Math.Floor(memberEpochs * size * fraction / 2));
+    }
 
     /// <summary>
     /// <paramref name="size"/> members on <paramref name="fraction"/> of the rows each, with batch size and epochs set for
