@@ -13,6 +13,7 @@ internal sealed class DenseAutoencoder : AutoencoderNetwork
     private readonly Sequential encoder;
     private readonly Sequential decoder;
     private readonly LatentNeighbors? neighbors;
+    private readonly ResidualScale? residuals;
     private readonly AutoencoderSpec _spec;
 
     public DenseAutoencoder(AutoencoderSpec spec, int seed) : base(nameof(DenseAutoencoder), spec, seed)
@@ -21,6 +22,7 @@ internal sealed class DenseAutoencoder : AutoencoderNetwork
         encoder = Layers.Dense(spec.EncoderWidths, spec, Generator, spec.LatentActivation);
         decoder = Layers.Dense(spec.DecoderWidths, spec, Generator, AutoencoderActivation.Identity);
         if (spec.ScoreKind != AutoencoderScoreKind.ReconstructionError) neighbors = new LatentNeighbors(spec.ReferenceRows, spec.LatentDimension);
+        if (spec.ErrorMetric == ReconstructionErrorMetric.StandardizedSquaredError) residuals = new ResidualScale(spec.InputDimension);
         RegisterComponents();
         Layers.InitializeLinearLayers(this, Generator);
     }
@@ -38,7 +40,7 @@ internal sealed class DenseAutoencoder : AutoencoderNetwork
     {
         var latent = encoder.call(batch);
         using var logits = decoder.call(latent);
-        var elements = ReconstructionTerms.ElementError(_spec.ErrorMetric, logits, batch, _spec.OutputActivation);
+        var elements = ElementError(logits, batch);
         var error = elements.mean([1]);
         var scores = neighbors is null ? error : neighbors.Score(_spec.ScoreKind, error, latent);
         var reconstruction = ReconstructionTerms.Output(logits, _spec.OutputActivation);
@@ -48,6 +50,11 @@ internal sealed class DenseAutoencoder : AutoencoderNetwork
 
     public override void FitScore(Tensor rows, int batchSize, int seed)
     {
+        if (residuals is not null)
+        {
+            using var residualScope = NewDisposeScope();
+            residuals.Fit(InBatches(rows, batchSize, batch => [ReconstructionTerms.Output(decoder.call(encoder.call(batch)), _spec.OutputActivation) - batch])[0]);
+        }
         if (neighbors is null) return;
         using var scope = NewDisposeScope();
         // Infer scores by reconstruction error alone until the neighbours are fitted: fit them on the plain errors.
@@ -64,10 +71,15 @@ internal sealed class DenseAutoencoder : AutoencoderNetwork
         var outputs = InBatches(rows, batchSize, batch =>
         {
             var latent = encoder.call(batch);
-            return [latent, ReconstructionTerms.RowError(_spec.ErrorMetric, decoder.call(latent), batch, _spec.OutputActivation)];
+            return [latent, ElementError(decoder.call(latent), batch).mean([1])];
         });
         return (outputs[0], outputs[1]);
     }
+
+    /// <summary>The score metric's element-wise error, shape [B, d] (standardized by the fitted residual scales when asked for).</summary>
+    private Tensor ElementError(Tensor logits, Tensor batch) => residuals is null
+        ? ReconstructionTerms.ElementError(_spec.ErrorMetric, logits, batch, _spec.OutputActivation)
+        : residuals.Squared(ReconstructionTerms.Output(logits, _spec.OutputActivation) - batch);
 
     private Tensor Corrupt(Tensor batch) => _spec.Noise switch
     {

@@ -31,6 +31,8 @@ internal static class ReconstructionTerms
     public static Tensor ElementError(ReconstructionErrorMetric metric, Tensor logits, Tensor target, AutoencoderActivation outputActivation) => metric switch
     {
         ReconstructionErrorMetric.MeanSquaredError => (Output(logits, outputActivation) - target).Squared(),
+        // Unscaled here; DenseAutoencoder divides by its fitted ResidualScale.
+        ReconstructionErrorMetric.StandardizedSquaredError => (Output(logits, outputActivation) - target).Squared(),
         ReconstructionErrorMetric.MeanAbsoluteError => (Output(logits, outputActivation) - target).abs(),
         ReconstructionErrorMetric.BinaryCrossEntropy => BinaryCrossEntropy(logits, target, outputActivation),
         _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, null),

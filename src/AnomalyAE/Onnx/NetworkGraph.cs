@@ -33,7 +33,9 @@ internal sealed class NetworkGraph(OnnxGraphBuilder g)
     {
         var latent = Sequence(Child<Sequential>(network, "encoder"), x);
         var logits = Sequence(Child<Sequential>(network, "decoder"), latent);
-        var elements = ElementError(spec.ErrorMetric, logits, x, spec.OutputActivation);
+        var elements = spec.ErrorMetric == ReconstructionErrorMetric.StandardizedSquaredError
+            ? Square(g.Div(g.Sub(Activation(spec.OutputActivation, logits), x), Const(Buffer(Child<ResidualScale>(network, "residuals"), "scale"))))
+            : ElementError(spec.ErrorMetric, logits, x, spec.OutputActivation);
         var error = g.Reduce("ReduceMean", elements, 1);
         var score = spec.ScoreKind == AutoencoderScoreKind.ReconstructionError ? error : NeighborScore(Child<LatentNeighbors>(network, "neighbors"), spec.ScoreKind, error, latent);
         return new GraphOutputs(score, latent, Activation(spec.OutputActivation, logits), null, Shares(elements, spec.InputDimension));
