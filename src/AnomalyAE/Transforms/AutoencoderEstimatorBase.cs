@@ -64,10 +64,10 @@ public abstract class AutoencoderEstimatorBase<TOptions, TTransformer> : IEstima
         int threads = TorchRuntime.ResolveThreads(options.NumberOfThreads);
         int shuffleRows = options.ShuffleBufferSize ?? AutoencoderOptionsBase.Defaults.ShuffleBufferSizeFor(data.Columns);
 
-        TrainingSettings SettingsFor(int rows, int memberSeed, int targetSteps, int? explicitEpochs)
+        TrainingSettings SettingsFor(int rows, int memberSeed, int targetSteps, int? explicitEpochs, int minEpochs = TrainingBudget.MinEpochs)
         {
             int trainingRows = rows - TrainingBudget.ValidationRows(rows, options.ValidationFraction);
-            var (batchSize, epochs) = TrainingBudget.Resolve(trainingRows, options.BatchSize, explicitEpochs, targetSteps);
+            var (batchSize, epochs) = TrainingBudget.Resolve(trainingRows, options.BatchSize, explicitEpochs, targetSteps, minEpochs);
             FeatureStatistics.CheckSteps(trainingRows, batchSize, epochs, channel);
             return new TrainingSettings
             {
@@ -92,7 +92,7 @@ public abstract class AutoencoderEstimatorBase<TOptions, TTransformer> : IEstima
             IReadOnlyList<EpochLoss> history;
             if (network is AutoencoderEnsemble ensemble)
                 history = new EnsembleTrainer((rows, memberSeed) => SettingsFor(rows, memberSeed, TrainingBudget.MemberSteps(ensemble.Members.Count),
-                    options.Epochs is int e ? AutoencoderOptionsBase.Defaults.MemberEpochsFor(e, ensemble.Members.Count, MemberSubsampleFraction) : null), channel)
+                    options.Epochs is int e ? AutoencoderOptionsBase.Defaults.MemberEpochsFor(e, ensemble.Members.Count, MemberSubsampleFraction) : null, minEpochs: 1), channel)
                     .Train(ensemble, data, MemberSubsampleFraction, seed, shuffleRows, cancellationToken);
             else
             {
