@@ -8,6 +8,7 @@ using AnomalyAE.Tabular;
 //   dotnet run --project bench/AnomalyAE.Tabular -c Release -- [--mode report|sweep|thresholds] [--seeds 1,2,3] [--sets a,b]
 //       [--data bench/AnomalyAE.Tabular/data/sets] [--adbench ../shared/data/adbench] [--out bench/tabular] [--threads 1]
 //       [--parallel 2] [--peers true] [--peer-methods IsolationForest,KNN] [--methods "name;name"] [--scores folder]
+//       [--merge earlier.json]
 // --adbench adds ADBench's classical sets (NAME.csv.gz, see that folder's README) as a second suite next to the own sets;
 // --data none leaves the own sets out. --scores writes every row's score per detector, set and seed (float32, .f32 files;
 // scikit-learn's as .npy) for offline analysis.
@@ -81,6 +82,23 @@ if (peers)
         foreach (var m in PeerDetectors.Run(peersScript, set.Path, seeds, peerMethods, scoresFolder)) results.Add(m);
         Console.WriteLine($"  {set.Name}: scikit-learn peers done");
     });
+
+// --merge FILE.json: measurements of methods this run did not make, from an earlier run's JSON (e.g. the deterministic
+// OneClassSVM and LocalOutlierFactor, or another detector's seeds), for the sets and seeds of this run.
+if (settings.TryGetValue("merge", out var mergeFiles))
+    foreach (var file in mergeFiles.Split(','))
+    {
+        var ran = results.Select(r => r.Method).ToHashSet();
+        var names = sets.Select(s => s.Name).ToHashSet();
+        var earlier = System.Text.Json.JsonSerializer.Deserialize<Measurement[]>(File.ReadAllText(file))!
+            .Where(m => !ran.Contains(m.Method) && names.Contains(m.Set)).ToArray();
+        foreach (var m in earlier.Where(m => seeds.Contains(m.Seed))) results.Add(m);
+        // scikit-learn's seed-free detectors gave the same numbers for every seed: an earlier run's one seed stands for all.
+        string[] seedFree = ["LocalOutlierFactor", "OneClassSVM", "PCA", "KNN", "ECOD", "HBOS"];
+        foreach (var group in earlier.Where(m => seedFree.Contains(m.Method)).GroupBy(m => (m.Set, m.Method)))
+            foreach (int seed in seeds.Where(s => group.All(m => m.Seed != s)))
+                results.Add(group.First() with { Seed = seed });
+    }
 
 Directory.CreateDirectory(outFolder);
 string command = "dotnet run --project bench/AnomalyAE.Tabular -c Release -- " + string.Join(' ', args);
