@@ -16,9 +16,6 @@ internal sealed class LatentNeighbors : nn.Module
     /// <summary>The k of the k-th nearest neighbour distance (PyOD's KNN default).</summary>
     public const int Neighbors = 5;
 
-    /// <summary>Candidates beyond the k nearest by the fast (GEMM) distance whose distances are recomputed exactly.</summary>
-    public const int CandidateMargin = 27;
-
     private readonly Tensor reference;
     private readonly Tensor latent_center;
     private readonly Tensor latent_scale;
@@ -39,21 +36,9 @@ internal sealed class LatentNeighbors : nn.Module
     {
         var standardized = (latent - latent_center) / latent_scale;
         long k = Math.Min(Neighbors, reference.shape[0]);
-        long candidates = Math.Min(k + CandidateMargin, reference.shape[0]);
-        if (candidates == reference.shape[0])
-        {
-            // Few references: the direct (non-GEMM) kernel on all of them.
-            var direct = cdist(standardized, reference, 2.0, TorchSharp.compute_mode.donot_use_mm_for_euclid_dist);
-            return direct.topk((int)k, dim: 1, largest: false, sorted: true).values.select(1, k - 1);
-        }
-        // The GEMM kernel (‖a‖² + ‖b‖² − 2a·b) only picks candidates: its rounding may depend on the batch. The candidates'
-        // distances are then computed directly, row by row, so a row's score does not depend on the rows that share its batch
-        // as long as its k nearest are among the k + CandidateMargin nearest by the GEMM distances.
-        var approximate = cdist(standardized, reference, 2.0, TorchSharp.compute_mode.use_mm_for_euclid_dist);
-        var nearest = approximate.topk((int)candidates, dim: 1, largest: false, sorted: false).indexes;       // [B, C]
-        var chosen = reference.index_select(0, nearest.flatten()).view(nearest.shape[0], candidates, -1);    // [B, C, k]
-        var exact = (chosen - standardized.unsqueeze(1)).Squared().sum([2]).sqrt();                           // [B, C]
-        return exact.topk((int)k, dim: 1, largest: false, sorted: true).values.select(1, k - 1);
+        // The direct (non-GEMM) kernel: a row's distances, and so its score, do not depend on how many rows share its batch.
+        var distances = cdist(standardized, reference, 2.0, TorchSharp.compute_mode.donot_use_mm_for_euclid_dist);
+        return distances.topk((int)k, dim: 1, largest: false, sorted: true).values.select(1, k - 1);
     }
 
     /// <summary>The score of <paramref name="kind"/> from a batch's reconstruction errors and latent codes.</summary>
