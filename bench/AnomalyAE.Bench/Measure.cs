@@ -39,7 +39,7 @@ internal static class Measure
         else
         {
             // One network, the math of the bare TorchSharp loop it is compared with.
-            var options = new AutoencoderOptions { EnsembleSize = 1, ScoreKind = AutoencoderScoreKind.ReconstructionError };
+            var options = new AutoencoderOptions { EnsembleSize = 1, ScoreKind = AutoencoderScoreKind.ReconstructionError, ErrorMetric = ReconstructionErrorMetric.MeanSquaredError };
             Configure(options);
             model = ml.Autoencoders().Autoencoder(options).Fit(data);
         }

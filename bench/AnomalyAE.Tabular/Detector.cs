@@ -9,13 +9,13 @@ namespace AnomalyAE.Tabular;
 internal sealed record Detector(string Name, string Configuration, Func<MLContext, IDataView, int, int, ITransformer> Fit)
 {
     /// <summary>
-    /// An <see cref="AutoencoderEstimator"/> with the library defaults, changed by <paramref name="edit"/> (given the rows and
-    /// features), and the automatic threshold (<c>Contamination = null</c>: no contamination is known in this protocol).
+    /// An <see cref="AutoencoderEstimator"/> with the library defaults (the threshold too: <c>PredictedLabel</c> is the
+    /// default's), changed by <paramref name="edit"/> (given the rows and features).
     /// </summary>
     public static Detector Autoencoder(string name, string configuration, Action<AutoencoderOptions, int, int>? edit = null) =>
         new(name, configuration, (ml, data, seed, threads) =>
         {
-            var options = new AutoencoderOptions { Seed = seed, NumberOfThreads = threads, Contamination = null };
+            var options = new AutoencoderOptions { Seed = seed, NumberOfThreads = threads };
             edit?.Invoke(options, (int)data.GetRowCount()!.Value, ((VectorDataViewType)data.Schema["Features"].Type).Size);
             return ml.Autoencoders().Autoencoder(options).Fit(data);
         });
@@ -37,7 +37,7 @@ internal sealed record Detector(string Name, string Configuration, Func<MLContex
     /// Fits on every row of <paramref name="set"/> and returns every row's score, the predicted label and the probability
     /// when the model emits them (ours do, RandomizedPca's probability-free output does not), and the seconds taken.
     /// </summary>
-    public (float[] Scores, bool[]? Predicted, float[]? Probabilities, double Seconds) Run(TabularSet set, int seed, int threads)
+    public (float[] Scores, bool[]? Predicted, float[]? Probabilities, double Seconds) Run(TabularSet set, int seed, int threads, Action<float[]>? reconstruction = null)
     {
         var ml = new MLContext(seed);
         var data = new ColumnarDataView.Builder().AddVector("Features", set.Columns, set.Features).Build();
@@ -51,6 +51,8 @@ internal sealed record Detector(string Name, string Configuration, Func<MLContex
             var detector = model.FindAnomalyDetector();
             var predicted = detector?.PredictedLabelColumnName is { } label ? scored.GetColumn<bool>(label).ToArray() : null;
             var probabilities = detector?.ProbabilityColumnName is { } probability ? scored.GetColumn<float>(probability).ToArray() : null;
+            if (reconstruction is not null && detector?.ReconstructionColumnName is { } column)
+                reconstruction([.. scored.GetColumn<float[]>(column).SelectMany(r => r)]);
             return (scores, predicted, probabilities, seconds);
         }
         finally

@@ -9,11 +9,12 @@ internal static class PeerDetectors
     public const string Python = "/usr/bin/python3";
 
     /// <summary>Runs peers.py on <paramref name="csv"/>; <paramref name="methods"/> (comma-separated) limits the detectors.</summary>
-    public static IReadOnlyList<Measurement> Run(string script, string csv, int[] seeds, string? methods = null)
+    public static IReadOnlyList<Measurement> Run(string script, string csv, int[] seeds, string? methods = null, string? scoresFolder = null)
     {
         var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { script, "--data", csv, "--seeds", string.Join(",", seeds) }) start.ArgumentList.Add(arg);
         if (methods is not null) { start.ArgumentList.Add("--methods"); start.ArgumentList.Add(methods); }
+        if (scoresFolder is not null) { start.ArgumentList.Add("--scores"); start.ArgumentList.Add(scoresFolder); }
         start.Environment["OMP_NUM_THREADS"] = "1";
         start.Environment["OPENBLAS_NUM_THREADS"] = "1";
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Cannot start {Python}.");
@@ -45,6 +46,10 @@ internal sealed record Measurement(string Set, string Method, int Seed, double A
 {
     public double? F1Automatic { get; init; }
     public double? F1AtContamination { get; init; }
+    /// <summary>F1 of three label-free threshold rules on the same scores: the 0.9 quantile (<c>Contamination = 0.1</c>), median + 3 MAD, peaks over threshold.</summary>
+    public double? F1Quantile10 { get; init; }
+    public double? F1Mad { get; init; }
+    public double? F1Pot { get; init; }
     public double? Brier { get; init; }
     public double? CalibrationError { get; init; }
     /// <summary>The mean probability over the rows: calibrated in the large, it equals the anomaly rate.</summary>

@@ -24,6 +24,43 @@ internal static class ThresholdMetrics
         return [.. scores.Select(s => s > threshold)];
     }
 
+    /// <summary>The automatic threshold's rule (<c>Contamination = null</c>): median + 3 · 1.4826 · MAD of the scores.</summary>
+    public static bool[] FlagByMad(float[] scores, double deviations = 3)
+    {
+        double median = Quantile(scores.Select(s => (double)s).Order().ToArray(), 0.5);
+        double mad = Quantile(scores.Select(s => Math.Abs(s - median)).Order().ToArray(), 0.5);
+        double threshold = median + deviations * 1.4826 * mad;
+        return [.. scores.Select(s => s > threshold)];
+    }
+
+    /// <summary>
+    /// Peaks over threshold (Siffer, Fouque, Termier and Largouët, KDD 2017): a generalized Pareto tail fitted (method of
+    /// moments) to the excesses over the <paramref name="level"/> quantile of the scores, and the threshold whose exceedance
+    /// probability under that tail is <paramref name="risk"/>: z = t + σ/γ · ((risk · n / Nₜ)^(−γ) − 1) (γ = 0: t − σ ln(risk · n / Nₜ)).
+    /// </summary>
+    public static bool[] FlagByPot(float[] scores, double level = 0.98, double risk = 1e-3) =>
+        PotThreshold(scores, level, risk) is var z ? [.. scores.Select(s => s > z)] : [];
+
+    public static double PotThreshold(float[] scores, double level, double risk)
+    {
+        var sorted = scores.Select(s => (double)s).Order().ToArray();
+        double t = Quantile(sorted, level);
+        var peaks = sorted.Where(s => s > t).Select(s => s - t).ToArray();
+        if (peaks.Length < 3) return sorted[^1];
+        double mean = peaks.Average(), variance = peaks.Sum(p => (p - mean) * (p - mean)) / (peaks.Length - 1);
+        if (variance <= 0) return sorted[^1];
+        double gamma = 0.5 * (1 - mean * mean / variance), sigma = 0.5 * mean * (mean * mean / variance + 1);
+        double ratio = risk * sorted.Length / peaks.Length;
+        return Math.Abs(gamma) < 1e-9 ? t - sigma * Math.Log(ratio) : t + sigma / gamma * (Math.Pow(ratio, -gamma) - 1);
+    }
+
+    private static double Quantile(double[] sorted, double level)
+    {
+        double position = level * (sorted.Length - 1);
+        int low = (int)Math.Floor(position), high = Math.Min(low + 1, sorted.Length - 1);
+        return sorted[low] + (sorted[high] - sorted[low]) * (position - low);
+    }
+
     /// <summary>Mean squared difference between the probability and the label (1 = anomaly).</summary>
     public static double Brier(float[] probabilities, bool[] isAnomaly) =>
         probabilities.Select((p, i) => Math.Pow(p - (isAnomaly[i] ? 1 : 0), 2)).Average();

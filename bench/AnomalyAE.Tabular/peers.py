@@ -13,6 +13,13 @@ Detectors, scikit-learn defaults as a user would call them, n_jobs=1 where offer
   OneClassSVM         OneClassSVM() (rbf, gamma='scale', nu=0.5), score = -decision_function
   PCA                 squared reconstruction error with the fewest components explaining 90 % of the variance
   KNN                 distance to the 5th nearest neighbour, the point itself excluded (PyOD's KNN default)
+  ECOD                empirical-CDF outlier detection (Li, Zhao, Hu, Botta, Ionescu, Chen, TKDE 2022), from the paper:
+                      per feature the left tail F(x) = share of rows <= x and the right tail share >= x; O_left,
+                      O_right = sums over features of -log of the tail; O_auto = the tail chosen by each feature's
+                      skewness (left when negative); score = max(O_left, O_right, O_auto)
+  HBOS                histogram-based outlier score (Goldstein & Dengel, KI 2012), from the paper: per feature a
+                      static-width histogram of k = round(sqrt(rows)) bins normalized to a maximum height of 1;
+                      score = sum over features of log(1 / height of the row's bin)
 IsolationForest also reports f1_auto (F1 of its own decision with contamination='auto', i.e. score_samples < -0.5)
 and f1_true (F1 when told the true contamination: the top contamination share of its scores, as
 IsolationForest(contamination=rate) would flag them).
@@ -66,6 +73,38 @@ def knn(X, seed):
     return distances[:, -1]
 
 
+def ecod(X, seed):
+    n = X.shape[0]
+    # Tail probabilities by ranks: share of rows <= x (left), share >= x (right); ties share their count.
+    sorted_columns = np.sort(X, axis=0)
+    left = np.empty_like(X)
+    right = np.empty_like(X)
+    for j in range(X.shape[1]):
+        left[:, j] = np.searchsorted(sorted_columns[:, j], X[:, j], side="right") / n
+        right[:, j] = (n - np.searchsorted(sorted_columns[:, j], X[:, j], side="left")) / n
+    u_left, u_right = -np.log(left), -np.log(right)
+    centred = X - X.mean(axis=0)
+    skewness = (centred ** 3).mean(axis=0) / np.maximum((centred ** 2).mean(axis=0), 1e-300) ** 1.5
+    u_auto = np.where(skewness < 0, u_left, u_right)
+    return np.maximum(np.maximum(u_left.sum(axis=1), u_right.sum(axis=1)), u_auto.sum(axis=1))
+
+
+def hbos(X, seed):
+    n = X.shape[0]
+    bins = max(1, int(round(np.sqrt(n))))
+    score = np.zeros(n)
+    for j in range(X.shape[1]):
+        column = X[:, j]
+        low, high = column.min(), column.max()
+        if high <= low:
+            continue
+        counts, edges = np.histogram(column, bins=bins, range=(low, high))
+        index = np.clip(np.searchsorted(edges, column, side="right") - 1, 0, bins - 1)
+        heights = counts / counts.max()
+        score += np.log(1.0 / heights[index])  # every row's own bin holds at least that row: height > 0
+    return score
+
+
 # name -> (score function, depends on the seed)
 METHODS = {
     "IsolationForest": (isolation_forest, True),
@@ -73,6 +112,8 @@ METHODS = {
     "OneClassSVM": (one_class_svm, False),
     "PCA": (pca, False),
     "KNN": (knn, False),
+    "ECOD": (ecod, False),
+    "HBOS": (hbos, False),
 }
 
 
@@ -81,6 +122,7 @@ def main():
     parser.add_argument("--data", required=True, help="CSV with columns f0..f{d-1},label")
     parser.add_argument("--seeds", default="1,2,3")
     parser.add_argument("--methods", default=",".join(METHODS))
+    parser.add_argument("--scores", help="folder: also write each method's scores, one .npy per method and seed")
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
     methods = args.methods.split(",")
@@ -88,7 +130,8 @@ def main():
     if unknown:
         sys.exit(f"unknown methods {unknown}; known: {', '.join(METHODS)}")
 
-    name = os.path.splitext(os.path.basename(args.data))[0]
+    name = os.path.basename(args.data)
+    name = name[:-len(".csv.gz")] if name.endswith(".csv.gz") else os.path.splitext(name)[0]
     data = np.loadtxt(args.data, delimiter=",", skiprows=1, ndmin=2)
     X, y = StandardScaler().fit_transform(data[:, :-1]), data[:, -1].astype(int)
 
@@ -104,6 +147,9 @@ def main():
                               seconds=round(seconds, 4))
                 if method == "IsolationForest":
                     result.update(isolation_forest_decisions(X, y, scores))
+                if args.scores:
+                    os.makedirs(args.scores, exist_ok=True)
+                    np.save(os.path.join(args.scores, f"{name}.{method}.{seed}.npy"), scores.astype(np.float32))
             print(json.dumps(dict(set=name, method=method, seed=seed, **result, deterministic=not seeded)), flush=True)
 
 

@@ -14,7 +14,11 @@ public class ContaminatedDataTests
 {
     private const int Dimensions = 20;
 
-    private static AutoencoderOptions Plain() => new() { EnsembleSize = 1, RobustTraining = false, ScoreKind = AutoencoderScoreKind.ReconstructionError, Seed = 1, NumberOfThreads = 1 };
+    private static AutoencoderOptions Plain() => new()
+    {
+        EnsembleSize = 1, RobustTraining = false, ScoreKind = AutoencoderScoreKind.ReconstructionError,
+        ErrorMetric = ReconstructionErrorMetric.MeanSquaredError, Seed = 1, NumberOfThreads = 1,
+    };
 
     private static (MLContext Ml, IDataView Data) Contaminated(int rows = 400, double anomalies = 0.05, int seed = 5)
     {

@@ -61,12 +61,12 @@ public class DefaultsTests
 
         using var model = ml.Autoencoders().Autoencoder(new AutoencoderOptions { Seed = 1, NumberOfThreads = 1 }).Fit(data);
 
-        // Eight members, each on half the rows (200, of which 180 train) for about 2 × 3,000 / 8 steps.
+        // Eight members, each on half the rows (200, of which 180 train) for about 50 steps (MemberTargetSteps).
         Assert.Equal(8, model.LatentDimension);
         Assert.Equal(8, messages.Count(m => m.Text.Contains("DenseAutoencoder 20 → 32 → 8 on 180 rows") && m.Text.Contains("batch 16")));
         Assert.DoesNotContain(messages, m => m.Kind == ChannelMessageKind.Warning);
         Assert.InRange(model.TrainingHistory.Count * Math.Ceiling(180 / 16.0), TrainingBudget.MemberSteps(8), TrainingBudget.MemberSteps(8) + Math.Ceiling(180 / 16.0));
-        Assert.Equal(750, TrainingBudget.MemberSteps(8));
+        Assert.Equal(50, TrainingBudget.MemberSteps(8));
         var metrics = ml.AnomalyDetection.Evaluate(model.Transform(data));
         Assert.True(metrics.AreaUnderRocCurve > 0.97, $"AUC {metrics.AreaUnderRocCurve:F3}");
     }

@@ -22,7 +22,7 @@ public sealed class OnnxExportTests : IDisposable
 
     public static TheoryData<string> Variants => new()
     {
-        "ae", "ae-mae", "ae-bce-batchnorm-gelu", "ae-neighbors", "ae-combined",
+        "ae", "ae-mae", "ae-standardized", "ae-bce-batchnorm-gelu", "ae-neighbors", "ae-combined",
         "vae-reconstruction", "vae-elbo", "vae-probability", "ensemble-default",
     };
 
@@ -32,6 +32,7 @@ public sealed class OnnxExportTests : IDisposable
         {
             "ae" => TestOptions.Small(epochs: 5),
             "ae-mae" => Edit(TestOptions.Small(epochs: 5), o => o.ErrorMetric = ReconstructionErrorMetric.MeanAbsoluteError),
+            "ae-standardized" => Edit(TestOptions.Small(epochs: 5), o => o.ErrorMetric = ReconstructionErrorMetric.StandardizedSquaredError),
             "ae-bce-batchnorm-gelu" => Edit(TestOptions.Small(epochs: 5), o =>
             {
                 o.Loss = ReconstructionLoss.BinaryCrossEntropy;

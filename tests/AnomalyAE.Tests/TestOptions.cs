@@ -6,9 +6,9 @@ namespace AnomalyAE.Tests;
 /// <summary>Small and fast settings shared by the tests; each test states what it changes.</summary>
 public static class TestOptions
 {
-    /// <summary>One small network scored by reconstruction error: the behaviour most tests are about.</summary>
+    /// <summary>One small network scored by its mean squared reconstruction error: the behaviour most tests are about.</summary>
     public static AutoencoderOptions Small(int epochs = 30, int seed = 7) =>
-        Small(new AutoencoderOptions { EnsembleSize = 1, ScoreKind = AutoencoderScoreKind.ReconstructionError }, epochs, seed);
+        Small(new AutoencoderOptions { EnsembleSize = 1, ScoreKind = AutoencoderScoreKind.ReconstructionError, ErrorMetric = ReconstructionErrorMetric.MeanSquaredError }, epochs, seed);
 
     /// <summary>The small settings applied to any options object (autoencoder or VAE).</summary>
     public static T Small<T>(T options, int epochs, int seed) where T : AutoencoderOptionsBase

@@ -56,11 +56,14 @@ internal static class FeatureStatistics
             "so every row reconstructs well and scores alike. Lower LatentDimension below the number of features (or leave it null to choose one), or add Noise or Sparsity.");
     }
 
-    /// <summary>Warns when the planned training makes few gradient steps (small data at the default batch size and epochs).</summary>
-    public static void CheckSteps(long trainingRows, int batchSize, int epochs, IChannel channel)
+    /// <summary>
+    /// Warns when the planned training makes few gradient steps (small data at a large batch size or few epochs): fewer than
+    /// 500, or than <paramref name="intendedSteps"/> when that is less (ensemble members stop early on purpose).
+    /// </summary>
+    public static void CheckSteps(long trainingRows, int batchSize, int epochs, int intendedSteps, IChannel channel)
     {
         long steps = (long)Math.Ceiling(trainingRows / (double)batchSize) * epochs;
-        if (steps >= 500) return;
+        if (steps >= Math.Min(500, intendedSteps)) return;
         channel.Warning(MessageSensitivity.None,
             $"Training will make only {steps} gradient steps ({trainingRows} training rows in batches of {batchSize}, {epochs} epochs); small data sets usually need more. " +
             "Raise Epochs or lower BatchSize, or leave both null so they are chosen from the number of rows.");

@@ -43,10 +43,12 @@ internal sealed class PartsTrainer(AutoencoderOptionsBase options, NetworkSpec s
     private TrainingSettings SettingsFor(int rows, int partSeed, int parts, double rowFraction)
     {
         int trainingRows = rows - TrainingBudget.ValidationRows(rows, options.ValidationFraction);
-        int targetSteps = parts == 1 ? TrainingBudget.TargetSteps : TrainingBudget.MemberSteps(parts);
         int? epochs = options.Epochs is int e && parts > 1 ? AutoencoderOptionsBase.Defaults.MemberEpochsFor(e, parts, rowFraction) : options.Epochs;
-        var (batchSize, resolvedEpochs) = TrainingBudget.Resolve(trainingRows, options.BatchSize, epochs, targetSteps);
-        FeatureStatistics.CheckSteps(trainingRows, batchSize, resolvedEpochs, channel);
+        // Ensemble members stop early on purpose and may train for less than the single network's least number of epochs.
+        int targetSteps = TrainingBudget.MemberSteps(parts);
+        var (batchSize, resolvedEpochs) = TrainingBudget.Resolve(trainingRows, options.BatchSize, epochs, targetSteps,
+            minEpochs: parts == 1 ? TrainingBudget.MinEpochs : 1);
+        FeatureStatistics.CheckSteps(trainingRows, batchSize, resolvedEpochs, targetSteps, channel);
         return new TrainingSettings
         {
             Optimizer = options.Optimizer,

@@ -18,16 +18,16 @@ internal static class TrainingBudget
 
     public static int BatchSize(int trainingRows) => AutoencoderOptionsBase.Defaults.BatchSizeFor(trainingRows);
 
-    public static int Epochs(int trainingRows, int batchSize, int targetSteps = TargetSteps) =>
-        AutoencoderOptionsBase.Defaults.EpochsFor(trainingRows, batchSize, targetSteps);
+    public static int Epochs(int trainingRows, int batchSize, int targetSteps = TargetSteps, int minEpochs = MinEpochs) =>
+        AutoencoderOptionsBase.Defaults.EpochsFor(trainingRows, batchSize, targetSteps, minEpochs);
 
     /// <summary>Rows the trainer holds out for validation (the rest are trained on); <c>NetworkTrainer</c> splits by this count.</summary>
     public static int ValidationRows(int rows, double validationFraction) => AutoencoderOptionsBase.Defaults.ValidationRows(rows, validationFraction);
 
     /// <summary>The options' batch size and epochs, with nulls resolved from <paramref name="trainingRows"/>.</summary>
-    public static (int BatchSize, int Epochs) Resolve(int trainingRows, int? batchSize, int? epochs, int targetSteps = TargetSteps)
+    public static (int BatchSize, int Epochs) Resolve(int trainingRows, int? batchSize, int? epochs, int targetSteps = TargetSteps, int minEpochs = MinEpochs)
     {
         int batch = batchSize ?? BatchSize(trainingRows);
-        return (batch, epochs ?? Epochs(trainingRows, batch, targetSteps));
+        return (batch, epochs ?? Epochs(trainingRows, batch, targetSteps, minEpochs));
     }
 }

@@ -13,6 +13,7 @@ internal sealed class DenseAutoencoder : AutoencoderNetwork
     private readonly Sequential encoder;
     private readonly Sequential decoder;
     private readonly LatentNeighbors? neighbors;
+    private readonly ResidualScale? residuals;
     private readonly AutoencoderSpec _spec;
     // The stacks' scoring forms, once the weights are final (PrepareForScoring); plain fields, not saved.
     private FrozenStack? _scoringEncoder, _scoringDecoder;
@@ -23,6 +24,7 @@ internal sealed class DenseAutoencoder : AutoencoderNetwork
         encoder = Layers.Dense(spec.EncoderWidths, spec, Generator, spec.LatentActivation);
         decoder = Layers.Dense(spec.DecoderWidths, spec, Generator, AutoencoderActivation.Identity);
         if (spec.ScoreKind != AutoencoderScoreKind.ReconstructionError) neighbors = new LatentNeighbors(spec.ReferenceRows, spec.LatentDimension);
+        if (spec.ErrorMetric == ReconstructionErrorMetric.StandardizedSquaredError) residuals = new ResidualScale(spec.InputDimension);
         RegisterComponents();
         Layers.InitializeLinearLayers(this, Generator);
     }
@@ -47,9 +49,11 @@ internal sealed class DenseAutoencoder : AutoencoderNetwork
         var latent = _scoringEncoder?.Forward(batch) ?? encoder.call(batch);
         var logits = _scoringDecoder?.Forward(latent) ?? decoder.call(latent);
         bool elementwise = wanted.HasFlag(NetworkOutputs.Reconstruction) || wanted.HasFlag(NetworkOutputs.Contributions);
-        var elements = elementwise
-            ? ReconstructionTerms.ElementError(_spec.ErrorMetric, logits, batch, _spec.OutputActivation)
-            : ReconstructionTerms.ElementErrorInPlace(_spec.ErrorMetric, logits, batch, _spec.OutputActivation);   // the score alone: logits are not needed after
+        var elements = residuals is not null
+            ? residuals.Squared(ReconstructionTerms.Output(logits, _spec.OutputActivation), batch, inPlace: !elementwise)
+            : elementwise
+                ? ReconstructionTerms.ElementError(_spec.ErrorMetric, logits, batch, _spec.OutputActivation)
+                : ReconstructionTerms.ElementErrorInPlace(_spec.ErrorMetric, logits, batch, _spec.OutputActivation);   // the score alone: logits are not needed after
         var error = elements.mean([1]);
         var scores = neighbors is null ? error : neighbors.Score(_spec.ScoreKind, error, latent);
         return new InferenceOutputs(scores,
@@ -63,7 +67,9 @@ internal sealed class DenseAutoencoder : AutoencoderNetwork
     {
         var latent = g.Sequence(encoder, x);
         var logits = g.Sequence(decoder, latent);
-        var elements = ReconstructionTerms.EmitElementError(g, _spec.ErrorMetric, logits, x, _spec.OutputActivation);
+        var elements = residuals is not null
+            ? residuals.EmitSquared(g, ReconstructionTerms.EmitOutput(g, logits, _spec.OutputActivation), x)
+            : ReconstructionTerms.EmitElementError(g, _spec.ErrorMetric, logits, x, _spec.OutputActivation);
         var error = g.Reduce("ReduceMean", elements, 1);
         var score = neighbors is null ? error : neighbors.EmitScore(g, _spec.ScoreKind, error, latent);
         return new OnnxOutputs(score, latent, ReconstructionTerms.EmitOutput(g, logits, _spec.OutputActivation), null,
@@ -72,6 +78,11 @@ internal sealed class DenseAutoencoder : AutoencoderNetwork
 
     public override void FitScore(Tensor rows, int batchSize, int seed)
     {
+        if (residuals is not null)
+        {
+            using var residualScope = NewDisposeScope();
+            residuals.Fit(InBatches(rows, batchSize, batch => [ReconstructionTerms.Output(decoder.call(encoder.call(batch)), _spec.OutputActivation) - batch])[0]);
+        }
         if (neighbors is null) return;
         using var scope = NewDisposeScope();
         // Infer scores by reconstruction error alone until the neighbours are fitted: fit them on the plain errors.
@@ -88,7 +99,11 @@ internal sealed class DenseAutoencoder : AutoencoderNetwork
         var outputs = InBatches(rows, batchSize, batch =>
         {
             var latent = encoder.call(batch);
-            return [latent, ReconstructionTerms.RowError(_spec.ErrorMetric, decoder.call(latent), batch, _spec.OutputActivation)];
+            var logits = decoder.call(latent);
+            var elements = residuals is null
+                ? ReconstructionTerms.ElementError(_spec.ErrorMetric, logits, batch, _spec.OutputActivation)
+                : residuals.Squared(ReconstructionTerms.Output(logits, _spec.OutputActivation), batch, inPlace: true);
+            return [latent, elements.mean([1])];
         });
         return (outputs[0], outputs[1]);
     }

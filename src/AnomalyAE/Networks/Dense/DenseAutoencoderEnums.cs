@@ -9,6 +9,13 @@ public enum ReconstructionErrorMetric
     MeanAbsoluteError,
     /// <summary>Mean over features of the binary cross-entropy; features must be in [0, 1].</summary>
     BinaryCrossEntropy,
+    /// <summary>
+    /// Mean over features of the squared difference divided by that feature's squared residual scale on the training rows
+    /// (1.4826 · median |x − x̂|): every feature's error in units of how well the network reconstructs it, so a feature it
+    /// models closely alarms at a smaller difference than one it barely models. The scales are fitted after training and
+    /// saved with the model.
+    /// </summary>
+    StandardizedSquaredError,
 }
 
 /// <summary>Sparsity penalty on the latent code (sparse autoencoder).</summary>

@@ -135,8 +135,9 @@ public abstract partial class AutoencoderOptionsBase
     /// Number of networks trained, each on its own random subsample of the rows (<see cref="SubsampleFraction"/>). With more
     /// than one, the <c>Score</c> is the mean of the members' scores, each standardized by the median and interquartile
     /// range of its training scores; <c>Reconstruction</c> is the members' mean reconstruction and <c>LatentFeatures</c> the
-    /// first member's code. The members together make twice the gradient steps of one network: with data-scaled epochs
-    /// 2 × 3,000 / <see cref="EnsembleSize"/> steps each; an explicit <see cref="Epochs"/> is read as one network's budget
+    /// first member's code. With data-scaled epochs each member stops early on purpose, after about
+    /// <see cref="Defaults.MemberTargetSteps"/> gradient steps (at least one epoch), which keeps the errors of anomalies in
+    /// the training rows high; on clean one-class data set <see cref="EnsembleSize"/> to 1 or set <see cref="Epochs"/>. An explicit <see cref="Epochs"/> is read as one network's budget
     /// (see <c>Defaults.MemberEpochsFor</c>). <see cref="BatchSize"/> applies to each member. The default is 1 here and
     /// <see cref="Defaults.EnsembleSize"/> for <see cref="AutoencoderOptions"/>.
     /// </summary>
