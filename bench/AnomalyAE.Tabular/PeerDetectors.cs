@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace AnomalyAE.Tabular;
@@ -6,27 +5,14 @@ namespace AnomalyAE.Tabular;
 /// <summary>scikit-learn's detectors (peers.py, run with Debian's python3-sklearn on one thread) on one set.</summary>
 internal static class PeerDetectors
 {
-    public const string Python = "/usr/bin/python3";
-
     /// <summary>Runs peers.py on <paramref name="csv"/>; <paramref name="methods"/> (comma-separated) limits the detectors.</summary>
     public static IReadOnlyList<Measurement> Run(string script, string csv, int[] seeds, string? methods = null, string? scoresFolder = null)
     {
-        var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { script, "--data", csv, "--seeds", string.Join(",", seeds) }) start.ArgumentList.Add(arg);
-        if (methods is not null) { start.ArgumentList.Add("--methods"); start.ArgumentList.Add(methods); }
-        if (scoresFolder is not null) { start.ArgumentList.Add("--scores"); start.ArgumentList.Add(scoresFolder); }
-        start.Environment["OMP_NUM_THREADS"] = "1";
-        start.Environment["OPENBLAS_NUM_THREADS"] = "1";
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Cannot start {Python}.");
-        var stderr = process.StandardError.ReadToEndAsync();
-        var lines = new List<string>();
-        while (process.StandardOutput.ReadLine() is { } line) lines.Add(line);
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"peers.py failed on {csv} (exit {process.ExitCode}): {stderr.Result}");
-        return lines.Where(l => l.StartsWith('{')).Select(l =>
+        List<string> arguments = ["--data", csv, "--seeds", string.Join(",", seeds)];
+        if (methods is not null) arguments.AddRange(["--methods", methods]);
+        if (scoresFolder is not null) arguments.AddRange(["--scores", scoresFolder]);
+        return PythonScript.Run(script, arguments, csv).Select(json =>
         {
-            var json = JsonDocument.Parse(l).RootElement;
             double? Optional(string name) => json.TryGetProperty(name, out var value) ? value.GetDouble() : null;
             return new Measurement(json.GetProperty("set").GetString()!, json.GetProperty("method").GetString()!, json.GetProperty("seed").GetInt32(),
                 json.GetProperty("auc").GetDouble(), json.GetProperty("ap").GetDouble(), json.GetProperty("seconds").GetDouble())

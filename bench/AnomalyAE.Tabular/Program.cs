@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using AnomalyAE.Tabular;
+using AnomalyAE.TimeSeries.Evaluation.Metrics;
 
 // Unsupervised tabular benchmark (ADBench protocol): every set standardized on all rows, each detector fitted on all
 // rows without labels, all rows scored; ROC AUC and average precision per seed; scikit-learn's detectors in the same run.
@@ -58,8 +59,9 @@ Parallel.ForEach(jobs, new ParallelOptions { MaxDegreeOfParallelism = parallel }
             scoresFolder is null ? null : r => ScoreFiles.Write(scoresFolder, job.set.Name, detector.Name + ".reconstruction", job.seed, r));
         if (scoresFolder is not null) ScoreFiles.Write(scoresFolder, job.set.Name, detector.Name, job.seed, scores);
         var labels = job.set.IsAnomaly;
-        var m = new Measurement(job.set.Name, detector.Name, job.seed, RankMetrics.RocAuc(scores, labels),
-            RankMetrics.AveragePrecision(scores, labels), seconds)
+        var wideScores = Array.ConvertAll(scores, s => (double)s);
+        var m = new Measurement(job.set.Name, detector.Name, job.seed, RankMetrics.RocAuc(wideScores, labels),
+            RankMetrics.AveragePrecision(wideScores, labels), seconds)
         {
             F1Automatic = predicted is null ? null : ThresholdMetrics.F1(predicted, labels),
             F1AtContamination = predicted is null ? null : ThresholdMetrics.F1(ThresholdMetrics.FlagAtContamination(scores, job.set.Anomalies / (double)job.set.Rows), labels),

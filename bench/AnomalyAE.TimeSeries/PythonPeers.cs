@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using AnomalyAE.TimeSeries.Evaluation.Data;
@@ -12,7 +11,6 @@ namespace AnomalyAE.TimeSeries;
 /// </summary>
 internal static class PythonPeers
 {
-    public const string Python = "/usr/bin/python3";
     public static readonly string[] Methods = ["IsolationForest", "PCA", "KNN"];
     public static readonly bool[] Seeded = [true, false, false];
 
@@ -35,22 +33,10 @@ internal static class PythonPeers
             }));
             WriteFloats(Path.Combine(folder, "train.f32"), task.Train);
             WriteFloats(Path.Combine(folder, "test.f32"), task.Test);
-            var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true };
             string script = Path.Combine(AppContext.BaseDirectory, "peers.py");
-            foreach (var arg in new[] { script, "--task", folder, "--seeds", string.Join(",", seeds), "--methods", string.Join(",", methods) })
-                start.ArgumentList.Add(arg);
-            start.Environment["OMP_NUM_THREADS"] = "1";
-            start.Environment["OPENBLAS_NUM_THREADS"] = "1";
-            using var process = Process.Start(start) ?? throw new InvalidOperationException($"Cannot start {Python}.");
-            var stderr = process.StandardError.ReadToEndAsync();
-            var lines = new List<string>();
-            while (process.StandardOutput.ReadLine() is { } line) lines.Add(line);
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-                throw new InvalidOperationException($"peers.py failed on {task.Dataset} {task.Name} (exit {process.ExitCode}): {stderr.Result}");
-            return lines.Where(l => l.StartsWith('{')).Select(l =>
+            string[] arguments = ["--task", folder, "--seeds", string.Join(",", seeds), "--methods", string.Join(",", methods)];
+            return PythonScript.Run(script, arguments, $"{task.Dataset} {task.Name}").Select(json =>
             {
-                var json = JsonDocument.Parse(l).RootElement;
                 string method = json.GetProperty("method").GetString()!;
                 int seed = json.GetProperty("seed").GetInt32();
                 var scores = new DetectorScores(ReadDoubles(Path.Combine(folder, $"{method}-{seed}.test.f64")),

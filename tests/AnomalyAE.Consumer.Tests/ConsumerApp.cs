@@ -12,18 +12,24 @@ public sealed class ConsumerApp : IDisposable
     /// <summary>The line the program prints after a fit; a failed fit prints <c>FAILED: message</c> and exits with 3.</summary>
     public const string ScoresMarker = "SCORES";
 
-    // 200 rows × 4 features near zero plus one planted outlier (row 0), 2 epochs: enough for the outlier to rank first.
-    private const string Program = """
-        using AnomalyAE;
-        using Microsoft.ML;
-        using Microsoft.ML.Data;
-
+    // 200 rows × 4 features near zero plus one planted outlier (row 0), in `data`; the programs below start with them.
+    private const string PlantedRows = """
         var ml = new MLContext(seed: 1);
         var random = new Random(1);
         var rows = Enumerable.Range(0, 200).Select(i => new Row { Features = i == 0
             ? [8f, -8f, 8f, -8f]
             : Enumerable.Range(0, 4).Select(_ => (float)(random.NextDouble() * 0.2)).ToArray() }).ToList();
         var data = ml.Data.LoadFromEnumerable(rows);
+
+        """;
+
+    // Fits 2 epochs on the planted rows: enough for the outlier to rank first.
+    private const string Program = """
+        using AnomalyAE;
+        using Microsoft.ML;
+        using Microsoft.ML.Data;
+
+        """ + PlantedRows + """
         try
         {
             var estimator = ml.Autoencoders().Autoencoder(new AutoencoderOptions { LatentDimension = 2, Epochs = 2, NumberOfThreads = 1 });
@@ -109,12 +115,7 @@ public sealed class ConsumerApp : IDisposable
         using Microsoft.ML;
         using Microsoft.ML.Data;
 
-        var ml = new MLContext(seed: 1);
-        var random = new Random(1);
-        var rows = Enumerable.Range(0, 200).Select(i => new Row { Features = i == 0
-            ? [8f, -8f, 8f, -8f]
-            : Enumerable.Range(0, 4).Select(_ => (float)(random.NextDouble() * 0.2)).ToArray() }).ToList();
-        var data = ml.Data.LoadFromEnumerable(rows);
+        """ + PlantedRows + """
         string model = Path.GetFullPath("model.aeml");
         using (var fitted = ml.Autoencoders().Autoencoder(new AutoencoderOptions { LatentDimension = 2, Epochs = 2, NumberOfThreads = 1 }).Fit(data))
             ml.Autoencoders().Save(fitted, data.Schema, model);
