@@ -68,6 +68,9 @@ internal sealed class TrainingData
                     sample = NewSample();
                     held.ForEach(sample.Add);
                     held = null;
+                    // Up to a whole TrainingMemoryBudget of rows became garbage at once, once per fit: return it to the
+                    // system now, or the process streams the rest beside it until the next full collection.
+                    GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
                 }
                 if (held is null) sample!.Add(row);
             }
