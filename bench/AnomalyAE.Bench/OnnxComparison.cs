@@ -36,9 +36,10 @@ internal static class OnnxComparison
             double onnxRows = Measure.Median(settings.Repeats, () => Measure.ScoreRows(onnx, scoringData));
             Console.WriteLine($"{"batched scoring (rows/s)",-34} {threads,7} {torchRows,12:F0} {onnxRows,14:F0} {onnxRows / torchRows,7:F2}   target ONNX ≥ 0.9× libtorch");
 
-            var (torchP50, torchP99) = Measure.PredictionEngineLatency(ml, torch, scoring, 3000);
-            var (onnxP50, onnxP99) = Measure.PredictionEngineLatency(ml, onnx, scoring, 3000);
+            var (torchP50, torchP99, torchBytes) = Measure.PredictionEngineLatency(ml, torch, scoring, 3000);
+            var (onnxP50, onnxP99, onnxBytes) = Measure.PredictionEngineLatency(ml, onnx, scoring, 3000);
             Console.WriteLine($"{"PredictionEngine p50 / p99 (µs)",-34} {threads,7} {Micro(torchP50),5} / {Micro(torchP99),-5} {Micro(onnxP50),7} / {Micro(onnxP99),-5}");
+            Console.WriteLine($"{"PredictionEngine bytes per row",-34} {threads,7} {torchBytes,12:F0} {onnxBytes,14:F0}");
             using var scorer = onnx.CreateRowScorer();
             var (rowP50, rowP99) = RowScorerLatency(scorer, scoring, 3000);
             Console.WriteLine($"{"OnnxRowScorer p50 / p99 (µs)",-34} {threads,7} {"",12} {Micro(rowP50),7} / {Micro(rowP99),-5}   target p50 ≤ 10 µs");

@@ -97,6 +97,7 @@ public sealed class ReadmeTests(PackageFeed feed, ITestOutputHelper log)
                 RedirectStandardError = true,
             };
             var lines = new ConcurrentQueue<string>();
+            string scores;
             using var process = Process.Start(start)!;
             process.OutputDataReceived += (_, e) => { if (e.Data is not null) lines.Enqueue(e.Data); };
             process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lines.Enqueue(e.Data); };
@@ -105,16 +106,19 @@ public sealed class ReadmeTests(PackageFeed feed, ITestOutputHelper log)
             try
             {
                 string inbox = Path.Combine(folder, "scoring", "inbox");
+                scores = Path.Combine(folder, "scoring", "out", "telemetry-new.scores.csv");
                 WaitFor(() => Directory.Exists(inbox), "the worker to create its inbox", process, lines);
                 File.Copy(Path.Combine(feed.Repository, "samples", "ScoringWorker", "data", "telemetry-new.csv"), Path.Combine(inbox, "telemetry-new.csv"));
                 WaitFor(() => lines.Any(l => l.Contains("Scored 400 records", StringComparison.Ordinal)), "the worker to log its batch", process, lines);
+                // The results are published once the file has been quiet for the inbox's QuietTime (its writer may still append).
+                WaitFor(() => File.Exists(scores), "the worker to publish the file's scores", process, lines);
             }
             finally
             {
                 process.Kill(entireProcessTree: true);
                 process.WaitForExit();
             }
-            Assert.True(File.Exists(Path.Combine(folder, "scoring", "out", "telemetry-new.scores.csv")));
+            Assert.Equal(401, File.ReadLines(scores).Count());
         }
         finally
         {

@@ -77,7 +77,7 @@ public sealed class Rules
     {
         var duplicate = names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
-            throw Broken("output column names", duplicate.Key, $"Output column name '{duplicate.Key}' names two output columns; give each output its own name (or null to not emit it).");
+            throw Broken("output column names", duplicate.Key, $"Output column name '{duplicate.Key}' is used for more than one output (two output columns cannot share a name); give each output its own name (or null to not emit it).");
     }
 
     private Exception Broken(string name, object? value, string message) => _where is null

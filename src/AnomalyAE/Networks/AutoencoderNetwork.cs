@@ -92,6 +92,14 @@ public abstract class AutoencoderNetwork : nn.Module
     public virtual OnnxOutputs EmitOnnx(OnnxGraph graph, string input) =>
         throw new NotSupportedException($"ONNX export does not support the network {GetType().Name}: it does not override {nameof(EmitOnnx)}.");
 
+    /// <summary>
+    /// Called once the weights are final, before the network scores for a <c>ScoringModel</c>: a network may build faster
+    /// read-only forms of its layers here (the library's networks build <c>FrozenStack</c>s). Nothing by default.
+    /// </summary>
+    public virtual void PrepareForScoring()
+    {
+    }
+
     /// <summary>Scores of every row, in batches of <paramref name="batchSize"/>, without gradients, in eval mode.</summary>
     public Tensor InferAllScores(Tensor rows, int batchSize) => InBatches(rows, batchSize, batch => [Infer(batch, NetworkOutputs.ScoreOnly).Scores])[0];
 

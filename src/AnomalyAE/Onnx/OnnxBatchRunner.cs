@@ -10,10 +10,9 @@ namespace AnomalyAE.Onnx;
 internal sealed class OnnxBatchRunner : IDisposable
 {
     private readonly OnnxScoringModel _model;
-    private readonly int[] _fetched;
-    private readonly string[] _inputNames;
-    private readonly string[] _outputNames;
     private readonly RunOptions _runOptions = new();
+    private readonly OrtIoBinding _binding;
+    private int[] _fetched;
     private OrtValue[] _inputValues = [];
     private OrtValue[] _outputValues = [];
     private int _boundRows;
@@ -25,11 +24,24 @@ internal sealed class OnnxBatchRunner : IDisposable
     {
         _model = model;
         Capacity = capacity;
-        _fetched = fetched ?? [.. Enumerable.Range(0, model.Outputs.Count)];
+        _binding = model.Session.CreateIoBinding();
         Inputs = [.. model.Inputs.Select(i => new float[capacity * i.Width])];
-        Outputs = [.. model.Outputs.Select((o, i) => !_fetched.Contains(i) ? Array.Empty<float>() : o.IsBoolean ? (Array)new bool[capacity] : new float[capacity * o.Width])];
-        _inputNames = [.. model.Inputs.Select(i => i.Name)];
-        _outputNames = [.. _fetched.Select(i => model.Outputs[i].Name)];
+        Outputs = [.. model.Outputs.Select(_ => Array.Empty<float>())];
+        _fetched = [];
+        Fetch(fetched ?? [.. Enumerable.Range(0, model.Outputs.Count)]);
+    }
+
+    /// <summary>
+    /// Computes the outputs at <paramref name="outputs"/> (indexes into <see cref="OnnxScoringModel.Outputs"/>) from the next
+    /// run on: ONNX Runtime runs only the nodes they need. Loaded inputs are kept.
+    /// </summary>
+    public void Fetch(IReadOnlyCollection<int> outputs)
+    {
+        if (outputs.Count == _fetched.Length && outputs.All(_fetched.Contains)) return;
+        _fetched = [.. outputs.Order()];
+        foreach (int i in _fetched)
+            if (Outputs[i].Length == 0) Outputs[i] = _model.Outputs[i].IsBoolean ? new bool[Capacity] : new float[Capacity * _model.Outputs[i].Width];
+        _boundRows = 0;   // rebind before the next run
     }
 
     public int Capacity { get; }
@@ -47,7 +59,8 @@ internal sealed class OnnxBatchRunner : IDisposable
         try
         {
             if (rows != _boundRows) Bind(rows);
-            _model.Session.Run(_runOptions, _inputNames, _inputValues, _outputNames, _outputValues);
+            // An I/O binding, set up once per batch size: a run allocates nothing.
+            _model.Session.RunWithBinding(_runOptions, _binding);
         }
         finally
         {
@@ -68,6 +81,10 @@ internal sealed class OnnxBatchRunner : IDisposable
                 o.Output.IsVector ? [rows, o.Output.Width] : [rows]),
             _ => throw new InvalidOperationException(),
         })];
+        _binding.ClearBoundInputs();
+        _binding.ClearBoundOutputs();
+        for (int i = 0; i < _inputValues.Length; i++) _binding.BindInput(_model.Inputs[i].Name, _inputValues[i]);
+        for (int i = 0; i < _fetched.Length; i++) _binding.BindOutput(_model.Outputs[_fetched[i]].Name, _outputValues[i]);
         _boundRows = rows;
     }
 
@@ -82,6 +99,7 @@ internal sealed class OnnxBatchRunner : IDisposable
     public void Dispose()
     {
         DisposeValues();
+        _binding.Dispose();
         _runOptions.Dispose();
     }
 }

@@ -17,7 +17,13 @@ internal static class TensorBuffers
     /// <summary>Copies a float tensor's values (in row-major order) to the start of <paramref name="destination"/>.</summary>
     public static void CopyTo(Tensor tensor, Span<float> destination)
     {
-        using var dense = tensor.to_type(ScalarType.Float32).contiguous();
+        if (tensor.dtype == ScalarType.Float32 && tensor.is_contiguous())
+        {
+            MemoryMarshal.Cast<byte, float>(tensor.bytes).CopyTo(destination);
+            return;
+        }
+        using var converted = tensor.to_type(ScalarType.Float32);
+        using var dense = converted.contiguous();
         MemoryMarshal.Cast<byte, float>(dense.bytes).CopyTo(destination);
     }
 }

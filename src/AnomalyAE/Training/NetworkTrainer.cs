@@ -134,6 +134,9 @@ internal sealed class NetworkTrainer
         private void Capture(nn.Module network)
         {
             using var noGrad = no_grad();
+            // The scope holds detach()'s temporary until clone() has read it: outside a scope the finalizer may free a
+            // temporary whose handle a native call is still using (seen as a segmentation fault under forced collections).
+            using var scope = NewDisposeScope();
             foreach (var (name, value) in network.state_dict())
             {
                 if (_state.TryGetValue(name, out var saved)) saved.copy_(value);

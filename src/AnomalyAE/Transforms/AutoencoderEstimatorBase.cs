@@ -98,13 +98,17 @@ public abstract class AutoencoderEstimatorBase<TOptions, TTransformer> : IEstima
         return spec;
     }
 
-    /// <summary>Fits the score's parts that come from the training rows (on the sample when streamed) and wraps the network for scoring.</summary>
+    /// <summary>
+    /// Wraps the trained network for scoring (its layers take their scoring form), then fits the score's parts that come
+    /// from the training rows (on the sample when streamed) with the same forms the scores will use.
+    /// </summary>
     private ScoringModel FitScore(Networks.AutoencoderNetwork network, TrainingData data, int threads, int seed)
     {
         TorchRuntime.UseThreads(threads);
+        var model = new ScoringModel(network, threads, Options.ScoringBatchSize);
         using (var rows = TensorBuffers.FromRows(data.ScoreSample.Values, data.ScoreSample.Rows, data.Columns))
             network.FitScore(rows, Options.ScoringBatchSize, seed);
-        return new ScoringModel(network, threads, Options.ScoringBatchSize);
+        return model;
     }
 
     /// <summary>The input schema plus the columns the fitted transformer will add.</summary>

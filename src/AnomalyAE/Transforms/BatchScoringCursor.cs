@@ -39,6 +39,7 @@ internal sealed class BatchScoringCursor(DataViewSchema schema, DataViewRowCurso
     {
         long position = input.Position;
         if (position < _batchStart || position >= _batchStart + _batchCount) ScoreBatchFrom(position);
+        else if (scorer!.Stale) scorer.Score(_batchCount);   // a getter made after scoring needs more outputs: the rows are still loaded
         scorer!.Current = (int)(position - _batchStart);
     }
 

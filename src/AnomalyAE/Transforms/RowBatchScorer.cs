@@ -15,12 +15,15 @@ internal abstract class RowBatchScorer(int capacity) : IDisposable
     /// <summary>Index within the scored batch of the row whose values the getters return.</summary>
     public int Current { get; set; }
 
+    /// <summary>Takes the getters of the input columns the model reads from <paramref name="source"/>; called once, before <see cref="Load"/>.</summary>
+    public abstract void Bind(DataViewRow source);
+
     /// <summary>
-    /// Takes the getters of the input columns the model reads from <paramref name="source"/>, and the model's columns that
-    /// will be read (indexes counted from the first column after the input's): the engine computes only what they need.
-    /// Called once, before <see cref="Load"/>.
+    /// True when a getter made since the last <see cref="Score"/> needs an output that scoring did not compute (engines
+    /// compute only what the getters made so far read; ML.NET activates more columns than it reads): the caller scores the
+    /// loaded rows again before reading.
     /// </summary>
-    public abstract void Bind(DataViewRow source, IReadOnlyCollection<int> activeOutputs);
+    public virtual bool Stale => false;
 
     /// <summary>Copies the current row of the bound source (checked) into <paramref name="slot"/> of the next batch.</summary>
     public abstract void Load(int slot, long rowPosition);

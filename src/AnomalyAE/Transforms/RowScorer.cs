@@ -8,7 +8,7 @@ namespace AnomalyAE.Transforms;
 
 /// <summary>
 /// libtorch's <see cref="RowBatchScorer"/>: feature rows through a <see cref="ScoringModel"/>, computing only the network
-/// outputs the requested columns need; the columns themselves come from the <see cref="OutputCatalogue"/>.
+/// outputs that the getters made so far read; the columns themselves come from the <see cref="OutputCatalogue"/>.
 /// </summary>
 internal sealed class RowScorer : RowBatchScorer
 {
@@ -17,7 +17,7 @@ internal sealed class RowScorer : RowBatchScorer
     private readonly int _inputDimension;
     private readonly float[] _features;
     private readonly ScoredBatch _batch;
-    private NetworkOutputs _wanted = NetworkOutputs.All;
+    private NetworkOutputs _wanted = NetworkOutputs.ScoreOnly, _computed = NetworkOutputs.ScoreOnly;
     private ValueGetter<VBuffer<float>>? _featureGetter;
     private VBuffer<float> _row;
 
@@ -33,11 +33,9 @@ internal sealed class RowScorer : RowBatchScorer
         _batch = new ScoredBatch(capacity, _inputDimension, stage.Model.LatentDimension);
     }
 
-    public override void Bind(DataViewRow source, IReadOnlyCollection<int> activeOutputs)
-    {
-        _featureGetter = source.GetGetter<VBuffer<float>>(_featureColumn);
-        _wanted = _stage.Outputs.Needs(activeOutputs);
-    }
+    public override void Bind(DataViewRow source) => _featureGetter = source.GetGetter<VBuffer<float>>(_featureColumn);
+
+    public override bool Stale => (_wanted & ~_computed) != 0;
 
     public override void Load(int slot, long rowPosition)
     {
@@ -49,8 +47,16 @@ internal sealed class RowScorer : RowBatchScorer
         RowValues.CheckFinite(destination, rowPosition, _stage.FeatureColumnName);
     }
 
-    public override void Score(int count) => _stage.Model.Score(_features, count, _batch, _wanted);
+    public override void Score(int count)
+    {
+        _stage.Model.Score(_features, count, _batch, _wanted);
+        _computed = _wanted;
+    }
 
-    public override Delegate MakeGetter(int output, Action ensureScored) =>
-        _stage.Outputs.Columns[output].Definition.Getter(new ScoredBatchReader(_batch, _stage, () => Current, ensureScored));
+    public override Delegate MakeGetter(int output, Action ensureScored)
+    {
+        var definition = _stage.Outputs.Columns[output].Definition;
+        _wanted |= definition.Needs;
+        return definition.Getter(new ScoredBatchReader(_batch, _stage, () => Current, ensureScored));
+    }
 }

@@ -14,11 +14,12 @@ internal sealed class ScoredBatchReader(ScoredBatch batch, ScoringStage stage, F
 
     public ValueGetter<bool> Flag(Func<int, bool> value) => (ref bool result) => { ensureScored(); result = value(current()); };
 
-    public ValueGetter<VBuffer<float>> Vector(float[] source, int size) => (ref VBuffer<float> result) =>
+    /// <summary>A vector getter over the buffer <paramref name="source"/> picks (read after scoring: buffers are allocated on first use).</summary>
+    public ValueGetter<VBuffer<float>> Vector(Func<ScoredBatch, float[]> source, int size) => (ref VBuffer<float> result) =>
     {
         ensureScored();
         var editor = VBufferEditor.Create(ref result, size);
-        source.AsSpan(current() * size, size).CopyTo(editor.Values);
+        source(batch).AsSpan(current() * size, size).CopyTo(editor.Values);
         result = editor.Commit();
     };
 }

@@ -31,7 +31,7 @@ internal sealed class ScoredDataView(IDataView input, DataViewSchema schema, IRe
         // serves the pass-through columns of the current row (ML.NET's own batch transforms do the same).
         var lookahead = input.GetRowCursor(modelInputs);
         var scorer = createScorer(batchSize);
-        scorer.Bind(lookahead, [.. needed.Where(i => i >= input.Schema.Count).Select(i => i - input.Schema.Count)]);
+        scorer.Bind(lookahead);
         return new BatchScoringCursor(schema, inputCursor, lookahead, scorer, needed);
     }
 

@@ -34,9 +34,9 @@ internal sealed class ScoredRow(DataViewSchema schema, DataViewRow input, int in
     private void EnsureScored()
     {
         // PredictionEngine reuses one row object and moves its input; -1 is never a valid position for a fresh score.
-        if (_scoredPosition == input.Position && input.Position >= 0) return;
+        if (_scoredPosition == input.Position && input.Position >= 0 && !scorer.Stale) return;
         // Bound on first use, not at construction: the model's input columns are active only when one of its columns is requested.
-        if (!_bound) scorer.Bind(input, [.. active.Where(i => i >= inputColumnCount).Select(i => i - inputColumnCount)]);
+        if (!_bound) scorer.Bind(input);
         _bound = true;
         scorer.Load(0, Math.Max(input.Position, 0));
         scorer.Score(1);

@@ -19,28 +19,33 @@ public sealed class SequenceModelTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private static SequenceAutoencoderOptions Options(SequenceArchitecture architecture = SequenceArchitecture.Dense, RecurrentCell cell = RecurrentCell.Gru, int seed = 3) => new()
+    private static SequenceAutoencoderOptions Options(SequenceArchitecture architecture = SequenceArchitecture.Dense, RecurrentCell cell = RecurrentCell.Gru, int seed = 3,
+        bool batchNormalization = false) => new()
     {
         WindowSize = Window, Architecture = architecture, Cell = cell, Epochs = 12, BatchSize = 32, LearningRate = 3e-3, Seed = seed, NumberOfThreads = 1,
         HiddenLayers = architecture == SequenceArchitecture.Dense ? null : [16], LatentDimension = 8, FeatureContributionsColumnName = "Contributions",
+        BatchNormalization = batchNormalization, DropoutRate = batchNormalization ? 0.1 : 0,
     };
 
-    public static TheoryData<SequenceArchitecture, RecurrentCell> Architectures => new()
+    // The Dense architecture with batch normalization and dropout scores through folded stacks (FrozenStack): its scores must
+    // still match the saved model's and the ONNX graph's, which keeps BatchNormalization as a node.
+    public static TheoryData<SequenceArchitecture, RecurrentCell, bool> Architectures => new()
     {
-        { SequenceArchitecture.Dense, RecurrentCell.Gru },
-        { SequenceArchitecture.Convolutional, RecurrentCell.Gru },
-        { SequenceArchitecture.Recurrent, RecurrentCell.Gru },
-        { SequenceArchitecture.Recurrent, RecurrentCell.Lstm },
+        { SequenceArchitecture.Dense, RecurrentCell.Gru, false },
+        { SequenceArchitecture.Dense, RecurrentCell.Gru, true },
+        { SequenceArchitecture.Convolutional, RecurrentCell.Gru, false },
+        { SequenceArchitecture.Recurrent, RecurrentCell.Gru, false },
+        { SequenceArchitecture.Recurrent, RecurrentCell.Lstm, false },
     };
 
     [Theory]
     [MemberData(nameof(Architectures))]
-    public void EveryArchitectureFindsPlantedPatternsSavesLoadsAndExportsItsWindowModel(SequenceArchitecture architecture, RecurrentCell cell)
+    public void EveryArchitectureFindsPlantedPatternsSavesLoadsAndExportsItsWindowModel(SequenceArchitecture architecture, RecurrentCell cell, bool batchNormalization)
     {
         var train = SeriesData.View(SeriesData.Waves(1500, Channels, seed: 1).Rows);
         var (rows, planted) = SeriesData.Waves(800, Channels, seed: 2, [(200, 16, false), (500, 16, true)]);
         var test = SeriesData.View(rows);
-        using var model = _ml.Autoencoders().SequenceAutoencoder(Options(architecture, cell)).Fit(train);
+        using var model = _ml.Autoencoders().SequenceAutoencoder(Options(architecture, cell, batchNormalization: batchNormalization)).Fit(train);
         Assert.True(model.TrainingHistory[^1].TrainingLoss < model.TrainingHistory[0].TrainingLoss, "the loss went down");
         var scored = model.Transform(test);
         var scores = TestOptions.Column<float>(scored, "Score");
@@ -49,10 +54,10 @@ public sealed class SequenceModelTests : IDisposable
             int inside = Enumerable.Range(Math.Max(0, end - Window + 1), Math.Min(Window, end + 1)).Count(t => planted[t]);
             return inside >= Window / 4 ? true : inside == 0 ? false : null;
         });
-        Assert.True(auc > 0.9, $"{architecture} {cell}: AUC {auc:F3}");
+        Assert.True(auc > 0.9, $"{architecture} {cell} (batch normalization {batchNormalization}): AUC {auc:F3}");
 
         // Save → load, in this process: identical outputs.
-        string path = Path.Combine(_folder, $"{architecture}-{cell}.aeml");
+        string path = Path.Combine(_folder, $"{architecture}-{cell}-{batchNormalization}.aeml");
         _ml.Autoencoders().Save(model, train.Schema, path);
         using (var loaded = (SequenceAutoencoderTransformer)_ml.Autoencoders().Load(path, out _))
         {
@@ -64,7 +69,7 @@ public sealed class SequenceModelTests : IDisposable
 
         // The window model's ONNX graph scores windows as libtorch does.
         var windows = Windows(rows);
-        string onnxPath = Path.Combine(_folder, $"{architecture}-{cell}.onnx");
+        string onnxPath = Path.Combine(_folder, $"{architecture}-{cell}-{batchNormalization}.onnx");
         _ml.Autoencoders().ExportToOnnx(model.WindowModel, windows.Schema, onnxPath);
         var ours = model.WindowModel.Transform(windows);
         var onnx = _ml.Transforms.ApplyOnnxModel(["Score", "LatentFeatures", "Reconstruction", "Contributions"], ["Window"], onnxPath).Fit(windows).Transform(windows);

@@ -59,7 +59,8 @@ public sealed class TiedAutoencoder : AutoencoderNetwork
         _spec = spec;
         double bound = 1.0 / Math.Sqrt(spec.InputDimension);
         using (var draw = rand([spec.LatentDimension, spec.InputDimension], generator: Generator))
-            weight = nn.Parameter(draw.Times(2 * bound).Minus(bound));
+        using (var stretched = draw.Times(2 * bound))
+            weight = nn.Parameter(stretched.Minus(bound));
         code_bias = nn.Parameter(zeros(spec.LatentDimension));
         output_bias = nn.Parameter(zeros(spec.InputDimension));
         RegisterComponents();

@@ -26,6 +26,21 @@ public static class Activations
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
     };
 
+    /// <summary>
+    /// The activation applied to <paramref name="x"/> in place where libtorch has an in-place form (x is returned), for
+    /// scoring paths that own <paramref name="x"/>; otherwise into a new tensor.
+    /// </summary>
+    public static Tensor ApplyInPlace(AutoencoderActivation activation, Tensor x) => activation switch
+    {
+        AutoencoderActivation.Identity => x,
+        AutoencoderActivation.ReLU => x.relu_(),
+        AutoencoderActivation.LeakyReLU => x.leaky_relu_(LeakySlope),
+        AutoencoderActivation.Tanh => x.tanh_(),
+        AutoencoderActivation.Sigmoid => x.sigmoid_(),
+        AutoencoderActivation.ELU => x.elu_(EluOne, EluOne, EluOne),
+        _ => Apply(activation, x),
+    };
+
     /// <summary>The activation as ONNX nodes.</summary>
     public static string Emit(OnnxGraph g, AutoencoderActivation activation, string x) => activation switch
     {

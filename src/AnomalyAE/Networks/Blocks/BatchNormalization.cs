@@ -43,6 +43,18 @@ internal sealed class BatchNormalization : nn.Module<Tensor, Tensor>
         return nn.functional.batch_norm(input, running_mean, running_var, weight, bias, training, Momentum, Epsilon);
     }
 
+    /// <summary>
+    /// The layer at scoring time as y = x · scale + shift per feature: scale = γ / √(running variance + ε), shift = β −
+    /// running mean · scale (for <see cref="FrozenStack"/>, which folds it into the linear layer before it). Call it in a
+    /// dispose scope.
+    /// </summary>
+    public (Tensor Scale, Tensor Shift) AsAffine()
+    {
+        using var epsilon = Epsilon.ToScalar();
+        var scale = running_var.add(epsilon, ExplicitScalars.One).rsqrt_().mul_(weight);
+        return (scale, bias - running_mean * scale);
+    }
+
     /// <summary>The layer at scoring time (running statistics) as an ONNX node.</summary>
     public string EmitOnnx(OnnxGraph g, string x) =>
         g.Node("BatchNormalization", [x, g.Constant(weight), g.Constant(bias), g.Constant(running_mean), g.Constant(running_var)],

@@ -12,13 +12,14 @@ public static class ReconstructionTerms
 {
     private const double Epsilon = 1e-7;
 
-    /// <summary>The decoder's output after the output activation.</summary>
-    public static Tensor Output(Tensor logits, AutoencoderActivation outputActivation) => Activations.Apply(outputActivation, logits);
+    /// <summary>The decoder's output after the output activation (<paramref name="logits"/> itself for the identity).</summary>
+    public static Tensor Output(Tensor logits, AutoencoderActivation outputActivation) =>
+        outputActivation == AutoencoderActivation.Identity ? logits : Activations.Apply(outputActivation, logits);
 
-    /// <summary>Element-wise loss, shape [B, d]; BCE goes through logits for numerical stability.</summary>
+    /// <summary>Element-wise loss, shape [B, d]; squared error as one fused kernel, BCE through logits for numerical stability.</summary>
     public static Tensor ElementLoss(ReconstructionLoss loss, Tensor logits, Tensor target, AutoencoderActivation outputActivation) => loss switch
     {
-        ReconstructionLoss.MeanSquaredError => (Output(logits, outputActivation) - target).Squared(),
+        ReconstructionLoss.MeanSquaredError => F.mse_loss(Output(logits, outputActivation), target, nn.Reduction.None),
         ReconstructionLoss.BinaryCrossEntropy => BinaryCrossEntropy(logits, target, outputActivation),
         _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, null),
     };
@@ -37,6 +38,20 @@ public static class ReconstructionTerms
         ReconstructionErrorMetric.MeanAbsoluteError => (Output(logits, outputActivation) - target).abs(),
         ReconstructionErrorMetric.BinaryCrossEntropy => BinaryCrossEntropy(logits, target, outputActivation),
         _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, null),
+    };
+
+    /// <summary>
+    /// <see cref="ElementError"/> computed in place of <paramref name="logits"/> where the metric allows (squared and absolute
+    /// error after an identity or in-place output activation), for scoring that needs neither the logits nor the
+    /// reconstruction afterwards: fewer tensors per batch.
+    /// </summary>
+    public static Tensor ElementErrorInPlace(ReconstructionErrorMetric metric, Tensor logits, Tensor target, AutoencoderActivation outputActivation) => metric switch
+    {
+        ReconstructionErrorMetric.MeanSquaredError when outputActivation != AutoencoderActivation.GELU =>
+            Activations.ApplyInPlace(outputActivation, logits).sub_(target).pow_(ExplicitScalars.Two),
+        ReconstructionErrorMetric.MeanAbsoluteError when outputActivation != AutoencoderActivation.GELU =>
+            Activations.ApplyInPlace(outputActivation, logits).sub_(target).abs_(),
+        _ => ElementError(metric, logits, target, outputActivation),
     };
 
     /// <summary>

@@ -14,6 +14,8 @@ internal sealed class DenseAutoencoder : AutoencoderNetwork
     private readonly Sequential decoder;
     private readonly LatentNeighbors? neighbors;
     private readonly AutoencoderSpec _spec;
+    // The stacks' scoring forms, once the weights are final (PrepareForScoring); plain fields, not saved.
+    private FrozenStack? _scoringEncoder, _scoringDecoder;
 
     public DenseAutoencoder(AutoencoderSpec spec, int seed) : base(nameof(DenseAutoencoder), spec, seed)
     {
@@ -27,18 +29,27 @@ internal sealed class DenseAutoencoder : AutoencoderNetwork
 
     public override ObjectiveTerms Objective(Tensor batch, int epoch, bool training)
     {
-        var input = training ? Corrupt(batch) : batch.alias();
+        var input = training ? Corrupt(batch) : batch;
         var latent = encoder.call(input);
         var logits = decoder.call(latent);
         var rowLoss = ReconstructionTerms.ElementLoss(_spec.Loss, logits, batch, _spec.OutputActivation).mean([1]);
         return new ObjectiveTerms(rowLoss, _spec.Sparsity == SparsityPenalty.None ? null : SparsityTerm(latent).Times(_spec.SparsityWeight));
     }
 
+    public override void PrepareForScoring()
+    {
+        _scoringEncoder ??= FrozenStack.Of(encoder);
+        _scoringDecoder ??= FrozenStack.Of(decoder);
+    }
+
     public override InferenceOutputs Infer(Tensor batch, NetworkOutputs wanted)
     {
-        var latent = encoder.call(batch);
-        using var logits = decoder.call(latent);
-        var elements = ReconstructionTerms.ElementError(_spec.ErrorMetric, logits, batch, _spec.OutputActivation);
+        var latent = _scoringEncoder?.Forward(batch) ?? encoder.call(batch);
+        var logits = _scoringDecoder?.Forward(latent) ?? decoder.call(latent);
+        bool elementwise = wanted.HasFlag(NetworkOutputs.Reconstruction) || wanted.HasFlag(NetworkOutputs.Contributions);
+        var elements = elementwise
+            ? ReconstructionTerms.ElementError(_spec.ErrorMetric, logits, batch, _spec.OutputActivation)
+            : ReconstructionTerms.ElementErrorInPlace(_spec.ErrorMetric, logits, batch, _spec.OutputActivation);   // the score alone: logits are not needed after
         var error = elements.mean([1]);
         var scores = neighbors is null ? error : neighbors.Score(_spec.ScoreKind, error, latent);
         return new InferenceOutputs(scores,
@@ -82,9 +93,19 @@ internal sealed class DenseAutoencoder : AutoencoderNetwork
         return (outputs[0], outputs[1]);
     }
 
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _scoringEncoder?.Dispose();
+            _scoringDecoder?.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+
     private Tensor Corrupt(Tensor batch) => _spec.Noise switch
     {
-        InputNoise.None => batch.alias(),
+        InputNoise.None => batch,
         InputNoise.Gaussian => batch.Plus(randn(batch.shape, generator: Generator).Times(_spec.NoiseLevel)),
         InputNoise.Masking => batch * bernoulli(ExplicitScalars.FullLike(batch, 1 - _spec.NoiseLevel), Generator),
         _ => throw new InvalidOperationException($"Unknown noise {_spec.Noise}."),

@@ -52,6 +52,11 @@ internal sealed class AutoencoderEnsemble : AutoencoderNetwork
         score_scale.copy_(scale);
     }
 
+    public override void PrepareForScoring()
+    {
+        foreach (var member in members) member.PrepareForScoring();
+    }
+
     /// <summary>The mean of the members' objectives (members are trained one by one, each on its own rows).</summary>
     public override ObjectiveTerms Objective(Tensor batch, int epoch, bool training)
     {

@@ -44,13 +44,23 @@ internal sealed class SequenceAutoencoder : AutoencoderNetwork
         return new ObjectiveTerms(ReconstructionTerms.ElementLoss(_spec.Loss, logits, batch, _spec.OutputActivation).mean([1]), null);
     }
 
+    /// <summary>
+    /// The codec's scoring forms: the Dense architecture's stacks become <see cref="FrozenStack"/>s, as the tabular
+    /// autoencoder's. The convolutional and recurrent codecs keep their modules (nothing to fold: no batch normalization
+    /// or dropout, and their time goes to the convolutions and the cell steps, not to the linear layers around them).
+    /// </summary>
+    public override void PrepareForScoring() => codec.PrepareForScoring();
+
     public override InferenceOutputs Infer(Tensor batch, NetworkOutputs wanted)
     {
-        var latent = codec.Encode(batch);
-        var logits = codec.Decode(latent);
-        var elements = ReconstructionTerms.ElementError(ErrorMetric, logits, batch, _spec.OutputActivation);
+        var latent = codec.EncodeForScoring(batch);
+        var logits = codec.DecodeForScoring(latent);
+        bool elementwise = wanted.HasFlag(NetworkOutputs.Reconstruction) || wanted.HasFlag(NetworkOutputs.Contributions);
+        var elements = elementwise
+            ? ReconstructionTerms.ElementError(ErrorMetric, logits, batch, _spec.OutputActivation)
+            : ReconstructionTerms.ElementErrorInPlace(ErrorMetric, logits, batch, _spec.OutputActivation);   // the score alone: logits are not needed after
         return new InferenceOutputs(elements.mean([1]),
-            Latent: latent,
+            Latent: wanted.HasFlag(NetworkOutputs.Latent) ? latent : null,
             Reconstruction: wanted.HasFlag(NetworkOutputs.Reconstruction) ? ReconstructionTerms.Output(logits, _spec.OutputActivation) : null,
             Contributions: wanted.HasFlag(NetworkOutputs.Contributions) ? ReconstructionTerms.Shares(elements) : null);
     }

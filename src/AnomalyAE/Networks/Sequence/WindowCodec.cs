@@ -14,6 +14,21 @@ internal abstract class WindowCodec(string name) : nn.Module(name)
     /// <summary>The reconstructed windows' logits (before the output activation) of <paramref name="code"/> [B, k]: [B, W·C].</summary>
     public abstract Tensor Decode(Tensor code);
 
+    /// <summary>
+    /// Called once the weights are final (<see cref="AutoencoderNetwork.PrepareForScoring"/>): a codec may build read-only
+    /// scoring forms of its layers here, which <see cref="EncodeForScoring"/> and <see cref="DecodeForScoring"/> then use.
+    /// Nothing by default.
+    /// </summary>
+    public virtual void PrepareForScoring()
+    {
+    }
+
+    /// <summary><see cref="Encode"/> for scoring (under no_grad): the scoring forms once prepared.</summary>
+    public virtual Tensor EncodeForScoring(Tensor windows) => Encode(windows);
+
+    /// <summary><see cref="Decode"/> for scoring (under no_grad): the scoring forms once prepared.</summary>
+    public virtual Tensor DecodeForScoring(Tensor code) => Decode(code);
+
     /// <summary><see cref="Encode"/> as ONNX nodes reading <paramref name="windows"/> [N, W·C].</summary>
     public abstract string EmitEncode(OnnxGraph g, string windows);
 

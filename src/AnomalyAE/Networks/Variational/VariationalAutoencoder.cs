@@ -19,6 +19,8 @@ internal sealed class VariationalAutoencoder : AutoencoderNetwork, ILatentDecode
     private readonly Sequential decoder;
     private readonly Tensor score_noise;
     private readonly VariationalAutoencoderSpec _spec;
+    // The layers' scoring forms, once the weights are final (PrepareForScoring); plain fields, not saved.
+    private FrozenStack? _scoringEncoder, _scoringMean, _scoringLogVariance, _scoringDecoder;
 
     public VariationalAutoencoder(VariationalAutoencoderSpec spec, int seed) : base(nameof(VariationalAutoencoder), spec, seed)
     {
@@ -43,10 +45,18 @@ internal sealed class VariationalAutoencoder : AutoencoderNetwork, ILatentDecode
         return new ObjectiveTerms(reconstruction.Plus(KullbackLeibler(mu, logVar).Times(BetaAt(epoch))), null);
     }
 
+    public override void PrepareForScoring()
+    {
+        _scoringEncoder ??= FrozenStack.Of(encoder);
+        _scoringMean ??= FrozenStack.Of(mean);
+        _scoringLogVariance ??= FrozenStack.Of(logVariance);
+        _scoringDecoder ??= FrozenStack.Of(decoder);
+    }
+
     public override InferenceOutputs Infer(Tensor batch, NetworkOutputs wanted)
     {
-        var (mu, logVar) = Encode(batch);
-        var logits = decoder.call(mu);
+        var (mu, logVar) = EncodeForScoring(batch);
+        var logits = DecodeLogits(mu);
         // The reconstruction term at μ, per feature: the score for ReconstructionError, and what the contributions divide
         // for every score kind (the KL term and the Monte-Carlo draws have no per-feature split).
         var elements = ReconstructionTerms.ElementLoss(_spec.Loss, logits, batch, _spec.OutputActivation);
@@ -83,16 +93,27 @@ internal sealed class VariationalAutoencoder : AutoencoderNetwork, ILatentDecode
     }
 
     /// <summary>Decoder output (after the output activation) for latent points, shape [N, k] → [N, d].</summary>
-    public Tensor Decode(Tensor latent) => ReconstructionTerms.Output(decoder.call(latent), _spec.OutputActivation);
+    public Tensor Decode(Tensor latent) => ReconstructionTerms.Output(DecodeLogits(latent), _spec.OutputActivation);
 
     /// <summary>Posterior mean μ of each row.</summary>
-    public Tensor EncodeMean(Tensor batch) => Encode(batch).Mean;
+    public Tensor EncodeMean(Tensor batch) => EncodeForScoring(batch).Mean;
 
+    // Training: the modules (gradients flow through them).
     private (Tensor Mean, Tensor LogVariance) Encode(Tensor batch)
     {
         var hidden = encoder.call(batch);
         return (mean.call(hidden), logVariance.call(hidden).ClampedTo(-LogVarianceBound, LogVarianceBound));
     }
+
+    // Scoring: the frozen forms once prepared, the modules before (FitScore).
+    private (Tensor Mean, Tensor LogVariance) EncodeForScoring(Tensor batch)
+    {
+        if (_scoringEncoder is null) return Encode(batch);
+        var hidden = _scoringEncoder.Forward(batch);
+        return (_scoringMean!.Forward(hidden), _scoringLogVariance!.Forward(hidden).ClampedTo(-LogVarianceBound, LogVarianceBound));
+    }
+
+    private Tensor DecodeLogits(Tensor latent) => _scoringDecoder?.Forward(latent) ?? decoder.call(latent);
 
     private static Tensor KullbackLeibler(Tensor mu, Tensor logVar) =>
         (logVar.add(ExplicitScalars.One, ExplicitScalars.One) - mu.Squared() - logVar.exp()).sum([1]).Times(-0.5);
@@ -105,7 +126,7 @@ internal sealed class VariationalAutoencoder : AutoencoderNetwork, ILatentDecode
         // [S, 1, k] draws against [1, B, k] posteriors: every row sees the same ε, so a row's score does not depend on its batch.
         var z = mu.unsqueeze(0).Plus(logVar.mul(ExplicitScalars.Half).exp().unsqueeze(0) * score_noise.unsqueeze(1));
         long samples = z.shape[0], rows = z.shape[1];
-        var logits = decoder.call(z.reshape(samples * rows, -1));
+        var logits = DecodeLogits(z.reshape(samples * rows, -1));
         var target = batch.unsqueeze(0).expand(samples, rows, -1).reshape(samples * rows, -1);
         var loss = ReconstructionTerms.ElementLoss(_spec.Loss, logits, target, _spec.OutputActivation).sum([1]);
         return loss.reshape(samples, rows).mean([0]);
@@ -128,5 +149,12 @@ internal sealed class VariationalAutoencoder : AutoencoderNetwork, ILatentDecode
         var logits = g.Reshape(g.Sequence(decoder, g.Reshape(z, -1, k)), samples, -1, _spec.InputDimension);
         var loss = g.Reduce("ReduceSum", ReconstructionTerms.EmitElementLoss(g, _spec.Loss, logits, x, _spec.OutputActivation), 2);
         return g.Reduce("ReduceMean", loss, 0);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            foreach (var stack in new[] { _scoringEncoder, _scoringMean, _scoringLogVariance, _scoringDecoder }) stack?.Dispose();
+        base.Dispose(disposing);
     }
 }
