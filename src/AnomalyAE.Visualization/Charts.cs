@@ -66,6 +66,69 @@ public static class Charts
         Save(plot, path, width, height);
     }
 
+    /// <summary>
+    /// A time series and its anomaly scores over the row index: the values on the left axis (gaps where NaN), the score (a
+    /// line over each run of scored rows; rows without a score are left out) and the threshold on the right, labeled ranges
+    /// shaded, and the rows above the threshold marked.
+    /// </summary>
+    public static void SeriesScores(string path, IReadOnlyList<double> values, IReadOnlyList<float> scores, float threshold, IReadOnlyList<(int Start, int End)> labeled,
+        string title, string valueName = "value", int width = 1400, int height = 500)
+    {
+        var plot = new Plot();
+        for (int i = 0; i < labeled.Count; i++)
+        {
+            var span = plot.Add.HorizontalSpan(labeled[i].Start, labeled[i].End);
+            span.FillStyle.Color = Colors.Orange.WithAlpha(0.25);
+            span.LineStyle.Width = 0;
+            if (i == 0) span.LegendText = "labeled anomaly";
+        }
+        // Lines over each run of finite values: a signal that holds NaN (a missing step, the rows before a series' first
+        // window) is not drawn, nor scaled to.
+        FiniteRuns(plot, [.. values], Colors.SteelBlue, valueName, plot.Axes.Left);
+        FiniteRuns(plot, [.. scores.Select(s => (double)s)], Colors.DarkRed.WithAlpha(0.8), "score", plot.Axes.Right);
+        int[] above = [.. Enumerable.Range(0, scores.Count).Where(i => float.IsFinite(scores[i]) && scores[i] > threshold)];
+        if (above.Length > 0)
+        {
+            var marks = plot.Add.ScatterPoints(above.Select(i => (double)i).ToArray(), above.Select(i => (double)scores[i]).ToArray());
+            marks.Color = Colors.Red;
+            marks.MarkerSize = 4;
+            marks.Axes.YAxis = plot.Axes.Right;
+            marks.LegendText = "above the threshold";
+        }
+        if (float.IsFinite(threshold))
+        {
+            var line = plot.Add.HorizontalLine(threshold);
+            line.Axes.YAxis = plot.Axes.Right;
+            line.Color = Colors.Black;
+            line.LinePattern = LinePattern.Dashed;
+            line.LegendText = $"threshold {threshold:G4}";
+        }
+        plot.Title(title);
+        plot.XLabel("row");
+        plot.Axes.Left.Label.Text = valueName;
+        plot.Axes.Right.Label.Text = "score";
+        plot.ShowLegend(Alignment.UpperLeft);
+        Save(plot, path, width, height);
+    }
+
+    // A line per run of consecutive finite values of ys (x = index), on yAxis; the first carries the legend.
+    private static void FiniteRuns(Plot plot, double[] ys, Color color, string legend, IYAxis yAxis)
+    {
+        bool first = true;
+        for (int i = 0; i < ys.Length; i++)
+        {
+            if (!double.IsFinite(ys[i])) continue;
+            int start = i;
+            while (i + 1 < ys.Length && double.IsFinite(ys[i + 1])) i++;
+            double[] xs = [.. Enumerable.Range(start, i - start + 1).Select(x => (double)x)];
+            var line = plot.Add.ScatterLine(xs, ys[start..(i + 1)]);
+            line.Color = color;
+            line.Axes.YAxis = yAxis;
+            if (first) line.LegendText = legend;
+            first = false;
+        }
+    }
+
     /// <summary>Bars per category, one colour per series (e.g. AUC per class and method).</summary>
     public static void GroupedBars(string path, IReadOnlyList<string> categories, IReadOnlyDictionary<string, double[]> series, string title, double yMin = 0, int width = 1200, int height = 550)
     {

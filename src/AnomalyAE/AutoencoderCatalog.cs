@@ -78,6 +78,37 @@ public sealed class AutoencoderCatalog
         });
 
     /// <summary>
+    /// An autoencoder over sliding windows of time series (one row per time step), configured by <paramref name="options"/>:
+    /// every row gets the anomaly score of the windows that cover it (see <see cref="SequenceAutoencoderOptions"/>).
+    /// </summary>
+    /// <example><code>
+    /// var pipeline = ml.Transforms.Concatenate("Features", "cpu", "memory", "latency")
+    ///     .Append(ml.Transforms.NormalizeMeanVariance("Features"))
+    ///     .Append(ml.Autoencoders().SequenceAutoencoder(new SequenceAutoencoderOptions { WindowSize = 64, SeriesColumnName = "host", OrderColumnName = "time" }));
+    /// </code></example>
+    public SequenceAutoencoderEstimator SequenceAutoencoder(SequenceAutoencoderOptions options) => new(_context, options);
+
+    /// <summary>A sequence autoencoder with the most used options as parameters.</summary>
+    /// <param name="featureColumnName">The channels: a Single column, or a known-size vector of Single (default "Features").</param>
+    /// <param name="windowSize">Time steps per window (default <see cref="AutoencoderOptionsBase.Defaults.WindowSize"/>, 64).</param>
+    /// <param name="seriesColumnName">The column naming each row's series; null: one series.</param>
+    /// <param name="orderColumnName">The column ordering the rows of a series; null: the rows are in order.</param>
+    /// <param name="architecture">The network over a window (default <see cref="SequenceArchitecture.Dense"/>).</param>
+    /// <param name="seed">Seed; null draws from the context's seed stream.</param>
+    public SequenceAutoencoderEstimator SequenceAutoencoder(string featureColumnName = SequenceAutoencoderOptions.Defaults.FeatureColumnName,
+        int windowSize = SequenceAutoencoderOptions.Defaults.WindowSize, string? seriesColumnName = null, string? orderColumnName = null,
+        SequenceArchitecture architecture = SequenceAutoencoderOptions.Defaults.SequenceArchitecture, int? seed = null) =>
+        SequenceAutoencoder(new SequenceAutoencoderOptions
+        {
+            FeatureColumnName = featureColumnName,
+            WindowSize = windowSize,
+            SeriesColumnName = seriesColumnName,
+            OrderColumnName = orderColumnName,
+            Architecture = architecture,
+            Seed = seed,
+        });
+
+    /// <summary>
     /// A network kind of your own (or any kind) described by <paramref name="options"/>: a class derived from
     /// <see cref="AutoencoderOptionsBase"/> whose <see cref="AutoencoderOptionsBase.CreateSpec"/> returns the kind's spec. It
     /// trains, scores, saves, loads and exports as the library's own kinds do; register its spec with

@@ -29,7 +29,12 @@ internal sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
     {
         var scored = ScoredTable.Score(settings.Model, settings.Data, settings.LabelColumn, settings.IdColumn, vectors: false);
         var labels = scored.Labels();
-        var metrics = DetectionMetrics.Compute(scored.Scores, scored.Predicted, labels, settings.FalsePositives, scored.Table.Csv.Path);
+        // Rows without a score (a sequence model's first rows of each series) are left out of every metric.
+        var kept = Enumerable.Range(0, scored.Scores.Length).Where(i => !float.IsNaN(scored.Scores[i])).ToArray();
+        if (kept.Length < scored.Scores.Length)
+            Serilog.Log.Information("{Unscored} rows have no score (the first rows of each series, before a full window) and are left out of the metrics", scored.Scores.Length - kept.Length);
+        var metrics = DetectionMetrics.Compute([.. kept.Select(i => scored.Scores[i])], [.. kept.Select(i => scored.Predicted[i])], [.. kept.Select(i => labels[i])],
+            settings.FalsePositives, scored.Table.Csv.Path);
         if (settings.Json)
         {
             Console.Out.WriteLine(JsonSerializer.Serialize(metrics, new JsonSerializerOptions { WriteIndented = true }));

@@ -38,8 +38,19 @@ internal sealed class PlotCommand : Command<PlotCommand.Settings>
         var written = new List<string>();
 
         string histogram = Path.Combine(settings.Out, "scores.png");
-        Charts.ScoreHistogram(histogram, scored.Scores, scored.Threshold, labels, $"Scores of {Path.GetFileName(scored.Table.Csv.Path)}");
+        var finite = Enumerable.Range(0, scored.Scores.Length).Where(i => !float.IsNaN(scored.Scores[i])).ToArray();   // a sequence model's first rows have none
+        Charts.ScoreHistogram(histogram, [.. finite.Select(i => scored.Scores[i])], scored.Threshold, labels is null ? null : [.. finite.Select(i => labels[i])],
+            $"Scores of {Path.GetFileName(scored.Table.Csv.Path)}");
         written.Add(histogram);
+        if (scored.IsSequence)
+        {
+            // Rows in file order: the first feature column, the score and the threshold, labeled runs shaded.
+            string series = Path.Combine(settings.Out, "series.png");
+            var first = scored.Table.Csv.Numbers(scored.Table.Csv.IndexOf(scored.Table.FeatureColumns[0], "feature"), allowMissing: true);
+            Charts.SeriesScores(series, [.. first.Select(v => (double)v)], scored.Scores, scored.Threshold, Runs(labels),
+                $"{Path.GetFileName(scored.Table.Csv.Path)}: {scored.Table.FeatureColumns[0]} and the score", scored.Table.FeatureColumns[0]);
+            written.Add(series);
+        }
 
         if (scored.Latent is { Length: > 0 } latent && latent[0].Length >= 2)
         {
@@ -69,5 +80,19 @@ internal sealed class PlotCommand : Command<PlotCommand.Settings>
         }
         foreach (var file in written) Log.Information("Wrote {Path}", Path.GetFullPath(file));
         return 0;
+    }
+
+    /// <summary>The runs of consecutive labeled rows, as (first, last) row indexes.</summary>
+    private static List<(int Start, int End)> Runs(bool[]? labels)
+    {
+        var runs = new List<(int, int)>();
+        for (int i = 0; labels is not null && i < labels.Length; i++)
+        {
+            if (!labels[i]) continue;
+            int start = i;
+            while (i + 1 < labels.Length && labels[i + 1]) i++;
+            runs.Add((start, i));
+        }
+        return runs;
     }
 }

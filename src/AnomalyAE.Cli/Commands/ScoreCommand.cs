@@ -38,7 +38,7 @@ internal sealed class ScoreCommand : Command<ScoreCommand.Settings>
     {
         using var model = CsvScoringModel.Load(settings.Model, settings.Data);
         using var csv = CsvDataView.Open(settings.Data);
-        var table = FeatureTable.ForScoring(csv, model.Features, settings.LabelColumn, settings.IdColumn);
+        var table = FeatureTable.ForScoring(csv, model.Features, settings.LabelColumn, settings.IdColumn, model.Series);
         var scored = model.Model.Transform(table.Data);
         var stage = model.Stage;
 
@@ -55,7 +55,7 @@ internal sealed class ScoreCommand : Command<ScoreCommand.Settings>
         int explain = Math.Min(settings.Explain ?? 0, contributionNames.Length);
         for (int k = 1; k <= explain; k++) header.AddRange([$"top{k}_feature", $"top{k}_share"]);
 
-        long rows = 0, anomalies = 0;
+        long rows = 0, anomalies = 0, unscored = 0;
         IEnumerable<IReadOnlyList<string>> Rows()
         {
             var cellsColumn = scored.Schema[CsvDataView.CellsColumn];
@@ -96,11 +96,19 @@ internal sealed class ScoreCommand : Command<ScoreCommand.Settings>
                 }
                 rows++;
                 if (predicted) anomalies++;
+                if (float.IsNaN(score)) unscored++;
                 yield return row;
             }
         }
         CsvDataView.Reporting(() => { CsvOutput.Write(settings.Out, header, Rows()); return 0; });
         Log.Information("Scored {Rows} rows: {Anomalies} above the threshold {Threshold}; wrote {Path}", rows, anomalies, stage.Threshold, StandardStreams.Describe(settings.Out, output: true));
+        if (unscored > 0 && stage is SequenceAutoencoderTransformer sequence)
+        {
+            if (sequence.ScoreAggregation == WindowScoreAggregation.LastWindow)
+                Log.Information("{Unscored} rows have no score (NaN): the first {Steps} rows of each series (or after a gap) have no window of {Window} rows ending at them", unscored, sequence.WindowSize - 1, sequence.WindowSize);
+            else
+                Log.Information("{Unscored} rows have no score (NaN): their series (or its part between gaps) is shorter than a window of {Window} rows", unscored, sequence.WindowSize);
+        }
         return 0;
     }
 

@@ -12,6 +12,8 @@ internal sealed class ScoredTable
     public required float[] Scores { get; init; }
     public required bool[] Predicted { get; init; }
     public required float Threshold { get; init; }
+    /// <summary>True for a sequence model: rows are time steps, scored by windows (the first rows of a series have no score).</summary>
+    public bool IsSequence { get; init; }
     /// <summary>The model's names for its score and predicted-label columns (the scored CSV uses them as headers).</summary>
     public required string ScoreColumnName { get; init; }
     public required string PredictedLabelColumnName { get; init; }
@@ -29,8 +31,13 @@ internal sealed class ScoredTable
     public static ScoredTable Score(string modelPath, string dataPath, string? labelColumn, string? idColumn, bool vectors, bool contributions = false)
     {
         using var detector = CsvScoringModel.Load(modelPath, dataPath);
-        var table = FeatureTable.ForScoring(CsvTable.Read(dataPath), detector.Features, labelColumn, idColumn);
-        var scored = detector.Model.Transform(table.Data);
+        // A sequence model reads the series and order columns too, typed as in training: through the streamed view of the file.
+        using var stream = detector.Series is null ? null : CsvDataView.Open(dataPath);
+        // The rows read whole give labels, ids and the plotted values; a sequence model's missing cells are NaN there.
+        var table = FeatureTable.ForScoring(stream is null ? CsvTable.Read(dataPath) : CsvTable.Read(stream.FilePath, stream.Path), detector.Features, labelColumn, idColumn,
+            allowMissing: stream is not null);
+        var data = stream is null ? table.Data : FeatureTable.ForScoring(stream, detector.Features, labelColumn, idColumn, detector.Series).Data;
+        var scored = CsvDataView.Reporting(() => detector.Model.Transform(data));
         var stage = detector.Stage;
         float[][]? Vectors(string? column) => vectors && column is not null && scored.Schema.GetColumnOrNull(column) is not null ? scored.ReadVectors(column) : null;
         string[]? contributionNames = null;
@@ -47,6 +54,7 @@ internal sealed class ScoredTable
             Scores = scored.GetColumn<float>(detector.ScoreColumnName).ToArray(),
             Predicted = scored.GetColumn<bool>(detector.PredictedLabelColumnName).ToArray(),
             Threshold = stage.Threshold,
+            IsSequence = stage is SequenceAutoencoderTransformer,
             ScoreColumnName = detector.ScoreColumnName,
             PredictedLabelColumnName = detector.PredictedLabelColumnName,
             Probabilities = stage.ProbabilityColumnName is { } probabilityName ? scored.GetColumn<float>(probabilityName).ToArray() : null,
@@ -100,6 +108,9 @@ internal sealed class CsvScoringModel : IDisposable
     public string PredictedLabelColumnName => _file.Contract.PredictedLabelColumnName;
     /// <summary>The CSV columns the model was trained on.</summary>
     public string[] Features { get; }
+
+    /// <summary>A sequence model's series and order columns, read beside the features; null for other models.</summary>
+    public FeatureTable.SeriesRoles? Series => Stage is SequenceAutoencoderTransformer sequence ? new(sequence.SeriesColumnName, sequence.OrderColumnName) : null;
 
     /// <summary>Loads <paramref name="modelPath"/>, which will score <paramref name="dataPath"/> (both may not be standard input).</summary>
     public static CsvScoringModel Load(string modelPath, string dataPath)

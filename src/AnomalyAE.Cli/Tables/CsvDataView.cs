@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -24,11 +25,21 @@ internal sealed class CsvDataView : IDataView, IDisposable
     private readonly bool _cells;
     // The copy of standard input this view owns and deletes; null for a file, and for views made by WithColumns.
     private readonly string? _spool;
+    // The first data row's cells, which decide an order column's type.
+    private readonly string[] _first;
+    private readonly SeriesColumns? _series;
+    // The role of each schema column, by index.
+    private readonly Role[] _roles;
 
-    private CsvDataView(string file, string displayName, string[] header, string[] features, string? label, string? id, bool cells, string? spool)
+    private enum Role { Feature, Label, Id, Series, Order, Cells }
+
+    private CsvDataView(string file, string displayName, string[] header, string[] first, string[] features, string? label, string? id, bool cells, string? spool,
+        SeriesColumns? series = null)
     {
         _path = file;
         _spool = spool;
+        _first = first;
+        _series = series;
         Path = displayName;
         Header = header;
         _featureIndices = [.. features.Select(f => IndexOf(f, "feature"))];
@@ -36,15 +47,30 @@ internal sealed class CsvDataView : IDataView, IDisposable
         _idIndex = id is null ? -1 : IndexOf(id, "id");
         _cells = cells;
         var schema = new DataViewSchema.Builder();
-        foreach (int i in _featureIndices) schema.AddColumn(header[i], NumberDataViewType.Single);
-        if (_labelIndex >= 0) schema.AddColumn(header[_labelIndex], NumberDataViewType.Single);
-        if (_idIndex >= 0) schema.AddColumn(header[_idIndex], TextDataViewType.Instance);
-        if (cells) schema.AddColumn(CellsColumn, new VectorDataViewType(TextDataViewType.Instance, header.Length));
+        var roles = new List<Role>();
+        void Add(string name, DataViewType type, Role role) { schema.AddColumn(name, type); roles.Add(role); }
+        foreach (int i in _featureIndices) Add(header[i], NumberDataViewType.Single, Role.Feature);
+        if (_labelIndex >= 0) Add(header[_labelIndex], NumberDataViewType.Single, Role.Label);
+        if (_idIndex >= 0) Add(header[_idIndex], TextDataViewType.Instance, Role.Id);
+        if (series?.SeriesIndex is int s) Add(header[s], TextDataViewType.Instance, Role.Series);
+        if (series?.OrderIndex is int o) Add(header[o], series.OrderType, Role.Order);
+        if (cells) Add(CellsColumn, new VectorDataViewType(TextDataViewType.Instance, header.Length), Role.Cells);
         Schema = schema.ToSchema();
+        _roles = [.. roles];
     }
+
+    /// <summary>
+    /// The series and order columns of a time series file: the series column as Text, the order column as a number (Double),
+    /// a date and time (parsed as UTC) or Text, by what its first cell holds; and whether feature cells may be missing
+    /// (empty or NaN: the sequence model's missing-value handling decides).
+    /// </summary>
+    public sealed record SeriesColumns(int? SeriesIndex, int? OrderIndex, DataViewType OrderType, bool AllowMissing);
 
     // The file read (a copy of standard input for -).
     private readonly string _path;
+
+    /// <summary>The file read: the file itself, or the copy of standard input.</summary>
+    public string FilePath => _path;
 
     /// <summary>The file's name in messages (<c>standard input</c> for <c>-</c>).</summary>
     public string Path { get; }
@@ -75,8 +101,8 @@ internal sealed class CsvDataView : IDataView, IDisposable
         {
             using var opened = OpenedReader.Open(path);
             var header = CsvRows.Header(opened.Reader, name);
-            if (!CsvRows.Next(opened.Reader, name, out _, out _)) throw new CliException($"{name}: the file has a header but no data rows.");
-            return new CsvDataView(path, name, header, [], null, null, false, spool);
+            if (!CsvRows.Next(opened.Reader, name, out var first, out _)) throw new CliException($"{name}: the file has a header but no data rows.");
+            return new CsvDataView(path, name, header, first, [], null, null, false, spool);
         }
         catch when (spool is not null)
         {
@@ -93,7 +119,27 @@ internal sealed class CsvDataView : IDataView, IDisposable
 
     /// <summary>A view of the same file with these feature, label and id columns (names as in the header, any case), and the cells column on request.</summary>
     public CsvDataView WithColumns(IEnumerable<string> features, string? label, string? id, bool cells = false) =>
-        new(_path, Path, Header, [.. features], label, id, cells, spool: null);
+        new(_path, Path, Header, _first, [.. features], label, id, cells, spool: null);
+
+    /// <summary>
+    /// As <see cref="WithColumns(IEnumerable{string}, string?, string?, bool)"/>, plus a time series' series column (Text) and
+    /// order column (a number, a date and time, or Text, by its first cell); feature cells may be missing when
+    /// <paramref name="allowMissing"/>.
+    /// </summary>
+    public CsvDataView WithSeriesColumns(IEnumerable<string> features, string? label, string? id, string? series, string? order, bool allowMissing, bool cells = false)
+    {
+        int? seriesIndex = series is null ? null : IndexOf(series, "series");
+        int? orderIndex = order is null ? null : IndexOf(order, "order");
+        DataViewType orderType = TextDataViewType.Instance;
+        if (orderIndex is int o)
+        {
+            string cell = _first.Length > o ? _first[o].Trim() : "";
+            orderType = double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out _) ? NumberDataViewType.Double
+                : DateTime.TryParse(cell, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out _) ? DateTimeDataViewType.Instance
+                : TextDataViewType.Instance;
+        }
+        return new(_path, Path, Header, _first, [.. features], label, id, cells, spool: null, new SeriesColumns(seriesIndex, orderIndex, orderType, allowMissing));
+    }
 
     public int IndexOf(string column, string purpose) => CsvRows.IndexOf(Path, Header, column, purpose);
 
@@ -163,6 +209,8 @@ internal sealed class CsvDataView : IDataView, IDisposable
         private readonly float[] _features;
         private string[] _cells = [];
         private float _label;
+        private double _orderNumber;
+        private DateTime _orderTime;
         private long _position = -1;
 
         /// <param name="view">The view.</param>
@@ -188,8 +236,18 @@ internal sealed class CsvDataView : IDataView, IDisposable
                 return false;
             }
             CsvRows.CheckWidth(_view.Path, _view.Header, cells, line);
-            for (int f = 0; f < _features.Length; f++) _features[f] = CsvRows.Number(_view.Path, _view.Header, cells, _view._featureIndices[f], line);
+            bool missing = _view._series?.AllowMissing == true;
+            for (int f = 0; f < _features.Length; f++)
+                _features[f] = missing && CsvRows.IsMissing(cells[_view._featureIndices[f]]) ? float.NaN : CsvRows.Number(_view.Path, _view.Header, cells, _view._featureIndices[f], line);
             if (_view._labelIndex >= 0) _label = CsvRows.Number(_view.Path, _view.Header, cells, _view._labelIndex, line);
+            if (_view._series is { OrderIndex: int order } series)
+            {
+                string cell = cells[order].Trim();
+                if (series.OrderType is NumberDataViewType && !double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out _orderNumber))
+                    throw new CliException($"{_view.Path}: line {line}, column '{_view.Header[order]}': '{cell}' is not a number, as the order column's first cell was.");
+                if (series.OrderType is DateTimeDataViewType && !DateTime.TryParse(cell, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out _orderTime))
+                    throw new CliException($"{_view.Path}: line {line}, column '{_view.Header[order]}': '{cell}' is not a date and time, as the order column's first cell was.");
+            }
             _cells = cells;
             _position++;
             return true;
@@ -197,24 +255,23 @@ internal sealed class CsvDataView : IDataView, IDisposable
 
         public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
         {
-            int features = _view._featureIndices.Length;
-            Delegate getter;
-            if (column.Index < features)
+            int f = column.Index;
+            Delegate getter = _view._roles[column.Index] switch
             {
-                int f = column.Index;
-                getter = (ValueGetter<float>)((ref float value) => value = _features[f]);
-            }
-            else if (column.Name == CellsColumn && _view._cells)
-                getter = (ValueGetter<VBuffer<ReadOnlyMemory<char>>>)((ref VBuffer<ReadOnlyMemory<char>> value) =>
+                Role.Feature => (ValueGetter<float>)((ref float value) => value = _features[f]),
+                Role.Cells => (ValueGetter<VBuffer<ReadOnlyMemory<char>>>)((ref VBuffer<ReadOnlyMemory<char>> value) =>
                 {
                     var editor = VBufferEditor.Create(ref value, _cells.Length);
                     for (int i = 0; i < _cells.Length; i++) editor.Values[i] = _cells[i].AsMemory();
                     value = editor.Commit();
-                });
-            else if (column.Type is TextDataViewType)
-                getter = (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> value) => value = _cells[_view._idIndex].AsMemory());
-            else
-                getter = (ValueGetter<float>)((ref float value) => value = _label);
+                }),
+                Role.Id => (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> value) => value = _cells[_view._idIndex].AsMemory()),
+                Role.Series => (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> value) => value = _cells[_view._series!.SeriesIndex!.Value].AsMemory()),
+                Role.Order when column.Type is NumberDataViewType => (ValueGetter<double>)((ref double value) => value = _orderNumber),
+                Role.Order when column.Type is DateTimeDataViewType => (ValueGetter<DateTime>)((ref DateTime value) => value = _orderTime),
+                Role.Order => (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> value) => value = _cells[_view._series!.OrderIndex!.Value].Trim().AsMemory()),
+                _ => (ValueGetter<float>)((ref float value) => value = _label),
+            };
             return getter as ValueGetter<TValue> ?? throw new InvalidOperationException($"Column '{column.Name}' is {column.Type}, not {typeof(TValue).Name}.");
         }
 

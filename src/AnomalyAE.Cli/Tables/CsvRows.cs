@@ -54,6 +54,9 @@ internal static class CsvRows
         return index;
     }
 
+    /// <summary>True for a cell that holds no value: empty, or NaN (a time series' missing step).</summary>
+    public static bool IsMissing(string cell) => cell.Trim() is "" or "NaN" or "nan" or "NA";
+
     /// <summary>A cell as a finite number; anything else is reported with its line and column.</summary>
     public static float Number(string path, string[] header, string[] cells, int column, int line)
     {

@@ -28,7 +28,9 @@ internal sealed class CsvTable
     /// Reads a CSV file, or standard input when <paramref name="path"/> is <c>-</c>, with Sep in the dialect of the worker's
     /// inbox: RFC 4180 quotes (a quoted cell may hold commas, "" and line breaks), LF or CRLF, an optional UTF-8 BOM.
     /// </summary>
-    public static CsvTable Read(string path)
+    /// <param name="path">The file, or <c>-</c>.</param>
+    /// <param name="displayName">The file's name in messages, when it is not <paramref name="path"/> (a copy of standard input).</param>
+    public static CsvTable Read(string path, string? displayName = null)
     {
         bool standardInput = StandardStreams.Is(path);
         if (!standardInput && !File.Exists(path)) throw new CliException($"{path}: file not found.");
@@ -36,6 +38,7 @@ internal sealed class CsvTable
             ? new StreamReader(Console.OpenStandardInput(), Encoding.UTF8, detectEncodingFromByteOrderMarks: true)
             : new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
         if (standardInput) path = StandardStreams.InputName;
+        else if (displayName is not null) path = displayName;
         using var csv = CsvFormat.Reader(reader);
         var header = CsvRows.Header(csv, path);
         var rows = new List<string[]>();
@@ -58,10 +61,17 @@ internal sealed class CsvTable
     public bool Has(string column) => Header.Any(h => string.Equals(h, column, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The column's cells as numbers; a cell that is not a finite number is reported with its line and column.</summary>
-    public float[] Numbers(int column)
+    public float[] Numbers(int column) => Numbers(column, allowMissing: false);
+
+    /// <summary>
+    /// A column's cells as finite numbers; with <paramref name="allowMissing"/>, missing cells (empty or NaN, see
+    /// <see cref="CsvRows.IsMissing"/>) are NaN: a sequence model's missing steps, which its missing-value handling decides.
+    /// </summary>
+    public float[] Numbers(int column, bool allowMissing)
     {
         var values = new float[Rows.Count];
-        for (int r = 0; r < Rows.Count; r++) values[r] = CsvRows.Number(Path, Header, Rows[r], column, LineOf(r));
+        for (int r = 0; r < Rows.Count; r++)
+            values[r] = allowMissing && CsvRows.IsMissing(Rows[r][column]) ? float.NaN : CsvRows.Number(Path, Header, Rows[r], column, LineOf(r));
         return values;
     }
 }

@@ -42,28 +42,38 @@ internal sealed class FeatureTable
     public static FeatureTable ForTraining(CsvTable csv, string? labelColumn, string? idColumn) =>
         Build(csv, Roles.ForTraining(csv.Path, csv.Header, labelColumn, idColumn));
 
-    /// <summary>The features a saved model was trained on must all be present; other columns are carried along.</summary>
-    public static FeatureTable ForScoring(CsvTable csv, IReadOnlyList<string> modelFeatures, string? labelColumn, string? idColumn) =>
-        Build(csv, Roles.ForScoring(csv.Path, csv.Header, modelFeatures, labelColumn, idColumn));
+    /// <summary>
+    /// The features a saved model was trained on must all be present; other columns are carried along. Feature cells may be
+    /// missing (NaN) with <paramref name="allowMissing"/>, for a sequence model.
+    /// </summary>
+    public static FeatureTable ForScoring(CsvTable csv, IReadOnlyList<string> modelFeatures, string? labelColumn, string? idColumn, bool allowMissing = false) =>
+        Build(csv, Roles.ForScoring(csv.Path, csv.Header, modelFeatures, labelColumn, idColumn), allowMissing);
 
-    /// <summary>As <see cref="ForTraining(CsvTable, string?, string?)"/>, streamed from the file.</summary>
-    public static FeatureTable ForTraining(CsvDataView csv, string? labelColumn, string? idColumn)
+    /// <summary>As <see cref="ForTraining(CsvTable, string?, string?)"/>, streamed from the file; a time series' series and order columns are not features.</summary>
+    public static FeatureTable ForTraining(CsvDataView csv, string? labelColumn, string? idColumn, SeriesRoles? series = null)
     {
-        var roles = Roles.ForTraining(csv.Path, csv.Header, labelColumn, idColumn);
-        return new FeatureTable(csv.Path, null, roles, null, csv.WithColumns(roles.Features, roles.Label, roles.Id));
+        var roles = Roles.ForTraining(csv.Path, csv.Header, labelColumn, idColumn, series?.Series, series?.Order);
+        return new FeatureTable(csv.Path, null, roles, null, series is null
+            ? csv.WithColumns(roles.Features, roles.Label, roles.Id)
+            : csv.WithSeriesColumns(roles.Features, roles.Label, roles.Id, series.Series, series.Order, allowMissing: true));
     }
 
     /// <summary>As <see cref="ForScoring(CsvTable, IReadOnlyList{string}, string?, string?)"/>, streamed, with each row's cells in <see cref="CsvDataView.CellsColumn"/>.</summary>
-    public static FeatureTable ForScoring(CsvDataView csv, IReadOnlyList<string> modelFeatures, string? labelColumn, string? idColumn)
+    public static FeatureTable ForScoring(CsvDataView csv, IReadOnlyList<string> modelFeatures, string? labelColumn, string? idColumn, SeriesRoles? series = null)
     {
         var roles = Roles.ForScoring(csv.Path, csv.Header, modelFeatures, labelColumn, idColumn);
-        return new FeatureTable(csv.Path, null, roles, null, csv.WithColumns(roles.Features, roles.Label, roles.Id, cells: true));
+        return new FeatureTable(csv.Path, null, roles, null, series is null
+            ? csv.WithColumns(roles.Features, roles.Label, roles.Id, cells: true)
+            : csv.WithSeriesColumns(roles.Features, roles.Label, roles.Id, series.Series, series.Order, allowMissing: true, cells: true));
     }
 
-    private static FeatureTable Build(CsvTable csv, Roles roles)
+    /// <summary>A time series file's series and order columns (either may be null): read as such, never as features.</summary>
+    public sealed record SeriesRoles(string? Series, string? Order);
+
+    private static FeatureTable Build(CsvTable csv, Roles roles, bool allowMissing = false)
     {
         var view = new ColumnarDataView.Builder();
-        foreach (var feature in roles.Features) view.AddSingle(feature, csv.Numbers(csv.IndexOf(feature, "feature")));
+        foreach (var feature in roles.Features) view.AddSingle(feature, csv.Numbers(csv.IndexOf(feature, "feature"), allowMissing));
         float[]? labels = roles.Label is null ? null : csv.Numbers(csv.IndexOf(roles.Label, "label"));
         if (labels is not null) view.AddSingle(roles.Label!, labels);
         if (roles.Id is not null)
@@ -77,12 +87,14 @@ internal sealed class FeatureTable
     /// <summary>Which columns of a header are features, label and id; names as the header spells them.</summary>
     private sealed record Roles(string[] Features, string? Label, string? Id)
     {
-        public static Roles ForTraining(string path, string[] header, string? labelColumn, string? idColumn)
+        public static Roles ForTraining(string path, string[] header, string? labelColumn, string? idColumn, string? seriesColumn = null, string? orderColumn = null)
         {
             string? label = Resolve(path, header, labelColumn, DefaultLabelColumn, "label");
             string? id = Resolve(path, header, idColumn, DefaultIdColumn, "id");
-            var features = header.Where(h => !Same(h, label) && !Same(h, id)).ToArray();
-            if (features.Length == 0) throw new CliException($"{path}: no feature columns left after the label and id columns.");
+            string? series = seriesColumn is null ? null : Resolve(path, header, seriesColumn, seriesColumn, "series");
+            string? order = orderColumn is null ? null : Resolve(path, header, orderColumn, orderColumn, "order");
+            var features = header.Where(h => !Same(h, label) && !Same(h, id) && !Same(h, series) && !Same(h, order)).ToArray();
+            if (features.Length == 0) throw new CliException($"{path}: no feature columns left after the label, id, series and order columns.");
             return new Roles(features, label, id);
         }
 

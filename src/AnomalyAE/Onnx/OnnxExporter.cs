@@ -46,6 +46,11 @@ internal sealed class OnnxExporter(MLContext context)
     internal ModelProto Build(ITransformer model, DataViewSchema inputSchema)
     {
         var stages = PipelineStages.Flatten(model, inputSchema);
+        if (stages.FirstOrDefault(s => s.Transformer is SequenceAutoencoderTransformer).Transformer is SequenceAutoencoderTransformer sequence)
+            throw new NotSupportedException($"A {nameof(SequenceAutoencoderTransformer)} scores each row from the rows of its series before it, which an ONNX graph over rows cannot hold. " +
+                $"Export its window model instead, whose input is one window ({sequence.WindowSize} steps × {sequence.InputDimension} channels, time-major): " +
+                $"ExportToOnnx(sequence.WindowModel, schema, path) with a schema holding a column '{sequence.WindowModel.FeatureColumnName}' of Vector<Single, {sequence.WindowSize * sequence.InputDimension}>; " +
+                "the caller keeps each series' last steps and scores the window ending at each new step.");
         int first = stages.FindIndex(s => s.Transformer is AutoencoderTransformerBase);
         if (first < 0) throw new NotSupportedException("The model has no autoencoder stage; export ML.NET-only pipelines with mlContext.Model.ConvertToOnnx.");
         var later = stages.Skip(first).FirstOrDefault(s => s.Transformer is not AutoencoderTransformerBase).Transformer;

@@ -20,14 +20,18 @@ internal static class ManifestValidation
         {
             var stage = manifest.Stages[i] ?? throw new InvalidDataException($"{source}: stage {i} is empty.");
             string where = $"{source}: stage {i}";
-            if (stage.Kind is not (StageRecord.MLNetKind or StageRecord.NetworkKind))
+            if (stage.Kind is not (StageRecord.MLNetKind or StageRecord.NetworkKind or StageRecord.SequenceKind))
                 throw new InvalidDataException($"{where} has an unknown kind '{stage.Kind}'.");
+            if (stage.Kind == StageRecord.SequenceKind && manifest.FormatVersion < ModelManifest.SequenceFormatVersion)
+                throw new InvalidDataException($"{where} is a sequence stage, which format version {manifest.FormatVersion} files do not hold; the file was edited or damaged.");
             string entry = ModelManifest.StageEntry(i, stage.Kind);
             if (stage.Entry != entry) throw new InvalidDataException($"{where} names part '{stage.Entry}'; expected '{entry}'.");
             expectedEntries.Add(entry);
-            if (stage.Kind == StageRecord.NetworkKind) ValidateNetworkStage(stage, where);
+            if (StageRecord.HoldsWeights(stage.Kind)) ValidateNetworkStage(stage, where);
+            if (stage.Kind == StageRecord.SequenceKind) ValidateSequenceStage(stage, where);
+            else if (stage.Sequence is not null) throw new InvalidDataException($"{where} is a {stage.Kind} stage but carries a sequence record; the file was edited or damaged.");
         }
-        if (manifest.SingleTransformer && (manifest.Stages.Count != 1 || manifest.Stages[0].Kind != StageRecord.NetworkKind))
+        if (manifest.SingleTransformer && (manifest.Stages.Count != 1 || !StageRecord.HoldsWeights(manifest.Stages[0].Kind)))
             throw new InvalidDataException($"{source} says it holds a single autoencoder transformer, but its stages say otherwise.");
         foreach (var (name, checksum) in manifest.Checksums)
         {
@@ -65,6 +69,30 @@ internal static class ManifestValidation
         if (stage.History?.Any(h => h is null) == true) throw new InvalidDataException($"{where} has an empty history entry.");
         if (stage.Threads is int threads) rules.Range("Threads", threads, 1, Rules.MaxThreads);
         if (stage.ScoringBatchSize is int batch) rules.Range("ScoringBatchSize", batch, 1, Rules.MaxBatchSize);
+    }
+
+    /// <summary>A sequence stage: its settings by the options' rules, its row outputs, and a window model that reads its windows.</summary>
+    private static void ValidateSequenceStage(StageRecord stage, string where)
+    {
+        var sequence = stage.Sequence ?? throw new InvalidDataException($"{where} is a sequence stage without its sequence record.");
+        if (sequence.Settings is null || sequence.Outputs is null) throw new InvalidDataException($"{where}: the sequence record is incomplete (settings or outputs missing).");
+        var rules = Rules.ForFile(where);
+        sequence.Settings.Validate(rules);
+        if (sequence.Outputs.Count is 0 or > ModelLimits.OutputColumns)
+            throw new InvalidDataException($"{where} has {sequence.Outputs.Count} row output columns; expected 1 to {ModelLimits.OutputColumns}.");
+        foreach (var output in sequence.Outputs)
+        {
+            if (output is null) throw new InvalidDataException($"{where} has an empty row output column.");
+            rules.ColumnName("row output column name", output.Name);
+            rules.Defined("row output column kind", output.Kind);
+            rules.Require(output.Kind != OutputKind.LatentLogVariance, "row output column kind", "A sequence stage has no latent log-variance column.");
+        }
+        rules.Distinct(sequence.Outputs.Select(o => o.Name));
+        if (sequence.Outputs.Any(o => o.Kind == OutputKind.Probability) && stage.Calibration is null)
+            throw new InvalidDataException($"{where} emits a probability column but holds no score calibration. The file was edited or damaged; save the model again.");
+        var window = stage.Spec is AutoencoderEnsembleSpec ensemble ? ensemble.Member : stage.Spec;
+        rules.Require(window is SequenceAutoencoderSpec s && s.WindowSize == sequence.Settings.WindowSize && s.Channels == sequence.Settings.Channels, "Spec",
+            $"The sequence stage windows {sequence.Settings.WindowSize} steps × {sequence.Settings.Channels} channels, but its network is not a sequence autoencoder of that window.");
     }
 
     /// <summary>

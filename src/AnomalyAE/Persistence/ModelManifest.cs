@@ -14,9 +14,12 @@ namespace AnomalyAE.Persistence;
 internal sealed record ModelManifest
 {
     public const string FormatName = "AnomalyAE.Model";
-    public const int CurrentFormatVersion = 2;
+    /// <summary>The newest format this version reads. Files are written in the oldest format that holds them (<see cref="FormatFor"/>).</summary>
+    public const int CurrentFormatVersion = 3;
     /// <summary>The first version whose manifest is covered by a seal.</summary>
     public const int SealedFormatVersion = 2;
+    /// <summary>The first version that may hold sequence stages (<see cref="StageRecord.SequenceKind"/>).</summary>
+    public const int SequenceFormatVersion = 3;
     public const string EntryName = "manifest.json";
     public const string SealEntry = "manifest.seal";
     public const string InputSchemaEntry = "input-schema.zip";
@@ -30,9 +33,16 @@ internal sealed record ModelManifest
     /// <summary>Entry name → lowercase hex SHA-256 of its bytes.</summary>
     public required Dictionary<string, string> Checksums { get; init; }
 
+    /// <summary>
+    /// The format a file of <paramref name="stages"/> is written in: version 2, which every reader since the seal reads, unless a
+    /// stage needs a newer one (a sequence stage: 3), so that older readers still load what they can and name a newer file as such.
+    /// </summary>
+    public static int FormatFor(IEnumerable<StageRecord> stages) =>
+        stages.Any(s => s.Kind == StageRecord.SequenceKind) ? SequenceFormatVersion : SealedFormatVersion;
+
     /// <summary>The name of stage <paramref name="index"/>'s entry: the only name a reader accepts for it.</summary>
     public static string StageEntry(int index, string kind) =>
-        kind == StageRecord.NetworkKind ? $"stages/{index}.weights" : $"stages/{index}.mlnet.zip";
+        StageRecord.HoldsWeights(kind) ? $"stages/{index}.weights" : $"stages/{index}.mlnet.zip";
 
     /// <summary>The JSON settings of a manifest: enums by name, and each network spec under its registered kind's name (<see cref="NetworkKinds"/>).</summary>
     public static JsonSerializerOptions Json => NetworkKinds.Json;
@@ -43,6 +53,11 @@ internal sealed record StageRecord
 {
     public const string MLNetKind = "mlnet";
     public const string NetworkKind = "network";
+    /// <summary>A sequence stage (format 3): a network stage over windows, plus <see cref="Sequence"/>.</summary>
+    public const string SequenceKind = "sequence";
+
+    /// <summary>True for the kinds whose part is a network's weights.</summary>
+    public static bool HoldsWeights(string? kind) => kind is NetworkKind or SequenceKind;
 
     public required string Kind { get; init; }
     public required string Entry { get; init; }
@@ -55,7 +70,12 @@ internal sealed record StageRecord
     public List<EpochLoss>? History { get; init; }
     public int? Threads { get; init; }
     public int? ScoringBatchSize { get; init; }
+    /// <summary>A sequence stage's windowing and per-row outputs; the other fields describe its window model.</summary>
+    public SequenceRecord? Sequence { get; init; }
 }
+
+/// <summary>What a sequence stage adds to its window model: the columns it reads and how it windows them, and the columns it writes per row.</summary>
+internal sealed record SequenceRecord(Series.SeriesSettings Settings, List<OutputColumn> Outputs);
 
 /// <summary>The knots of a stage's score → probability map.</summary>
 internal sealed record CalibrationRecord(float[] Scores, float[] Probabilities);

@@ -205,7 +205,7 @@ internal sealed class ModelReader(MLContext context, ModelSigningKey? verificati
     private static (long Min, long Max) EntryLimit(ModelManifest manifest, string name, string source)
     {
         var stage = manifest.Stages.FirstOrDefault(s => s.Entry == name);
-        if (stage is not { Kind: StageRecord.NetworkKind, Spec: { } spec }) return (0, ModelLimits.MLNetEntryBytes);
+        if (!StageRecord.HoldsWeights(stage?.Kind) || stage!.Spec is not { } spec) return (0, ModelLimits.MLNetEntryBytes);
         return ManifestValidation.WeightBytes(spec, $"{source}: part '{name}'");
     }
 
@@ -234,7 +234,10 @@ internal sealed class ModelReader(MLContext context, ModelSigningKey? verificati
             var model = new ScoringModel(network, threads, record.ScoringBatchSize ?? ScoringModel.DefaultBatchSize);
             var stage = new ScoringStage(model, new OutputColumns(record.Outputs!), record.FeatureColumnName!, record.Threshold!.Value,
                 record.Calibration is { } calibration ? new Training.ScoreCalibration(calibration.Scores, calibration.Probabilities) : null);
-            return AutoencoderTransformerBase.Create(stage, record.History ?? []);
+            var transformer = AutoencoderTransformerBase.Create(stage, record.History ?? []);
+            return record.Sequence is { } sequence
+                ? new SequenceAutoencoderTransformer((AutoencoderTransformer)transformer, sequence.Settings, new OutputColumns(sequence.Outputs))
+                : transformer;
         }
         catch
         {

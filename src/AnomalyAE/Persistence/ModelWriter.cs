@@ -54,18 +54,21 @@ internal sealed class ModelWriter(MLContext context, ModelSigningKey? signingKey
 
         foreach (var (transformer, input) in stages)
         {
-            if (transformer is not AutoencoderTransformerBase ours)
+            var sequence = transformer as SequenceAutoencoderTransformer;
+            if ((sequence?.WindowModel ?? transformer) is not AutoencoderTransformerBase ours)
             {
                 if (pending.Count == 0) pendingInput = input;
                 pending.Add(transformer);
                 continue;
             }
             FlushMLNet();
-            string entry = ModelManifest.StageEntry(records.Count, StageRecord.NetworkKind);
+            string kind = sequence is null ? StageRecord.NetworkKind : StageRecord.SequenceKind;
+            string entry = ModelManifest.StageEntry(records.Count, kind);
             entries.Add((entry, SaveWeights(ours)));
             records.Add(new StageRecord
             {
-                Kind = StageRecord.NetworkKind,
+                Kind = kind,
+                Sequence = sequence is null ? null : new SequenceRecord(sequence.Settings, [.. sequence.Outputs.Columns]),
                 Entry = entry,
                 Spec = ours.Model.Network.Spec,
                 FeatureColumnName = ours.FeatureColumnName,
@@ -82,9 +85,9 @@ internal sealed class ModelWriter(MLContext context, ModelSigningKey? signingKey
         var manifest = new ModelManifest
         {
             Format = ModelManifest.FormatName,
-            FormatVersion = ModelManifest.CurrentFormatVersion,
+            FormatVersion = ModelManifest.FormatFor(records),
             LibraryVersion = typeof(ModelWriter).Assembly.GetName().Version?.ToString() ?? "unknown",
-            SingleTransformer = model is AutoencoderTransformerBase,
+            SingleTransformer = model is AutoencoderTransformerBase or SequenceAutoencoderTransformer,
             Stages = records,
             Checksums = entries.ToDictionary(e => e.Name, e => BoundedEntry.Sha256(e.Bytes)),
         };

@@ -68,10 +68,13 @@ public sealed class ScoringContract
         if (outputColumns.FirstOrDefault(name => !detector.OutputColumnNames.Contains(name)) is { } missing)
             throw new InvalidOperationException($"Output column '{missing}' is asked for, but the model does not emit it; it emits {string.Join(", ", detector.OutputColumnNames)}. " +
                 "Ask only for those columns, or for none to get all of them.");
-        var mapper = model.GetRowToRowMapper(inputSchema);
+        // A model whose rows depend on other rows (a sequence stage) has no row mapper: its output schema comes from the model, and
+        // every input column a record can carry is one it may read.
+        var mapper = model.IsRowToRowMapper ? model.GetRowToRowMapper(inputSchema) : null;
+        var outputSchema = mapper?.OutputSchema ?? model.GetOutputSchema(inputSchema);
         ServedColumn Output(string name)
         {
-            var column = mapper.OutputSchema.GetColumnOrNull(name)
+            var column = outputSchema.GetColumnOrNull(name)
                 ?? throw new InvalidOperationException($"The model's output has no column '{name}' (a later stage dropped it); serving reads the anomaly detector's columns.");
             var served = ServedColumn.Of(column);
             bool expected = name == detector.ScoreColumnName ? served?.Kind == ServedValueKind.Number
@@ -83,7 +86,9 @@ public sealed class ScoringContract
         Output(detector.ScoreColumnName);
         Output(detector.PredictedLabelColumnName);
         var outputs = detector.OutputColumnNames.Where(name => outputColumns.Count == 0 || outputColumns.Contains(name)).Select(Output).ToList();
-        var dependencies = mapper.GetDependencies(outputs.Select(o => o.Column)).Select(c => c.Index).ToHashSet();
+        var dependencies = mapper is not null
+            ? mapper.GetDependencies(outputs.Select(o => o.Column)).Select(c => c.Index).ToHashSet()
+            : inputSchema.Where(c => !c.IsHidden && ServedColumn.Of(c) is { Kind: not ServedValueKind.Boolean }).Select(c => c.Index).ToHashSet();
         var inputs = new List<ServedColumn>();
         var recordSchema = new DataViewSchema.Builder();
         foreach (var column in inputSchema.Where(c => !c.IsHidden))

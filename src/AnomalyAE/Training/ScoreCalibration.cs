@@ -22,7 +22,7 @@ namespace AnomalyAE.Training;
 /// <para>On the tabular benchmark (bench/TABULAR.md, "Thresholds and calibration") this fit brought the defaults' mean
 /// Brier score from 0.079 (the former median-to-quartile rate, no prior) to 0.068, just under a constant 0 (0.069); the
 /// ranking under it, not the calibration, is most of what remains (the labels' best monotone map reaches 0.055).</para>
-/// <para>It needs only the quantile function of the fitting scores (<see cref="Fit(Func{double, double}, long)"/>), so an
+/// <para>It needs only the quantile function of the fitting scores (<see cref="Fit(Func{double, double}, long, GeneralizedParetoTail?)"/>), so an
 /// exact sorted array or a streaming sketch can feed it (with the count of scores, for the prior). The probability reads "the share of rows at this score that
 /// the normal rows alone do not explain", so it is near 0 in the bulk and near 1 where anomalies dominate; it assumes
 /// most fitting rows (three quarters at least) are normal, as the threshold does.</para>
@@ -84,11 +84,18 @@ internal sealed record ScoreCalibration(float[] Scores, float[] Probabilities)
     }
 
     /// <summary>The calibration of scores whose quantile function is <paramref name="quantile"/> (u in [0, 1] → score; u = 1 is the largest).</summary>
-    public static ScoreCalibration Fit(Func<double, double> quantile, long count)
+    /// <remarks>
+    /// With a peaks-over-threshold <paramref name="extremeTail"/> (the tail the threshold was read from), the normal rows' share
+    /// above a score from that tail's start on is the fitted generalized Pareto tail's, and the map reaches 1 where that tail
+    /// holds <see cref="CertainTail"/> of the rows: the probability and the threshold read the same tail.
+    /// </remarks>
+    public static ScoreCalibration Fit(Func<double, double> quantile, long count, GeneralizedParetoTail? extremeTail = null)
     {
         double upperQuartile = quantile(0.75), largest = quantile(1);
         if (FitTail(quantile) is not var (centre, logShare, rate)) return Step(largest);
-        double NullTail(double score) => Math.Min(1, Math.Exp(logShare - rate * (score - centre)));
+        double NullTail(double score) => extremeTail is { } tail && score >= tail.Start
+            ? tail.Survival(score)
+            : Math.Min(1, Math.Exp(logShare - rate * (score - centre)));
 
         // Bin edges at quantiles of the upper quarter, denser towards the largest score: u_i = 1 − ¼ (1 − i/B)².
         var bins = new List<(double Low, double High, double Observed, double Expected)>();
@@ -112,12 +119,14 @@ internal sealed record ScoreCalibration(float[] Scores, float[] Probabilities)
         var probabilities = PooledExcess(bins.Select(b => (b.Observed, b.Expected)).ToArray(), PriorRows / Math.Max(1, count));
         var knots = new List<(double Score, double Probability)> { (upperQuartile, 0) };
         for (int b = 0; b < bins.Count; b++) knots.Add(((bins[b].Low + bins[b].High) / 2, probabilities[b]));
-        knots.Add((Math.Max(centre + (logShare - Math.Log(CertainTail)) / rate, largest), 1));
+        double certain = extremeTail is { } t ? t.Quantile(CertainTail) : centre + (logShare - Math.Log(CertainTail)) / rate;
+        knots.Add((double.IsFinite(certain) ? Math.Max(certain, largest) : largest, 1));
         return FromKnots(knots);
     }
 
     /// <summary>The calibration of the scores <paramref name="distribution"/> summarizes (exact, or a streaming sketch).</summary>
-    public static ScoreCalibration Fit(IScoreQuantiles distribution) => Fit(u => distribution.Quantiles([u])[0], distribution.Count);
+    public static ScoreCalibration Fit(IScoreQuantiles distribution, GeneralizedParetoTail? extremeTail = null) =>
+        Fit(u => distribution.Quantiles([u])[0], distribution.Count, extremeTail);
 
     /// <summary>The calibration of <paramref name="scores"/> themselves (their exact quantiles).</summary>
     public static ScoreCalibration Fit(float[] scores) => Fit(ScoreDistribution.Exact((float[])scores.Clone()));

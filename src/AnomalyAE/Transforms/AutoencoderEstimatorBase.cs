@@ -67,9 +67,9 @@ public abstract class AutoencoderEstimatorBase<TOptions, TTransformer> : IEstima
             var model = FitScore(network, data, threads, seed);
             var trainingScores = TrainingScores.Of(model, data, seed, cancellationToken);
             if (spec.ScoreIsMeanSquaredError) FeatureStatistics.CheckFit(data.Summary, trainingScores.Mean, Options.FeatureColumnName, channel);
-            float threshold = ScoreThreshold.Fit(Options.Contamination, trainingScores.Distribution, channel);
-            var calibration = ScoreCalibration.Fit(trainingScores.Distribution);
-            return (TTransformer)AutoencoderTransformerBase.Create(new ScoringStage(model, Outputs, Options.FeatureColumnName, threshold, calibration), history);
+            var threshold = ScoreThreshold.Fit(Options, trainingScores.Distribution, channel);
+            var calibration = ScoreCalibration.Fit(trainingScores.Distribution, threshold.Tail);
+            return (TTransformer)AutoencoderTransformerBase.Create(new ScoringStage(model, Outputs, Options.FeatureColumnName, threshold.Value, calibration), history);
         }
         catch
         {

@@ -111,18 +111,31 @@ internal sealed class OutputColumns(IReadOnlyList<OutputColumn> columns)
     public NetworkOutputs Needs(IEnumerable<int> indexes) => indexes.Aggregate(NetworkOutputs.ScoreOnly, (all, i) => all | Columns[i].Definition.Needs);
 
     /// <summary>The input's columns followed by ours; ours hide input columns of the same name, as ML.NET transforms do.</summary>
-    public DataViewSchema BuildSchema(DataViewSchema input, DataViewSchema.Column? features, int inputDimension, int latentDimension)
+    public DataViewSchema BuildSchema(DataViewSchema input, DataViewSchema.Column? features, int inputDimension, int latentDimension) =>
+        BuildSchema(input, features is { } f ? FeatureSlotNames(f) : null, inputDimension, latentDimension);
+
+    /// <summary>The input's columns followed by ours; the per-feature columns carry <paramref name="featureSlotNames"/> (or none).</summary>
+    public DataViewSchema BuildSchema(DataViewSchema input, DataViewSchema.Annotations? featureSlotNames, int inputDimension, int latentDimension)
     {
         var builder = new DataViewSchema.Builder();
         builder.AddColumns(input);
         foreach (var column in Columns)
-            builder.AddColumn(column.Name, column.Definition.TypeFor(inputDimension, latentDimension),
-                column.Definition.KeepsSlotNames && features is { } f ? FeatureSlotNames(f) : null);
+            builder.AddColumn(column.Name, column.Definition.TypeFor(inputDimension, latentDimension), column.Definition.KeepsSlotNames ? featureSlotNames : null);
         return builder.ToSchema();
     }
 
+    /// <summary>Slot-name annotations holding <paramref name="names"/>.</summary>
+    public static DataViewSchema.Annotations SlotNameAnnotations(string[] names)
+    {
+        var builder = new DataViewSchema.Annotations.Builder();
+        ValueGetter<VBuffer<ReadOnlyMemory<char>>> getter = (ref VBuffer<ReadOnlyMemory<char>> value) =>
+            value = new VBuffer<ReadOnlyMemory<char>>(names.Length, [.. names.Select(n => n.AsMemory())]);
+        builder.Add(SlotNames, new VectorDataViewType(TextDataViewType.Instance, names.Length), getter);
+        return builder.ToAnnotations();
+    }
+
     /// <summary>Just our columns, as a schema (used to derive <see cref="SchemaShape"/> columns).</summary>
-    public DataViewSchema BuildOwnSchema(int inputDimension, int latentDimension) => BuildSchema(new DataViewSchema.Builder().ToSchema(), null, inputDimension, latentDimension);
+    public DataViewSchema BuildOwnSchema(int inputDimension, int latentDimension) => BuildSchema(new DataViewSchema.Builder().ToSchema(), (DataViewSchema.Annotations?)null, inputDimension, latentDimension);
 
     // A reconstruction and the contributions keep the input's slot names, so per-feature values stay readable.
     private static DataViewSchema.Annotations? FeatureSlotNames(DataViewSchema.Column features)

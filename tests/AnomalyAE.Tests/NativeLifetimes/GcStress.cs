@@ -70,6 +70,14 @@ public static class GcStress
         {
             o.ScoreKind = VariationalScoreKind.ReconstructionProbability; o.ScoreSamples = 4; o.StreamTraining = true;
         })),
+        ("sequence dense, contributions", (ml, seed) => Sequence(ml, seed, o => { o.FeatureContributionsColumnName = "Contributions"; })),
+        ("sequence convolutional", (ml, seed) => Sequence(ml, seed, o => { o.Architecture = SequenceArchitecture.Convolutional; })),
+        ("sequence GRU", (ml, seed) => Sequence(ml, seed, o => { o.Architecture = SequenceArchitecture.Recurrent; })),
+        ("sequence LSTM ensemble, robust", (ml, seed) => Sequence(ml, seed, o =>
+        {
+            o.Architecture = SequenceArchitecture.Recurrent; o.Cell = RecurrentCell.Lstm; o.EnsembleSize = 2; o.RobustTraining = true;
+        })),
+        ("sequence streamed", (ml, seed) => Sequence(ml, seed, o => { o.StreamTraining = true; o.ShuffleBufferSize = 64; })),
     ];
 
     /// <summary>Runs the fits on this thread and the scoring loop on another while a third forces collections.</summary>
@@ -158,6 +166,14 @@ public static class GcStress
         return Normalize(ml).Append(ml.Autoencoders().VariationalAutoencoder(options));
     }
 
+    // Steps of 8 channels in windows of 8; every row scored (the mean of the windows covering it), so no score is NaN.
+    private static IEstimator<ITransformer> Sequence(MLContext ml, int seed, Action<SequenceAutoencoderOptions> configure)
+    {
+        var options = Small(new SequenceAutoencoderOptions { WindowSize = 8, ScoreAggregation = WindowScoreAggregation.MeanOfCoveringWindows }, seed);
+        configure(options);
+        return Normalize(ml).Append(ml.Autoencoders().SequenceAutoencoder(options));
+    }
+
     // Features in [0, 1], so that the cross-entropy variant applies too.
     private static IEstimator<ITransformer> Normalize(MLContext ml) => ml.Transforms.NormalizeMinMax("Features", fixZero: false);
 
@@ -199,6 +215,7 @@ public static class GcStress
             string onnxPath = Path.Combine(_folder, "ensemble.onnx");
             ml.Autoencoders().ExportToOnnx(ensemble, train.Schema, onnxPath);
             var onnx = Own(ml.Autoencoders().Load(onnxPath, out _));
+            var sequence = Own(Sequence(ml, 13, o => { o.Architecture = SequenceArchitecture.Recurrent; o.FeatureContributionsColumnName = "Contributions"; }).Fit(train));
             var ensembleEngine = Own(ml.Model.CreatePredictionEngine<Input, Output>(ensemble, new PredictionEngineOptions { OwnsTransformer = false }));
             var vaeEngine = Own(ml.Model.CreatePredictionEngine<Input, Output>(vae, new PredictionEngineOptions { OwnsTransformer = false }));
             Loops =
@@ -206,6 +223,7 @@ public static class GcStress
                 ("ensemble Transform", data => ReadAll(ensemble.Transform(data))),
                 ("VAE Transform", data => ReadAll(vae.Transform(data))),
                 ("ONNX Runtime Transform", data => ReadAll(onnx.Transform(data))),
+                ("sequence GRU Transform", data => ReadAll(sequence.Transform(data))),
                 ("ensemble PredictionEngine", data => Predict(ensembleEngine, data)),
                 ("VAE PredictionEngine", data => Predict(vaeEngine, data)),
             ];

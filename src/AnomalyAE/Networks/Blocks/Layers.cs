@@ -48,7 +48,7 @@ public static class Layers
     }
 
     // nn.init.uniform_ ignores its generator argument in TorchSharp 0.107 (same seed, different values), so draw with rand.
-    private static void Uniform(Tensor parameter, double bound, Generator generator)
+    internal static void Uniform(Tensor parameter, double bound, Generator generator)
     {
         using var draw = rand(parameter.shape, generator: generator);
         using var stretched = draw.Times(2 * bound);

@@ -55,6 +55,15 @@ public abstract partial class AutoencoderOptionsBase
         /// <summary>Default of <see cref="AutoencoderOptionsBase.Contamination"/>: the expected fraction of anomalies, which sets the threshold.</summary>
         public const double Contamination = 0.1;
 
+        /// <summary>Default of <see cref="AutoencoderOptionsBase.ThresholdRule"/>: the contamination quantile (the automatic rule when <c>Contamination</c> is null).</summary>
+        public const AnomalyAE.ThresholdRule ThresholdRule = AnomalyAE.ThresholdRule.Contamination;
+
+        /// <summary>
+        /// Default of <see cref="AutoencoderOptionsBase.ThresholdRisk"/>: a normal row exceeds the peaks-over-threshold
+        /// threshold with probability 10⁻³ under the fitted tail (SPOT's examples use 10⁻³ to 10⁻⁴).
+        /// </summary>
+        public const double ThresholdRisk = 1e-3;
+
         /// <summary>
         /// The k of the automatic threshold (<see cref="AutoencoderOptionsBase.Contamination"/> = null): median + k · MAD of
         /// the training scores, with the MAD scaled by 1.4826 so that it estimates the standard deviation of normal

@@ -113,6 +113,21 @@ public abstract partial class AutoencoderOptionsBase
     public double? Contamination { get; set; } = Defaults.Contamination;
 
     /// <summary>
+    /// How the threshold is fitted on the training scores: the <see cref="Contamination"/> quantile (or the automatic rule
+    /// when it is null), the automatic rule, or a peaks-over-threshold tail at <see cref="ThresholdRisk"/>
+    /// (see <see cref="AnomalyAE.ThresholdRule"/>). <see cref="AnomalyAE.ThresholdRule.Contamination"/> by default
+    /// (<see cref="AnomalyAE.ThresholdRule.PeaksOverThreshold"/> for <see cref="SequenceAutoencoderOptions"/>).
+    /// </summary>
+    public ThresholdRule ThresholdRule { get; set; } = Defaults.ThresholdRule;
+
+    /// <summary>
+    /// The risk q of <see cref="AnomalyAE.ThresholdRule.PeaksOverThreshold"/>: the probability, under the tail fitted on the
+    /// training scores, that a normal row scores above the threshold; in (0, 0.02). Default
+    /// <see cref="Defaults.ThresholdRisk"/>.
+    /// </summary>
+    public double ThresholdRisk { get; set; } = Defaults.ThresholdRisk;
+
+    /// <summary>
     /// Trains with a trimmed loss: the <see cref="Contamination"/> fraction of each batch's rows that the network reconstructs
     /// worst is left out of the gradient, so anomalies in unlabeled training data are not learned and keep high scores.
     /// With <see cref="Contamination"/> null the trimmed fraction is <see cref="Defaults.Contamination"/>.
@@ -172,6 +187,8 @@ public abstract partial class AutoencoderOptionsBase
         rules.Range(nameof(ValidationFraction), ValidationFraction, 0, 1, upperInclusive: false);
         rules.Range(nameof(EarlyStoppingPatience), EarlyStoppingPatience, 0, 1_000_000);
         if (Contamination is double contamination) rules.Range(nameof(Contamination), contamination, 0, 0.5);
+        rules.Defined(nameof(ThresholdRule), ThresholdRule);
+        rules.Range(nameof(ThresholdRisk), ThresholdRisk, 0, Training.PeaksOverThreshold.InitialLevelTail, lowerInclusive: false, upperInclusive: false);
         if (NumberOfThreads is int threads) rules.Range(nameof(NumberOfThreads), threads, 1, Rules.MaxThreads);
         if (SubsampleFraction is double fraction) rules.Range(nameof(SubsampleFraction), fraction, 0, 1, lowerInclusive: false);
         rules.Range(nameof(TrainingMemoryBudget), TrainingMemoryBudget, 0, long.MaxValue);
@@ -185,7 +202,7 @@ public abstract partial class AutoencoderOptionsBase
     /// A copy the estimator keeps: later changes to the caller's object do not reach it (as options snapshotted by
     /// Microsoft.Extensions.Options). <see cref="Progress"/> is shared, the arrays are copied.
     /// </summary>
-    internal AutoencoderOptionsBase Copy()
+    internal virtual AutoencoderOptionsBase Copy()
     {
         var copy = (AutoencoderOptionsBase)MemberwiseClone();
         copy.HiddenLayers = HiddenLayers?.ToArray();
@@ -201,8 +218,19 @@ public abstract partial class AutoencoderOptionsBase
     {
         var rules = Rules.ForOptions;
         ValidateTraining(rules);
-        ResolveSpec(inputDimension: Math.Max(LatentDimension ?? 1, 1), trainingRows: 1).Validate(rules);
+        ResolveSpec(inputDimension: PlaceholderInputDimension, trainingRows: 1).Validate(rules);
     }
+
+    /// <summary>The features per row the options are checked with before the data is seen: at least the latent dimension.</summary>
+    protected virtual int PlaceholderInputDimension => Math.Max(LatentDimension ?? 1, 1);
+
+    /// <summary>
+    /// <see cref="HiddenLayers"/> and <see cref="LatentDimension"/> for <paramref name="inputDimension"/> features, the null ones
+    /// chosen from the data (by default <see cref="Defaults.HiddenLayersFor"/> and <see cref="Defaults.LatentDimensionFor"/>).
+    /// A kind whose layers are not dense widths overrides it.
+    /// </summary>
+    protected virtual (int[] HiddenLayers, int LatentDimension) ResolveArchitecture(int inputDimension) =>
+        Networks.DefaultArchitecture.Resolve(inputDimension, HiddenLayers, LatentDimension);
 
     /// <summary>
     /// The spec these options describe for <paramref name="inputDimension"/> features and <paramref name="trainingRows"/>
@@ -211,7 +239,7 @@ public abstract partial class AutoencoderOptionsBase
     /// </summary>
     internal Networks.NetworkSpec ResolveSpec(int inputDimension, int trainingRows)
     {
-        var (hiddenLayers, latentDimension) = Networks.DefaultArchitecture.Resolve(inputDimension, HiddenLayers, LatentDimension);
+        var (hiddenLayers, latentDimension) = ResolveArchitecture(inputDimension);
         Networks.NetworkSpec WithArchitecture(Networks.NetworkSpec spec) => spec with
         {
             InputDimension = inputDimension,
