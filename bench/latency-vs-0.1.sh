@@ -14,7 +14,7 @@ dotnet build "$old/bench/AnomalyAE.Bench" -c Release -nologo -v:q >/dev/null
 dotnet build bench/AnomalyAE.Bench -c Release -nologo -v:q >/dev/null
 for round in $(seq "$rounds"); do
   echo "round $round, version 0.1:"
-  dotnet run --no-build --project "$old/bench/AnomalyAE.Bench" -c Release -- --threads 1 --epochs 1 --repeats 1 --soak 0 --rows 10000 | grep 'PredictionEngine'
+  dotnet run --no-build --project "$old/bench/AnomalyAE.Bench" -c Release -- --threads 1 --epochs 2 --repeats 1 --soak 0 --rows 10000 | grep 'PredictionEngine'
   echo "round $round, this version:"
-  dotnet run --no-build --project bench/AnomalyAE.Bench -c Release -- --threads 1 --epochs 1 --repeats 1 --soak 0 --rows 10000 | grep 'PredictionEngine'
+  dotnet run --no-build --project bench/AnomalyAE.Bench -c Release -- --threads 1 --epochs 2 --repeats 1 --soak 0 --rows 10000 | grep 'PredictionEngine'
 done
