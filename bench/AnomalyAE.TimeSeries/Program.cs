@@ -7,7 +7,7 @@ using AnomalyAE.TimeSeries.Evaluation.Detectors;
 // Time-series benchmark on real data: NAB (58 univariate series, online, NAB score) and NASA MSL (27 multivariate
 // channels), VUS-PR, ROC-AUC, PR-AUC and range-based F1 for every detector, peers in the same run. See README.md.
 //   dotnet run --project bench/AnomalyAE.TimeSeries -c Release -- --data ../shared/data [--datasets nab,msl] [--seeds 1,2,3]
-//       [--detectors "Spectral Residual;IsolationForest;PCA;KNN;AE on flattened windows"] [--limit N] [--threads 1]
+//       [--detectors "Spectral Residual;IsolationForest;PCA;KNN;AE on flattened windows;sequence autoencoder"] [--limit N] [--threads 1]
 //       [--out bench/TIMESERIES.md] [--merge earlier-run.json] [--run-datasets nab]
 var settings = args.Select((a, i) => (a, i)).Where(p => p.a.StartsWith("--")).ToDictionary(p => p.a[2..], p => args[p.i + 1]);
 string Setting(string name, string fallback) => settings.GetValueOrDefault(name, fallback);
@@ -18,8 +18,8 @@ int threads = int.Parse(Setting("threads", "1"));
 int limit = int.Parse(Setting("limit", "0"));
 string output = Setting("out", "bench/TIMESERIES.md");
 
-// The detectors under test. The sequence autoencoder of issue #25 joins this list as one more IDetector.
-IDetector[] ours = [new SpectralResidual(), new TabularAutoencoder(threads)];
+// The detectors under test.
+IDetector[] ours = [new SpectralResidual(), LibraryAutoencoder.OnFlattenedWindows(threads), LibraryAutoencoder.Sequence(threads)];
 var known = ours.Select(d => d.Name).Concat(PythonPeers.Methods).ToArray();
 var chosen = settings.TryGetValue("detectors", out var names)
     ? names.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : known;
