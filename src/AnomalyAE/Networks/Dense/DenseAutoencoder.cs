@@ -49,11 +49,7 @@ internal sealed class DenseAutoencoder : AutoencoderNetwork
         var latent = _scoringEncoder?.Forward(batch) ?? encoder.call(batch);
         var logits = _scoringDecoder?.Forward(latent) ?? decoder.call(latent);
         bool elementwise = wanted.HasFlag(NetworkOutputs.Reconstruction) || wanted.HasFlag(NetworkOutputs.Contributions);
-        var elements = residuals is not null
-            ? residuals.Squared(ReconstructionTerms.Output(logits, _spec.OutputActivation), batch, inPlace: !elementwise)
-            : elementwise
-                ? ReconstructionTerms.ElementError(_spec.ErrorMetric, logits, batch, _spec.OutputActivation)
-                : ReconstructionTerms.ElementErrorInPlace(_spec.ErrorMetric, logits, batch, _spec.OutputActivation);   // the score alone: logits are not needed after
+        var elements = ElementError(logits, batch, inPlace: !elementwise);   // in place when the score alone is read
         var error = elements.mean([1]);
         var scores = neighbors is null ? error : neighbors.Score(_spec.ScoreKind, error, latent);
         return new InferenceOutputs(scores,
@@ -99,14 +95,20 @@ internal sealed class DenseAutoencoder : AutoencoderNetwork
         var outputs = InBatches(rows, batchSize, batch =>
         {
             var latent = encoder.call(batch);
-            var logits = decoder.call(latent);
-            var elements = residuals is null
-                ? ReconstructionTerms.ElementError(_spec.ErrorMetric, logits, batch, _spec.OutputActivation)
-                : residuals.Squared(ReconstructionTerms.Output(logits, _spec.OutputActivation), batch, inPlace: true);
-            return [latent, elements.mean([1])];
+            return [latent, ElementError(decoder.call(latent), batch, inPlace: true).mean([1])];
         });
         return (outputs[0], outputs[1]);
     }
+
+    /// <summary>
+    /// The score metric's element-wise error, shape [B, d], in units of the fitted residual scales for
+    /// <see cref="ReconstructionErrorMetric.StandardizedSquaredError"/>; <paramref name="inPlace"/> overwrites
+    /// <paramref name="logits"/> where the metric allows (for a score that needs neither logits nor reconstruction after).
+    /// </summary>
+    private Tensor ElementError(Tensor logits, Tensor batch, bool inPlace) =>
+        residuals is not null ? residuals.Squared(ReconstructionTerms.Output(logits, _spec.OutputActivation), batch, inPlace)
+        : inPlace ? ReconstructionTerms.ElementErrorInPlace(_spec.ErrorMetric, logits, batch, _spec.OutputActivation)
+        : ReconstructionTerms.ElementError(_spec.ErrorMetric, logits, batch, _spec.OutputActivation);
 
     protected override void Dispose(bool disposing)
     {
