@@ -28,6 +28,9 @@ internal sealed class SeriesKeys
     /// <summary>The name of series <paramref name="index"/> in messages.</summary>
     public string Name(int index) => _names.Count == 0 ? OneSeries : $"'{_names[index]}'";
 
+    /// <summary>The value of series <paramref name="index"/> as text (numbers round-trip); empty without a series column.</summary>
+    public string Value(int index) => _names.Count == 0 ? "" : _names[index];
+
     /// <summary>A reader of <paramref name="row"/>'s series index; without a column, always 0.</summary>
     public Func<int> Reader(DataViewRow row, DataViewSchema.Column? column)
     {

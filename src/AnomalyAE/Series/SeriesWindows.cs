@@ -62,6 +62,21 @@ internal sealed class SeriesWindows(int windowSize, int channels, MissingValueHa
         return state.Run >= windowSize ? Outcome.Window : Outcome.Partial;
     }
 
+    /// <summary>Forgets everything of <paramref name="series"/>: its next step starts it again (a slot reused for another series).</summary>
+    public void Reset(int series)
+    {
+        if (series < _states.Count) _states[series] = new State(windowSize, channels);
+    }
+
+    /// <summary>Starts <paramref name="series"/>' run again (a gap): its next <c>WindowSize</c> − 1 steps make no window. Its last values stay for carrying forward.</summary>
+    public void Restart(int series)
+    {
+        if (series < _states.Count) _states[series].Run = 0;
+    }
+
+    /// <summary>The values of <paramref name="series"/>' last step (after missing values were handled); empty before its first.</summary>
+    public ReadOnlySpan<float> Last(int series) => series < _states.Count && _states[series].HasLast ? _states[series].Last : [];
+
     /// <summary>Steps in <paramref name="series"/>' current run (since it started or restarted).</summary>
     public long Run(int series) => _states[series].Run;
 
@@ -84,6 +99,14 @@ internal sealed class SeriesWindows(int windowSize, int channels, MissingValueHa
         int count = (int)Math.Min(Math.Min(state.Run, windowSize), destination.Length);
         for (int i = 0; i < count; i++) destination[i] = state.Positions[((state.Next - count + i) % windowSize + windowSize) % windowSize];
         return count;
+    }
+
+    /// <summary>Each channel's share of a window's error: the shares of its values (<paramref name="shares"/>, time-major) summed over the window's steps.</summary>
+    public static void ChannelShares(ReadOnlySpan<float> shares, int windowSize, int channels, Span<float> destination)
+    {
+        destination[..channels].Clear();
+        for (int t = 0; t < windowSize; t++)
+            for (int c = 0; c < channels; c++) destination[c] += shares[t * channels + c];
     }
 
     private string Where(int channel, float value, long row, int series, string seriesName, State state) =>

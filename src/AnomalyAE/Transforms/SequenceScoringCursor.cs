@@ -204,20 +204,13 @@ internal sealed class SequenceScoringCursor : DataViewRowCursor
                 if (_wanted.HasFlag(NetworkOutputs.Latent)) _scored.Latent.AsSpan(i * _latent, _latent).CopyTo(_pending.Latent(end));
                 if (_wanted.HasFlag(NetworkOutputs.Reconstruction))
                     _scored.Reconstruction.AsSpan(i * _windowValues + (_windowSize - 1) * _channels, _channels).CopyTo(_pending.Reconstruction(end));
-                if (_wanted.HasFlag(NetworkOutputs.Contributions)) ChannelShares(_scored.Contributions.AsSpan(i * _windowValues, _windowValues), _pending.Contributions(end));
+                if (_wanted.HasFlag(NetworkOutputs.Contributions))
+                    SeriesWindows.ChannelShares(_scored.Contributions.AsSpan(i * _windowValues, _windowValues), _windowSize, _channels, _pending.Contributions(end));
             }
             int stride = _mean ? _windowSize : 1;
             foreach (long p in _covered.AsSpan(i * stride, _coveredCount[i])) if (_pending.Holds(p)) _pending.AddCovering(p, score);
         }
         _batchCount = 0;
-    }
-
-    /// <summary>Each channel's share of a window's error: its values' shares summed over the window's steps.</summary>
-    private void ChannelShares(ReadOnlySpan<float> shares, Span<float> destination)
-    {
-        destination.Clear();
-        for (int t = 0; t < _windowSize; t++)
-            for (int c = 0; c < _channels; c++) destination[c] += shares[t * _channels + c];
     }
 
     protected override void Dispose(bool disposing)
