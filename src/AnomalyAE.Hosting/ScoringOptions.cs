@@ -49,6 +49,9 @@ public sealed class ScoringOptions
     /// </summary>
     public int AlertTopFeatures { get; set; } = 3;
 
+    /// <summary>The windows a sequence model keeps per series (ignored for tabular models).</summary>
+    public SeriesOptions Series { get; set; } = new();
+
     /// <summary>The directory inbox.</summary>
     public InboxOptions Inbox { get; set; } = new();
 
@@ -60,6 +63,32 @@ public sealed class ScoringOptions
 
     /// <summary>Liveness and readiness probes; the HTTP endpoint is off by default.</summary>
     public HealthOptions Health { get; set; } = new();
+}
+
+/// <summary>
+/// A sequence model scores each record against the window of its series (the model's series field; records of many
+/// series may be interleaved). Windows live in the worker's memory, are bounded by these settings, and are rebuilt from the
+/// records before (the stream, or the file) whenever the worker does not hold one: after a restart, a reclaim, a failed
+/// commit or a model change. With Redis, a series must be read by one consumer (see the README's partitioning).
+/// </summary>
+public sealed class SeriesOptions
+{
+    /// <summary>Series kept at most; the least recently seen is forgotten (and rebuilt when it comes back). Default 100,000.</summary>
+    public int MaxSeries { get; set; } = 100_000;
+
+    /// <summary>A series without a record for this long is forgotten; null (default): never.</summary>
+    public TimeSpan? IdleSeriesTimeout { get; set; }
+
+    /// <summary>A record more than this after its series' last (order-field units; seconds for times) starts the window again; null (default): no limit.</summary>
+    public double? MaxGap { get; set; }
+
+    /// <summary>
+    /// Redis: at most this many stream entries are read back (XREVRANGE) to rebuild the windows a batch needs; a series whose
+    /// window − 1 records lie further back warms up again. Default 200,000.
+    /// </summary>
+    public int HistoryScanLimit { get; set; } = 200_000;
+
+    internal OnlineSequenceScorerOptions ToScorerOptions() => new() { MaxSeries = MaxSeries, IdleSeriesTimeout = IdleSeriesTimeout, MaxGap = MaxGap };
 }
 
 /// <summary>
@@ -152,6 +181,10 @@ internal sealed class ScoringOptionsValidator : IValidateOptions<ScoringOptions>
         if (o.ModelReloadInterval <= TimeSpan.Zero) failures.Add($"{ScoringOptions.Section}:ModelReloadInterval must be positive.");
         if (o.AlertTopFeatures is < 0 or > 100) failures.Add($"{ScoringOptions.Section}:AlertTopFeatures must be in [0, 100] (0 = off); got {o.AlertTopFeatures}.");
         if (string.IsNullOrWhiteSpace(o.IdField)) failures.Add($"{ScoringOptions.Section}:IdField is required.");
+        if (o.Series.MaxSeries is < 1 or > 100_000_000) failures.Add($"{ScoringOptions.Section}:Series:MaxSeries must be in [1, 100000000]; got {o.Series.MaxSeries}.");
+        if (o.Series.IdleSeriesTimeout is { } idle && idle <= TimeSpan.Zero) failures.Add($"{ScoringOptions.Section}:Series:IdleSeriesTimeout must be positive (or unset); got {idle}.");
+        if (o.Series.MaxGap is { } gap && !(gap > 0 && double.IsFinite(gap))) failures.Add($"{ScoringOptions.Section}:Series:MaxGap must be a positive number (or unset); got {gap}.");
+        if (o.Series.HistoryScanLimit < 0) failures.Add($"{ScoringOptions.Section}:Series:HistoryScanLimit must be at least 0; got {o.Series.HistoryScanLimit}.");
         if (!Enum.IsDefined(o.Source)) failures.Add($"{ScoringOptions.Section}:Source must be Inbox or Redis; got {o.Source}.");
         if (o.Source == RecordSourceKind.Inbox)
         {

@@ -90,14 +90,19 @@ internal sealed class ScoringWorker(
         try
         {
             using var lease = models.Acquire();
-            var outcomes = lease.Model.Scorer.Score(batch);
-            await channel.CommitAsync(outcomes, CancellationToken.None);
-            int scored = outcomes.Scored, anomalies = outcomes.Anomalies, rejected = outcomes.Rejected;
-            metrics.BatchDone(scored, anomalies, rejected, clock.Elapsed);
-            health.Progressed(scored);
-            log.LogInformation("Scored {Records} records: {Anomalies} anomalies, {DeadLettered} dead-lettered, {LatencyMs:F1} ms", scored, anomalies, rejected, clock.Elapsed.TotalMilliseconds);
-            foreach (var (id, reason) in outcomes.Rejections.Take(3))
-                log.LogWarning("Dead-lettered record {Id}: {Reason}", id, reason);
+            var series = lease.Model.Scorer as SeriesRecordScorer;
+            try
+            {
+                if (series is not null) await series.PrepareAsync(batch, CancellationToken.None);
+                var outcomes = lease.Model.Scorer.Score(batch);
+                await channel.CommitAsync(outcomes, CancellationToken.None);
+                Done(outcomes, clock);
+            }
+            catch
+            {
+                series?.Forget(batch); // its windows may have moved past records that come again
+                throw;
+            }
         }
         catch (Exception e)
         {
@@ -105,6 +110,16 @@ internal sealed class ScoringWorker(
             log.LogError(e, "Scoring a batch of {Records} records failed; it will be retried", batch.Count);
             health.BatchFailed(e.Message);
         }
+    }
+
+    private void Done(ScoredBatch outcomes, Stopwatch clock)
+    {
+        int scored = outcomes.Scored, anomalies = outcomes.Anomalies, rejected = outcomes.Rejected;
+            metrics.BatchDone(scored, anomalies, rejected, clock.Elapsed);
+            health.Progressed(scored);
+            log.LogInformation("Scored {Records} records: {Anomalies} anomalies, {DeadLettered} dead-lettered, {LatencyMs:F1} ms", scored, anomalies, rejected, clock.Elapsed.TotalMilliseconds);
+        foreach (var (id, reason) in outcomes.Rejections.Take(3))
+            log.LogWarning("Dead-lettered record {Id}: {Reason}", id, reason);
     }
 
     /// <summary>IdleDelay doubled per failed attempt, at most <see cref="MaxBackoff"/>: a server that is down is not hammered.</summary>

@@ -20,7 +20,7 @@ internal sealed class RecordChannelFactory(IOptions<ScoringOptions> options, ILo
         return o.Source switch
         {
             RecordSourceKind.Inbox => new InboxChannel(o.Inbox, o.IdField, logs.CreateLogger<InboxChannel>(), alertTopFeatures: o.AlertTopFeatures, metrics: metrics),
-            RecordSourceKind.Redis => await RedisStreamChannel.ConnectAsync(o.Redis, o.IdField, logs.CreateLogger<RedisStreamChannel>(), o.AlertTopFeatures, cancellationToken),
+            RecordSourceKind.Redis => await RedisStreamChannel.ConnectAsync(o.Redis, o.IdField, logs.CreateLogger<RedisStreamChannel>(), o.AlertTopFeatures, cancellationToken, o.Series.HistoryScanLimit),
             _ => throw new InvalidOperationException($"Unknown source {o.Source}."),
         };
     }

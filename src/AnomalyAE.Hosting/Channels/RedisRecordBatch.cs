@@ -29,6 +29,11 @@ internal sealed class RedisRecordBatch : RecordBatch
 
     public override int Count => _entries.Length;
 
+    /// <summary>Set by the channel for a sequence model's windows.</summary>
+    public ISeriesHistory? SeriesHistory { get; init; }
+
+    public override ISeriesHistory? History => SeriesHistory;
+
     /// <summary>The stream entry id: what XACK acknowledges.</summary>
     public RedisValue EntryId(int record) => _entries[record].Id;
 

@@ -25,31 +25,39 @@ namespace AnomalyAE.Hosting.Channels;
 internal sealed class RedisStreamChannel : IRecordChannel
 {
     // KEYS: input, output, alerts, dead letters. ARGV: group, the id field's name, the model's score and predicted-label
-    // column names, this worker, K (top features per alert); then per record: entry id, kind ('o' result, 'a' result and
-    // alert, 'd' dead letter), record id, score (or the reason), then for 'd' the original fields, for 'a' K pairs of
-    // feature name and share. Only an entry this call's XACK removed from the pending list is written. Returns the count.
+    // column names, this worker, K (top features per alert), the series field of a sequence model ('' for a tabular one);
+    // then per record: entry id, kind ('o' result, 'a' result and alert, 'd' dead letter), record id, score (or the
+    // reason), then for 'd' the original fields; for 'o' and 'a' of a sequence model its series and step; for 'a' K pairs
+    // of feature name and share. Only an entry this call's XACK removed from the pending list is written. Returns the count.
     private const string CommitScript = """
-        local group, idf, scoref, labelf, worker, k = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
-        local i, written = 7, 0
+        local group, idf, scoref, labelf, worker, k, seriesf = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6]), ARGV[7]
+        local extra = (seriesf ~= '') and 2 or 0
+        local i, written = 8, 0
         while i <= #ARGV do
           local entry, kind, id, value = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
-          local after = i + 4
-          if kind == 'd' then after = i + 5 elseif kind == 'a' then after = i + 4 + 2 * k end
+          local after = i + 4 + extra
+          if kind == 'd' then after = i + 5 elseif kind == 'a' then after = i + 4 + extra + 2 * k end
           if redis.call('XACK', KEYS[1], group, entry) == 1 then
             if kind == 'd' then
               redis.call('XADD', KEYS[4], '*', idf, id, 'entry', entry, 'reason', value, 'fields', ARGV[i + 4])
             else
               local label = (kind == 'a') and 'true' or 'false'
-              redis.call('XADD', KEYS[2], '*', idf, id, 'entry', entry, scoref, value, labelf, label, 'worker', worker)
+              local result = { idf, id, 'entry', entry, scoref, value, labelf, label, 'worker', worker }
+              if extra > 0 then
+                result[#result + 1] = seriesf
+                result[#result + 1] = ARGV[i + 4]
+                result[#result + 1] = 'step'
+                result[#result + 1] = ARGV[i + 5]
+              end
+              redis.call('XADD', KEYS[2], '*', unpack(result))
               if kind == 'a' then
-                local alert = { idf, id, 'entry', entry, scoref, value, labelf, label, 'worker', worker }
                 for j = 1, k do
-                  alert[#alert + 1] = 'top' .. j .. '_feature'
-                  alert[#alert + 1] = ARGV[i + 2 + 2 * j]
-                  alert[#alert + 1] = 'top' .. j .. '_share'
-                  alert[#alert + 1] = ARGV[i + 3 + 2 * j]
+                  result[#result + 1] = 'top' .. j .. '_feature'
+                  result[#result + 1] = ARGV[i + 2 + extra + 2 * j]
+                  result[#result + 1] = 'top' .. j .. '_share'
+                  result[#result + 1] = ARGV[i + 3 + extra + 2 * j]
                 end
-                redis.call('XADD', KEYS[3], '*', unpack(alert))
+                redis.call('XADD', KEYS[3], '*', unpack(result))
               end
             end
             written = written + 1
@@ -68,6 +76,7 @@ internal sealed class RedisStreamChannel : IRecordChannel
     private readonly RedisValue _consumer;
     private readonly string _idField;
     private readonly int _alertTopFeatures;
+    private readonly int _historyScanLimit;
     private readonly ILogger _log;
     private readonly RedisKey[] _keys;
     private readonly RedisBackoff _backoff;
@@ -76,7 +85,7 @@ internal sealed class RedisStreamChannel : IRecordChannel
     private long _lastClaim = long.MinValue / 2; // long ago: the first read looks for idle entries
     private (long At, long? Value) _backlog = (long.MinValue / 2, null);
 
-    private RedisStreamChannel(ConnectionMultiplexer connection, RedisOptions options, string idField, int alertTopFeatures, ILogger log)
+    private RedisStreamChannel(ConnectionMultiplexer connection, RedisOptions options, string idField, int alertTopFeatures, int historyScanLimit, ILogger log)
     {
         _connection = connection;
         _db = connection.GetDatabase();
@@ -84,19 +93,21 @@ internal sealed class RedisStreamChannel : IRecordChannel
         _consumer = string.IsNullOrWhiteSpace(options.ConsumerName) ? $"{Environment.MachineName}-{Environment.ProcessId}" : options.ConsumerName;
         _idField = idField;
         _alertTopFeatures = alertTopFeatures;
+        _historyScanLimit = historyScanLimit;
         _log = log;
         _keys = [options.InputStream, options.OutputStream, options.AlertStream, options.DeadLetterStream];
         _backoff = new RedisBackoff(log);
     }
 
     /// <summary>Connects, checks the keys can be scripted together, and makes sure the consumer group exists.</summary>
-    public static async Task<RedisStreamChannel> ConnectAsync(RedisOptions options, string idField, ILogger log, int alertTopFeatures = 0, CancellationToken cancellationToken = default)
+    public static async Task<RedisStreamChannel> ConnectAsync(RedisOptions options, string idField, ILogger log, int alertTopFeatures = 0, CancellationToken cancellationToken = default,
+        int historyScanLimit = 200_000)
     {
         var configuration = ConfigurationOptions.Parse(options.Configuration);
         if (!options.Configuration.Contains("abortConnect", StringComparison.OrdinalIgnoreCase)) configuration.AbortOnConnectFail = false;
         configuration.ReconnectRetryPolicy ??= new ExponentialRetry(250, 10_000);
         var connection = await ConnectionMultiplexer.ConnectAsync(configuration);
-        var channel = new RedisStreamChannel(connection, options, idField, alertTopFeatures, log);
+        var channel = new RedisStreamChannel(connection, options, idField, alertTopFeatures, historyScanLimit, log);
         try
         {
             channel.CheckHashSlots();
@@ -161,8 +172,8 @@ internal sealed class RedisStreamChannel : IRecordChannel
         for (int start = 0; start < outcomes.Count; start += CommitChunk)
         {
             int end = Math.Min(outcomes.Count, start + CommitChunk);
-            var arguments = new List<RedisValue>(6 + (end - start) * 4)
-                { _options.ConsumerGroup, _idField, outcomes.ScoreColumnName, outcomes.PredictedLabelColumnName, _consumer, top.Length };
+            var arguments = new List<RedisValue>(7 + (end - start) * 4)
+                { _options.ConsumerGroup, _idField, outcomes.ScoreColumnName, outcomes.PredictedLabelColumnName, _consumer, top.Length, outcomes.SeriesField ?? "" };
             for (int r = start; r < end; r++) AddRecord(arguments, outcomes, batch, r, top);
             RedisValue[] values = [.. arguments];
             var written = await _backoff.RunAsync("commit results", () => _db.ScriptEvaluateAsync(CommitScript, _keys, values), cancellationToken);
@@ -183,6 +194,7 @@ internal sealed class RedisStreamChannel : IRecordChannel
         }
         bool anomaly = outcomes.IsAnomaly(record);
         arguments.AddRange([anomaly ? "a" : "o", batch.IdValue(record), outcomes.Score(record).ToString("R", CultureInfo.InvariantCulture)]);
+        if (outcomes.SeriesField is not null) arguments.AddRange([outcomes.Series![record] ?? "", outcomes.Steps![record] ?? ""]);
         if (!anomaly || top.Length == 0) return;
         outcomes.TopFeatures(record, top);
         foreach (var (name, share) in top) arguments.AddRange([name, share.ToString("R", CultureInfo.InvariantCulture)]);
@@ -275,6 +287,9 @@ internal sealed class RedisStreamChannel : IRecordChannel
                 if (deliveries.TryGetValue(entries[i].Id.ToString(), out int count) && count > _options.MaxDeliveries)
                     problems[i] = $"delivered {count} times without being committed (MaxDeliveries {_options.MaxDeliveries})";
         }
-        return new RedisRecordBatch(entries, problems, _idField);
+        return new RedisRecordBatch(entries, problems, _idField)
+        {
+            SeriesHistory = new RedisSeriesHistory(_db, _options.InputStream, entries, _idField, _historyScanLimit),
+        };
     }
 }

@@ -8,7 +8,7 @@ internal sealed class LoadedModel : IDisposable
 {
     private readonly ScoringModelFile _file;
 
-    private LoadedModel(ScoringModelFile file, RecordBatchScorer scorer)
+    private LoadedModel(ScoringModelFile file, RecordScorer scorer)
     {
         _file = file;
         Scorer = scorer;
@@ -16,8 +16,8 @@ internal sealed class LoadedModel : IDisposable
 
     public ITransformer Model => _file.Model;
 
-    /// <summary>Turns records into scores with this model.</summary>
-    public RecordBatchScorer Scorer { get; }
+    /// <summary>Turns records into scores with this model: each record alone, or, for a sequence model, against its series' window.</summary>
+    public RecordScorer Scorer { get; }
 
     /// <summary>
     /// Loads <see cref="ScoringOptions.ModelPath"/>, verifying its signature when <see cref="ScoringOptions.ModelSigningKey"/>
@@ -28,7 +28,10 @@ internal sealed class LoadedModel : IDisposable
         var file = ScoringModelFile.Load(options.ModelPath, SigningKey(options));
         try
         {
-            return new LoadedModel(file, new RecordBatchScorer(file.Model, file.Contract, options.IdField));
+            RecordScorer scorer = SeriesRecordScorer.Serves(file.Contract)
+                ? new SeriesRecordScorer(file.Model, file.Contract, options.IdField, options.Series.ToScorerOptions())
+                : new RecordBatchScorer(file.Model, file.Contract, options.IdField);
+            return new LoadedModel(file, scorer);
         }
         catch
         {

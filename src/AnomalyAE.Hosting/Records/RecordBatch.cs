@@ -28,6 +28,17 @@ internal abstract class RecordBatch
     /// <summary>The field at <paramref name="position"/> as text (for Text inputs and error messages).</summary>
     public abstract string Text(int record, int position);
 
+    /// <summary>Where the records sit in their source, for models that keep a window per series; null when the source cannot say.</summary>
+    public virtual ISeriesHistory? History => null;
+
+    /// <summary>The text of the field <paramref name="name"/> names (one name, any case; keep the array: batches cache by it) of <paramref name="record"/>, or null when it has none.</summary>
+    public string? Field(int record, string[] name)
+    {
+        Span<int> position = stackalloc int[1];
+        Locate(record, name, position);
+        return position[0] < 0 ? null : Text(record, position[0]);
+    }
+
     /// <summary>Every field of the record, for a dead letter that must keep the original.</summary>
     public abstract IEnumerable<(string Name, string Value)> Fields(int record);
 

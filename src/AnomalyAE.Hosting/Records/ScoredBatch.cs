@@ -53,6 +53,15 @@ internal sealed class ScoredBatch
     /// <summary>Number of features contributions are reported for; 0 without contributions.</summary>
     public int FeatureCount => _featureNames?.Length ?? 0;
 
+    /// <summary>For a sequence model: the name results give the series (its series field, or <c>series</c>); null for a tabular model.</summary>
+    public string? SeriesField { get; init; }
+
+    /// <summary>For a sequence model: each scored record's series (null otherwise).</summary>
+    public IReadOnlyList<string?>? Series { get; init; }
+
+    /// <summary>For a sequence model: each scored record's time step: its order field as sent, or (without an order field) the steps of its series before it.</summary>
+    public IReadOnlyList<string?>? Steps { get; init; }
+
     public float Score(int record) => _scores[record];
     public bool IsAnomaly(int record) => _errors[record] is null && _anomalous[record];
     public string? Error(int record) => _errors[record];

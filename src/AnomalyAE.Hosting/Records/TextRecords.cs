@@ -68,8 +68,8 @@ internal sealed class TextRecords
         _cellCount.Add(cells);
     }
 
-    /// <summary>Records <paramref name="start"/> … start + count − 1 as a batch.</summary>
-    public RecordBatch Slice(int start, int count) => new Window(this, start, count);
+    /// <summary>Records <paramref name="start"/> … start + count − 1 as a batch, with where they sit in their file (for a sequence model's windows).</summary>
+    public RecordBatch Slice(int start, int count, ISeriesHistory? history = null) => new Window(this, start, count, history);
 
     private ReadOnlySpan<char> Cell(int cell) => _chars.AsSpan(_cellStart[cell], _cellLength[cell]);
 
@@ -104,8 +104,10 @@ internal sealed class TextRecords
         return "line-" + _line[record].ToString(CultureInfo.InvariantCulture);
     }
 
-    private sealed class Window(TextRecords store, int start, int count) : RecordBatch
+    private sealed class Window(TextRecords store, int start, int count, ISeriesHistory? history) : RecordBatch
     {
+        public override ISeriesHistory? History => history;
+
         private string[]? _locatedNames;
         private int[] _headerPositions = [];
 

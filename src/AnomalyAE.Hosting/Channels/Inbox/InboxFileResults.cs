@@ -18,6 +18,8 @@ internal sealed class InboxFileResults
 
     public string? ScoreColumn { get; private set; }
     public string? LabelColumn { get; private set; }
+    /// <summary>For a sequence model: the alerts' series column (then a <c>step</c> column); null otherwise.</summary>
+    public string? SeriesColumn { get; private set; }
 
     /// <summary>Records with an outcome so far.</summary>
     public int Records { get; private set; }
@@ -34,6 +36,7 @@ internal sealed class InboxFileResults
             ScoreColumn = outcomes.ScoreColumnName;
             LabelColumn = outcomes.PredictedLabelColumnName;
             _topColumns = outcomes.HasContributions ? alertTopFeatures : 0;
+            SeriesColumn = outcomes.SeriesField;
         }
         using var scores = Writer(ResultKind.Scores);
         using var alerts = Writer(ResultKind.Alerts);
@@ -54,6 +57,13 @@ internal sealed class InboxFileResults
             if (!anomaly) continue;
             Anomalies++;
             WriteResult(alerts, id, outcomes.Score(r), anomaly);
+            if (SeriesColumn is not null)
+            {
+                alerts.Write(',');
+                CsvFormat.WriteCell(alerts, outcomes.Series?[r] ?? "");
+                alerts.Write(',');
+                CsvFormat.WriteCell(alerts, outcomes.Steps?[r] ?? "");
+            }
             int filled = outcomes.TopFeatures(r, top);
             for (int i = 0; i < _topColumns; i++)
             {
@@ -97,7 +107,8 @@ internal sealed class InboxFileResults
         string[] header = [idField, ScoreColumn, LabelColumn!];
         var topHeader = Enumerable.Range(1, _topColumns).SelectMany(i => new[] { $"top{i}_feature", $"top{i}_share" });
         AtomicFile.WriteText(scoresPath, w => { CsvFormat.WriteRow(w, header); w.Write(Text(ResultKind.Scores)); });
-        AtomicFile.WriteText(alertsPath, w => { CsvFormat.WriteRow(w, header.Concat(topHeader)); w.Write(Text(ResultKind.Alerts)); });
+        var seriesHeader = SeriesColumn is null ? [] : new[] { SeriesColumn, "step" };
+        AtomicFile.WriteText(alertsPath, w => { CsvFormat.WriteRow(w, header.Concat(seriesHeader).Concat(topHeader)); w.Write(Text(ResultKind.Alerts)); });
     }
 
     /// <summary>Writes the rejections file when there is any rejection.</summary>
@@ -112,14 +123,14 @@ internal sealed class InboxFileResults
 
     /// <summary>Where the results stand now: what a checkpoint taken now saves.</summary>
     public ResultsMark Mark() =>
-        new(ScoreColumn, LabelColumn, _topColumns, Records, Scored, Anomalies, Rejected, [.. _texts.Select(t => t.Length)]);
+        new(ScoreColumn, LabelColumn, _topColumns, Records, Scored, Anomalies, Rejected, [.. _texts.Select(t => t.Length)]) { SeriesColumn = SeriesColumn };
 
     /// <summary>Results as a checkpoint saved them: <paramref name="mark"/>'s columns and counts, <paramref name="texts"/> per kind.</summary>
     public static InboxFileResults Restore(ResultsMark mark, string[] texts)
     {
         var results = new InboxFileResults
         {
-            ScoreColumn = mark.ScoreColumn, LabelColumn = mark.LabelColumn, _topColumns = mark.TopColumns,
+            ScoreColumn = mark.ScoreColumn, LabelColumn = mark.LabelColumn, SeriesColumn = mark.SeriesColumn, _topColumns = mark.TopColumns,
             Records = mark.Records, Scored = mark.Scored, Anomalies = mark.Anomalies, Rejected = mark.Rejected,
         };
         for (int k = 0; k < texts.Length; k++) results._texts[k].Append(texts[k]);
@@ -149,4 +160,8 @@ internal enum ResultKind
 /// A point in an <see cref="InboxFileResults"/>: the columns, the counts, and the length of each kind's text
 /// (<see cref="ResultKind"/> order) — the results of every record before it and of none after.
 /// </summary>
-internal sealed record ResultsMark(string? ScoreColumn, string? LabelColumn, int TopColumns, int Records, int Scored, int Anomalies, int Rejected, int[] Lengths);
+internal sealed record ResultsMark(string? ScoreColumn, string? LabelColumn, int TopColumns, int Records, int Scored, int Anomalies, int Rejected, int[] Lengths)
+{
+    /// <summary>The alerts' series column of a sequence model; null otherwise (and in checkpoints written before it existed).</summary>
+    public string? SeriesColumn { get; init; }
+}

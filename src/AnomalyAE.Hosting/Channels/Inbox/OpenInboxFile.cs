@@ -24,10 +24,11 @@ internal enum FileLookResult
 /// </summary>
 internal sealed class OpenInboxFile
 {
-    private const int PieceBytes = 8 << 20;   // read at most this much at a time (more only for a longer record)
+    internal const int PieceBytes = 8 << 20;   // read at most this much at a time (more only for a longer record)
     private const int TailLength = 64;
 
     private readonly RecordFileParser _parser;
+    private readonly string _idField;
     private readonly TimeProvider _time;
     private readonly Queue<Piece> _pieces = new();
     private readonly ResultParts _parts;
@@ -52,6 +53,7 @@ internal sealed class OpenInboxFile
         Path = claim.Path;
         Complete = complete;
         _parser = RecordFileParser.For(claim.Path, idField);
+        _idField = idField;
         _time = time;
         _parts = new ResultParts(owner);
         if (claim.Unchanged is { } unchanged)
@@ -145,7 +147,9 @@ internal sealed class OpenInboxFile
         int count = Math.Min(maxRecords, piece.Records.Count - piece.Next);
         _inFlight = (piece, piece.Next, count);
         piece.Next += count;
-        return piece.Records.Slice(_inFlight.Value.Start, count);
+        int start = _inFlight.Value.Start;
+        var history = new InboxSeriesHistory($"{Path}#{Identity}", start == 0 && piece.Start <= _parser.HeaderEnd, Path, _idField, piece.Start, piece.Records, start);
+        return piece.Records.Slice(start, count, history);
     }
 
     /// <summary>Records the outcomes of the batch taken last.</summary>
@@ -263,13 +267,14 @@ internal sealed class OpenInboxFile
             size = (int)Math.Min(available, Math.Min(2L * size, Array.MaxLength)); // no complete record yet: a longer one
         }
         if (parsed.Bytes == 0) return;
+        long start = Offset;
         _tail = Tail(_tail, bytes.AsSpan(0, parsed.Bytes));
         Offset += parsed.Bytes;
         _lines += parsed.Lines;
         var end = new Progress(Offset, _lines, _tail);
         if (parsed.Records.Count > 0)
         {
-            _pieces.Enqueue(new Piece(parsed.Records, end));
+            _pieces.Enqueue(new Piece(parsed.Records, start, end));
         }
         else
         {
@@ -287,9 +292,11 @@ internal sealed class OpenInboxFile
     private sealed record Progress(long Offset, int Lines, byte[] Tail);
 
     /// <summary>The records of one read, handed out in batches; its end is committed once they all are.</summary>
-    private sealed class Piece(TextRecords records, Progress end)
+    private sealed class Piece(TextRecords records, long start, Progress end)
     {
         public TextRecords Records { get; } = records;
+        /// <summary>The file offset the piece was read from.</summary>
+        public long Start { get; } = start;
         public Progress End { get; } = end;
         public int Next { get; set; }
         public int Committed { get; set; }
