@@ -46,7 +46,7 @@ public sealed class ScoringWorkerSampleTests : IDisposable
     {
         // The README's Prometheus port, moved to a free one so that parallel runs on one machine do not collide.
         string port = FreePort().ToString(CultureInfo.InvariantCulture);
-        var commands = ReadmeCommands().Select(c => c.Select(word => word.Replace(":9464/", $":{port}/", StringComparison.Ordinal)).ToArray()).ToList();
+        var commands = ReadmeCommands(block: 0).Select(c => c.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Select(c => c.Select(word => word.Replace(":9464/", $":{port}/", StringComparison.Ordinal)).ToArray()).ToList();
         Assert.Equal(4, commands.Count);
         BackgroundProcess? worker = null;
         string? scrape = null;
@@ -216,15 +216,63 @@ public sealed class ScoringWorkerSampleTests : IDisposable
         Assert.Contains(worker.Lines, l => l.Contains("Loaded model", StringComparison.Ordinal));
     }
 
-    /// <summary>The commands of the README's bash block, comments and blank lines left out, split into words.</summary>
-    private static List<string[]> ReadmeCommands()
+    /// <summary>The commands of the README's bash block number <paramref name="block"/> (from 0), comments and blank lines left out.</summary>
+    private static List<string> ReadmeCommands(int block)
     {
         var lines = File.ReadAllLines(Path.Combine(RepositoryRoot, "samples", "ScoringWorker", "README.md"));
-        int start = Array.IndexOf(lines, "```bash");
-        Assert.True(start >= 0, "samples/ScoringWorker/README.md has no ```bash block");
-        return lines.Skip(start + 1).TakeWhile(l => l != "```")
-            .Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#'))
-            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        var starts = lines.Select((l, i) => (l, i)).Where(p => p.l == "```bash").Select(p => p.i).ToList();
+        Assert.True(starts.Count > block, $"samples/ScoringWorker/README.md has no ```bash block number {block + 1}");
+        return [.. lines.Skip(starts[block] + 1).TakeWhile(l => l != "```").Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#'))];
+    }
+
+    [Fact]
+    public void TheSeriesModeCommandsWorkAsWrittenAndScoreEveryReadingOnlineOnce()
+    {
+        // The sample's NAB series travels with the copy.
+        string sample = Path.Combine(RepositoryRoot, "samples", "ScoringWorker", "data", "nab");
+        string copy = Directory.CreateDirectory(Path.Combine(_root, "samples", "ScoringWorker", "data", "nab")).FullName;
+        foreach (string file in Directory.GetFiles(sample)) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        var commands = ReadmeCommands(block: 1);
+        Assert.Equal(3, commands.Count);
+        BackgroundProcess? worker = null;
+        string scoring = Path.Combine(_root, "samples", "ScoringWorker", "series-scoring");
+        foreach (string command in commands)
+        {
+            var words = command.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (words is ["dotnet", "run", "--project", "src/AnomalyAE.Cli", "--", ..])
+            {
+                var result = Run("AnomalyAE.Cli.dll", [.. words.Skip(5), "--threads", "1"]);
+                Assert.True(result.ExitCode == 0, result.Output);
+            }
+            else if (words is ["dotnet", "run", "--project", "samples/ScoringWorker", "--", ..]) worker = Start("ScoringWorker.dll", [.. words.Skip(5)]);
+            else
+            {
+                // The feed, run by a shell as the user runs it, once the worker has made its inbox.
+                Assert.StartsWith("awk ", command);
+                WaitFor(() => Directory.Exists(Path.Combine(scoring, "inbox")), "the worker to create series-scoring/inbox", worker);
+                var feed = Start("/bin/bash", "-c", command);
+                Assert.True(feed.Process.WaitForExit(Patience), $"the feed hung:\n{feed}");
+                Assert.True(feed.Process.ExitCode == 0, feed.ToString());
+            }
+        }
+
+        WaitFor(() => File.Exists(Path.Combine(scoring, "done", "machine-temperature.csv")), "the worker to finish the series", worker);
+        var scores = File.ReadAllLines(Path.Combine(scoring, "out", "machine-temperature.scores.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+        var rejected = File.ReadAllLines(Path.Combine(scoring, "deadletter", "machine-temperature.errors.csv")).Skip(1).ToList();
+        Assert.Equal(22_695, scores.Count + rejected.Count);                                   // every reading once
+        // The file's clock repeats 02:00 to 02:55 on 2014-01-07: eleven readings out of order, one at 02:55 again with another value.
+        Assert.Equal(11, rejected.Count(r => r.Contains("before its last step", StringComparison.Ordinal)));
+        Assert.Single(rejected, r => r.Contains("'2014-01-07 02:55:00' in series (the one series) again, with other values", StringComparison.Ordinal));
+        Assert.Equal(12, rejected.Count);
+        Assert.All(scores.Take(63), s => Assert.Equal("NaN", s[1]));                            // no full window yet
+        Assert.All(scores.Skip(63), s => Assert.True(float.IsFinite(float.Parse(s[1], CultureInfo.InvariantCulture)), string.Join(',', s)));
+        var alerts = File.ReadAllLines(Path.Combine(scoring, "out", "machine-temperature.alerts.csv"));
+        Assert.StartsWith("id,Score,PredictedLabel,series,step,top1_feature,top1_share", alerts[0]);
+        // Alerts in NAB's labelled windows after the training part (the machine's failures of 2013-12-16, 2014-01-28 and 2014-02-08).
+        string[][] windows = [["2013-12-15 17:50:00", "2013-12-17 17:00:00"], ["2014-01-27 14:20:00", "2014-01-29 13:30:00"], ["2014-02-07 14:55:00", "2014-02-09 14:05:00"]];
+        var steps = alerts.Skip(1).Select(a => a.Split(',')[4]).ToList();
+        int found = windows.Count(w => steps.Any(t => string.CompareOrdinal(t, w[0]) >= 0 && string.CompareOrdinal(t, w[1]) <= 0));
+        Assert.True(found >= 2, $"alerts in {found} of NAB's three labelled windows after training");
     }
 
     private (int ExitCode, string Output) Run(string program, params string[] arguments)
@@ -235,9 +283,14 @@ public sealed class ScoringWorkerSampleTests : IDisposable
         return (process.Process.ExitCode, process.ToString());
     }
 
-    private BackgroundProcess Start(string program, params string[] arguments)
+    /// <summary>Starts a program of this build (e.g. AnomalyAE.Cli.dll) through dotnet, or one given by its absolute path.</summary>
+    private BackgroundProcess Start(string program, params string[] arguments) =>
+        Launch(program.StartsWith('/') ? program : "dotnet", program.StartsWith('/') ? arguments : [Path.Combine(AppContext.BaseDirectory, program), .. arguments]);
+
+    /// <summary>Starts <paramref name="file"/> (a program of this build through dotnet, or an absolute path) from the copy's root.</summary>
+    private BackgroundProcess Launch(string file, string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, program), .. arguments])
+        var start = new ProcessStartInfo(file, arguments)
         {
             WorkingDirectory = _root,   // the README's commands run from the repository's root
             RedirectStandardOutput = true,
