@@ -57,7 +57,9 @@ public sealed class OnlineSequenceScorer
         ArgumentNullException.ThrowIfNull(inputSchema);
         _options = options ?? new OnlineSequenceScorerOptions();
         _options.Validate();
-        (_prefix, _stage) = Split(model);
+        (_prefix, _stage) = SequenceAutoencoderTransformer.Split(model) ?? throw new ArgumentException(
+            "The model has no sequence autoencoder stage; an online sequence scorer scores models trained with ml.Autoencoders().SequenceAutoencoder. " +
+            "Score a tabular model record by record with Transform or a PredictionEngine.", nameof(model));
         _settings = _stage.Settings with { ScoreAggregation = WindowScoreAggregation.LastWindow };
         var stageSchema = _prefix.Aggregate(inputSchema, (schema, t) => t.GetOutputSchema(schema));
         var input = SeriesInput.Bind(stageSchema, _settings, _stage.InputDimension);
@@ -299,22 +301,5 @@ public sealed class OnlineSequenceScorer
         using var cursor = data.GetRowCursor([]);
         while (cursor.MoveNext()) rows++;
         return rows;
-    }
-
-    /// <summary>The stages before the sequence stage (applied to every call's steps) and the sequence stage; stages after it are not needed.</summary>
-    private static (ITransformer[] Prefix, SequenceAutoencoderTransformer Stage) Split(ITransformer model)
-    {
-        var flat = new List<ITransformer>();
-        void Visit(ITransformer transformer)
-        {
-            if (transformer is IEnumerable<ITransformer> chain) foreach (var inner in chain) Visit(inner);
-            else flat.Add(transformer);
-        }
-        Visit(model);
-        int at = flat.FindLastIndex(t => t is SequenceAutoencoderTransformer);
-        if (at < 0)
-            throw new ArgumentException($"The model has no sequence autoencoder stage (its stages: {string.Join(", ", flat.Select(t => t.GetType().Name))}); an online sequence scorer " +
-                "scores models trained with ml.Autoencoders().SequenceAutoencoder. Score a tabular model record by record with Transform or a PredictionEngine.", nameof(model));
-        return ([.. flat.Take(at)], (SequenceAutoencoderTransformer)flat[at]);
     }
 }

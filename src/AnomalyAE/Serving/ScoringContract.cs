@@ -69,7 +69,7 @@ public sealed class ScoringContract
             throw new InvalidOperationException($"Output column '{missing}' is asked for, but the model does not emit it; it emits {string.Join(", ", detector.OutputColumnNames)}. " +
                 "Ask only for those columns, or for none to get all of them.");
         // A model whose rows depend on other rows (a sequence stage) has no row mapper: its output schema comes from the model, and
-        // every input column a record can carry is one it may read.
+        // the records carry the columns its sequence stage reads (channels, series, order) through the stages before it.
         var mapper = model.IsRowToRowMapper ? model.GetRowToRowMapper(inputSchema) : null;
         var outputSchema = mapper?.OutputSchema ?? model.GetOutputSchema(inputSchema);
         ServedColumn Output(string name)
@@ -88,7 +88,9 @@ public sealed class ScoringContract
         var outputs = detector.OutputColumnNames.Where(name => outputColumns.Count == 0 || outputColumns.Contains(name)).Select(Output).ToList();
         var dependencies = mapper is not null
             ? mapper.GetDependencies(outputs.Select(o => o.Column)).Select(c => c.Index).ToHashSet()
-            : inputSchema.Where(c => !c.IsHidden && ServedColumn.Of(c) is { Kind: not ServedValueKind.Boolean }).Select(c => c.Index).ToHashSet();
+            : detector is SequenceAutoencoderTransformer
+                ? SequenceAutoencoderTransformer.InputsRead(model, inputSchema).Select(c => inputSchema[c.Name].Index).ToHashSet()
+                : inputSchema.Where(c => !c.IsHidden && ServedColumn.Of(c) is { Kind: not ServedValueKind.Boolean }).Select(c => c.Index).ToHashSet();
         var inputs = new List<ServedColumn>();
         var recordSchema = new DataViewSchema.Builder();
         foreach (var column in inputSchema.Where(c => !c.IsHidden))

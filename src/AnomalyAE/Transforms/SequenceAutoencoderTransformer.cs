@@ -140,6 +140,39 @@ public sealed class SequenceAutoencoderTransformer : ITransformer, IDisposable, 
         return new(WindowModel.WithThreshold(WindowModel.Threshold), Settings with { ScoreAggregation = aggregation }, Outputs);
     }
 
+    /// <summary>
+    /// The stages of <paramref name="model"/> before its last sequence stage (row mappers that prepare the steps) and that
+    /// stage; null when it has none. Stages after it are not needed to score steps.
+    /// </summary>
+    internal static (ITransformer[] Prefix, SequenceAutoencoderTransformer Stage)? Split(ITransformer model)
+    {
+        var flat = new List<ITransformer>();
+        void Visit(ITransformer transformer)
+        {
+            if (transformer is IEnumerable<ITransformer> chain) foreach (var inner in chain) Visit(inner);
+            else flat.Add(transformer);
+        }
+        Visit(model);
+        int at = flat.FindLastIndex(t => t is SequenceAutoencoderTransformer);
+        return at < 0 ? null : ([.. flat.Take(at)], (SequenceAutoencoderTransformer)flat[at]);
+    }
+
+    /// <summary>The input columns (of <paramref name="inputSchema"/>) whose values the sequence stage of <paramref name="model"/> reads, through the stages before it.</summary>
+    internal static IEnumerable<DataViewSchema.Column> InputsRead(ITransformer model, DataViewSchema inputSchema)
+    {
+        var (prefix, stage) = Split(model)!.Value;
+        var stageSchema = prefix.Aggregate(inputSchema, (schema, t) => t.GetOutputSchema(schema));
+        var read = SeriesInput.Bind(stageSchema, stage.Settings, stage.InputDimension).Columns.ToList();
+        for (int i = prefix.Length - 1; i >= 0; i--)
+        {
+            var before = prefix.Take(i).Aggregate(inputSchema, (schema, t) => t.GetOutputSchema(schema));
+            if (!prefix[i].IsRowToRowMapper) return before.Where(c => !c.IsHidden); // cannot tell: every column it has
+            var names = prefix[i].GetRowToRowMapper(before).GetDependencies(read).Select(c => c.Name).Concat(read.Select(c => c.Name)).ToHashSet();
+            read = [.. before.Where(c => names.Contains(c.Name) && !c.IsHidden)];
+        }
+        return read;
+    }
+
     private DataViewSchema BuildSchema(SeriesInput series) =>
         Outputs.BuildSchema(series.Schema, OutputColumns.SlotNameAnnotations(series.ChannelNames()), Settings.Channels, LatentDimension);
 

@@ -210,6 +210,16 @@ public sealed class OnlineSequenceScorerTests : IClassFixture<OnlineSequenceScor
         Assert.Contains("Column 'Features' is Vector<Single, 2>; the model reads Vector<Single, 3>", size.Message);
     }
 
+    [Fact]
+    public void TheServingContractAsksRecordsForTheColumnsTheSequenceStageReadsOnly()
+    {
+        var data = new ColumnarDataView.Builder().AddVector("Features", Channels, [[0f, 0f, 0f]]).AddText("Note", ["x"]).AddText("Series", ["s"])
+            .AddSingle("Time", [0]).AddSingle("Label", [0]).Build();
+        var contract = ScoringContract.For(_fixture.Pipeline, data.Schema);
+        Assert.Equal(["Features", "Series", "Time"], contract.Inputs.Select(i => i.Name));
+        Assert.Equal(["Features", "Note", "Series", "Time", "Label"], contract.RecordSchema.Select(c => c.Name));
+    }
+
     private static void Close(float expected, float actual) =>
         Assert.True(Math.Abs(expected - actual) <= Math.Max(1e-6, 1e-5 * Math.Abs(expected)), $"expected {expected}, got {actual}");
 
