@@ -229,8 +229,8 @@ public sealed class ScoringWorkerSampleTests : IDisposable
     public void TheSeriesModeCommandsWorkAsWrittenAndScoreEveryReadingOnlineOnce()
     {
         // The sample's NAB series travels with the copy.
-        string sample = Path.Combine(RepositoryRoot, "samples", "ScoringWorker", "data", "nab");
-        string copy = Directory.CreateDirectory(Path.Combine(_root, "samples", "ScoringWorker", "data", "nab")).FullName;
+        string sample = Path.Combine(RepositoryRoot, "samples", "data", "nab");
+        string copy = Directory.CreateDirectory(Path.Combine(_root, "samples", "data", "nab")).FullName;
         foreach (string file in Directory.GetFiles(sample)) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
         var commands = ReadmeCommands(block: 1);
         Assert.Equal(3, commands.Count);
