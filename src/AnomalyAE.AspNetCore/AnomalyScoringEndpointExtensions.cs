@@ -15,6 +15,14 @@ public static class AnomalyScoringEndpointExtensions
     /// 400 with a ProblemDetails body naming the row, the field, the expected and the actual value; a request over
     /// <see cref="AnomalyScorerOptions.MaxRowsPerRequest"/> or <see cref="AnomalyScorerOptions.MaxRequestBodyBytes"/> gets 413.
     /// </summary>
+    /// <remarks>
+    /// <para>For a sequence model (<see cref="SequenceAutoencoderTransformer"/>) each row is one time step of the series its
+    /// series field names, scored in the request's order against the window of that series this instance keeps
+    /// (<see cref="OnlineSequenceScorer"/>); each answer row adds <c>Status</c> (<c>Scored</c>, <c>WarmingUp</c>,
+    /// <c>Repeated</c> or <c>Rejected</c>, see <see cref="SequenceStepStatus"/>) and, for a rejected step, <c>Problem</c>.
+    /// The request gets 200 even when some of its steps are rejected (the others were scored and moved their windows); a
+    /// NaN score (a step warming up) and the vectors of a step without a window are written as null.</para>
+    /// </remarks>
     /// <returns>The endpoint's builder, e.g. to add <c>RequireAuthorization()</c> or rate limiting.</returns>
     /// <example><code>
     /// builder.Services.AddAnomalyScorer(options => options.ModelPath = "model.aeml");

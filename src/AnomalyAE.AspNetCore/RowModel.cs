@@ -7,7 +7,7 @@ namespace AnomalyAE.AspNetCore;
 /// Scores rows of a row-to-row model (each row on its own): one row with a pooled <see cref="RowEngine"/>, several in one
 /// batched <c>Transform</c>. Does not own the model.
 /// </summary>
-internal sealed class RowModel : IDisposable
+internal sealed class RowModel : IScoringRoute, IDisposable
 {
     private readonly ITransformer _model;
     private readonly ObjectPool<RowEngine> _engines;
@@ -20,6 +20,8 @@ internal sealed class RowModel : IDisposable
     }
 
     public ScoringContract Columns { get; }
+
+    public IReadOnlyList<ServedColumn> Inputs => Columns.Inputs;
 
     /// <summary>
     /// Scores the rows of <paramref name="inputs"/> (read for <see cref="ScoringContract.Inputs"/>): one row with a pooled
@@ -45,6 +47,8 @@ internal sealed class RowModel : IDisposable
         }
         return outputs;
     }
+
+    public ScoresResult Answer(RowBatch inputs, bool asArray) => new(Score(inputs), asArray);
 
     /// <summary>Frees the pooled engines (not the model).</summary>
     public void Dispose() => (_engines as IDisposable)?.Dispose();

@@ -19,12 +19,10 @@ internal static class ScoringEndpoint
         {
             var body = await ReadBodyAsync(context, options.MaxRequestBodyBytes);
             using var lease = scorer.Acquire();
-            var model = lease.Model;
-            RowBatch scores;
-            bool isArray;
             try
             {
-                scores = model.Score(JsonRows.Read(body, model.Columns.Inputs, options.MaxRowsPerRequest, out isArray));
+                var route = lease.Model.Rows;
+                return route.Answer(JsonRows.Read(body, route.Inputs, options.MaxRowsPerRequest, out bool isArray), isArray);
             }
             catch (JsonException e)
             {
@@ -34,7 +32,6 @@ internal static class ScoringEndpoint
             {
                 bodyReader.AdvanceTo(body.End);
             }
-            return new ScoresResult(scores, isArray);
         }
         catch (RequestProblem problem)
         {

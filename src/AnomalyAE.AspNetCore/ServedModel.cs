@@ -1,45 +1,75 @@
 namespace AnomalyAE.AspNetCore;
 
 /// <summary>
-/// One loaded model file and what serving it needs: its columns and its <see cref="RowModel"/>. The requests using it hold
-/// leases (<see cref="ReloadableModelFile{T}"/>), so a model replaced by a reload is disposed only after its last request.
+/// One loaded model file and what serving it needs: its columns and its routes. A row model scores each row on its own
+/// (<see cref="RowModel"/>); a sequence model scores rows as steps of their series (<see cref="SequenceSteps"/>, whose
+/// windows belong to this model). The requests using it hold leases (<see cref="ReloadableModelFile{T}"/>), so a model
+/// replaced by a reload is disposed only after its last request.
 /// </summary>
 internal sealed class ServedModel : IDisposable
 {
     private readonly ScoringModelFile _file;
-    private readonly RowModel _rows;
+    private readonly RowModel? _rows;
 
-    private ServedModel(ScoringModelFile file)
+    private ServedModel(ScoringModelFile file, OnlineSequenceScorerOptions sequenceOptions)
     {
         _file = file;
-        _rows = new RowModel(file.Model, file.InputSchema, file.Contract);
+        if (file.Contract.Detector is not SequenceAutoencoderTransformer stage)
+        {
+            _rows = new RowModel(file.Model, file.InputSchema, file.Contract);
+            return;
+        }
+        Steps = new SequenceSteps(file, stage, sequenceOptions);
     }
 
     public ScoringContract Columns => _file.Contract;
 
+    /// <summary>The sequence model's step scorer; null for a row model.</summary>
+    public SequenceSteps? Steps { get; }
+
+    /// <summary>The route of <c>POST {pattern}</c>: rows on their own, or steps of their series.</summary>
+    public IScoringRoute Rows => (IScoringRoute?)Steps ?? _rows!;
+
     /// <summary>
     /// Loads a model file (verifying its signature when <paramref name="signingKey"/> is given), to serve
-    /// <paramref name="responseColumns"/> of its detector's columns (empty for all).
+    /// <paramref name="responseColumns"/> of its detector's columns (empty for all); a sequence model keeps its series'
+    /// windows as <paramref name="sequenceOptions"/> say.
     /// </summary>
-    public static ServedModel Load(string path, ModelSigningKey? signingKey, IReadOnlyCollection<string> responseColumns)
+    public static ServedModel Load(string path, ModelSigningKey? signingKey, IReadOnlyCollection<string> responseColumns, OnlineSequenceScorerOptions sequenceOptions)
     {
+        ScoringModelFile file;
         try
         {
-            return new(ScoringModelFile.Load(path, signingKey, responseColumns));
+            file = ScoringModelFile.Load(path, signingKey, responseColumns);
         }
         catch (InvalidOperationException e) when (responseColumns.Count > 0 && e.Message.StartsWith("Output column", StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"AnomalyScorerOptions.ResponseColumns: {e.Message}", e);
         }
+        try
+        {
+            return new(file, sequenceOptions);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
     }
 
-    /// <summary>Scores the rows of <paramref name="inputs"/> (read for <see cref="ScoringContract.Inputs"/>); see <see cref="RowModel.Score"/>.</summary>
-    public RowBatch Score(RowBatch inputs) => _rows.Score(inputs);
+    /// <summary>What a loaded model serves, for the log.</summary>
+    public string Describe()
+    {
+        if (Steps?.Scorer.Detector is not { } stage) return "scores each row on its own";
+        string series = stage.SeriesColumnName is { } s ? $"of the series in field '{s}'" : "of one series";
+        string order = stage.OrderColumnName is { } o ? $", ordered by field '{o}'" : ", in arrival order";
+        return $"scores each row as a step {series}{order}, against a window of its last {stage.WindowSize} steps kept in this instance";
+    }
 
-    /// <summary>Frees the pooled engines and the model's native weights (after the last lease, when served by a <see cref="ReloadableModelFile{T}"/>).</summary>
+    /// <summary>Frees the routes' engines and the model's native weights (after the last lease, when served by a <see cref="ReloadableModelFile{T}"/>).</summary>
     public void Dispose()
     {
-        _rows.Dispose();
+        _rows?.Dispose();
         _file.Dispose();
     }
 }
