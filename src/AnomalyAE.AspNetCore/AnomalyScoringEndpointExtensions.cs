@@ -22,8 +22,12 @@ public static class AnomalyScoringEndpointExtensions
     /// <c>Repeated</c> or <c>Rejected</c>, see <see cref="SequenceStepStatus"/>) and, for a rejected step, <c>Problem</c>.
     /// The request gets 200 even when some of its steps are rejected (the others were scored and moved their windows); a
     /// NaN score (a step warming up) and the vectors of a step without a window are written as null.</para>
+    /// <para>The same endpoint answers <c>POST <paramref name="pattern"/>/windows</c> for a sequence model: each row is one whole
+    /// window in a field <c>Window</c> (<c>WindowSize</c> steps × a step's values, oldest first), scored by the model's
+    /// <see cref="SequenceAutoencoderTransformer.WindowModel"/> without touching any series' window; for a model without
+    /// windows it answers 409.</para>
     /// </remarks>
-    /// <returns>The endpoint's builder, e.g. to add <c>RequireAuthorization()</c> or rate limiting.</returns>
+    /// <returns>The endpoint's builder (both routes are one endpoint), e.g. to add <c>RequireAuthorization()</c> or rate limiting.</returns>
     /// <example><code>
     /// builder.Services.AddAnomalyScorer(options => options.ModelPath = "model.aeml");
     /// var app = builder.Build();
@@ -32,11 +36,15 @@ public static class AnomalyScoringEndpointExtensions
     public static RouteHandlerBuilder MapAnomalyScoring(this IEndpointRouteBuilder endpoints, string pattern = "/score")
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        return endpoints.MapPost(pattern, (Delegate)ScoringEndpoint.HandleAsync)
+        ArgumentException.ThrowIfNullOrWhiteSpace(pattern);
+        // One endpoint for both routes, so that what the caller adds to the builder (authorization, rate limits) covers both.
+        return endpoints.MapPost($"{pattern.TrimEnd('/')}/{{{ScoringEndpoint.RouteParameter}?}}", (Delegate)ScoringEndpoint.HandleAsync)
             .WithName("AnomalyScoring")
             .Accepts<object>("application/json")
             .Produces(StatusCodes.Status200OK, contentType: "application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
     }
 }

@@ -10,6 +10,11 @@ namespace AnomalyAE.AspNetCore;
 /// <summary>The request handler behind <see cref="AnomalyScoringEndpointExtensions.MapAnomalyScoring"/>.</summary>
 internal static class ScoringEndpoint
 {
+    /// <summary>The optional last segment of the endpoint's route: none for rows, <see cref="WindowsRoute"/> for whole windows.</summary>
+    public const string RouteParameter = "anomalyScoringRoute";
+
+    public const string WindowsRoute = "windows";
+
     public static async Task<IResult> HandleAsync(HttpContext context)
     {
         var options = context.RequestServices.GetRequiredService<IOptions<AnomalyScorerOptions>>().Value;
@@ -17,11 +22,17 @@ internal static class ScoringEndpoint
         var bodyReader = context.Request.BodyReader;
         try
         {
+            bool windows = context.Request.RouteValues[RouteParameter] switch
+            {
+                null => false,
+                string part when part.Equals(WindowsRoute, StringComparison.OrdinalIgnoreCase) => true,
+                _ => throw RequestProblem.NoRoute(context.Request.Path),
+            };
             var body = await ReadBodyAsync(context, options.MaxRequestBodyBytes);
             using var lease = scorer.Acquire();
             try
             {
-                var route = lease.Model.Rows;
+                var route = windows ? lease.Model.Windows : lease.Model.Rows;
                 return route.Answer(JsonRows.Read(body, route.Inputs, options.MaxRowsPerRequest, out bool isArray), isArray);
             }
             catch (JsonException e)

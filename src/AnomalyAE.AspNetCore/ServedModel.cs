@@ -3,23 +3,28 @@ namespace AnomalyAE.AspNetCore;
 /// <summary>
 /// One loaded model file and what serving it needs: its columns and its routes. A row model scores each row on its own
 /// (<see cref="RowModel"/>); a sequence model scores rows as steps of their series (<see cref="SequenceSteps"/>, whose
-/// windows belong to this model). The requests using it hold leases (<see cref="ReloadableModelFile{T}"/>), so a model
-/// replaced by a reload is disposed only after its last request.
+/// windows belong to this model) and whole windows (<see cref="WindowRoute"/>). The requests using it hold leases
+/// (<see cref="ReloadableModelFile{T}"/>), so a model replaced by a reload is disposed only after its last request.
 /// </summary>
 internal sealed class ServedModel : IDisposable
 {
     private readonly ScoringModelFile _file;
     private readonly RowModel? _rows;
+    private readonly WindowRoute? _windows;
+    private readonly string _noWindows = "";
 
-    private ServedModel(ScoringModelFile file, OnlineSequenceScorerOptions sequenceOptions)
+    private ServedModel(ScoringModelFile file, IReadOnlyCollection<string> responseColumns, OnlineSequenceScorerOptions sequenceOptions)
     {
         _file = file;
         if (file.Contract.Detector is not SequenceAutoencoderTransformer stage)
         {
             _rows = new RowModel(file.Model, file.InputSchema, file.Contract);
+            _noWindows = "the model served now scores each row on its own (it is not a sequence model), so it has no windows.";
             return;
         }
         Steps = new SequenceSteps(file, stage, sequenceOptions);
+        _windows = WindowRoute.TryCreate(file, stage, responseColumns, out var reason);
+        _noWindows = reason ?? "";
     }
 
     public ScoringContract Columns => _file.Contract;
@@ -29,6 +34,10 @@ internal sealed class ServedModel : IDisposable
 
     /// <summary>The route of <c>POST {pattern}</c>: rows on their own, or steps of their series.</summary>
     public IScoringRoute Rows => (IScoringRoute?)Steps ?? _rows!;
+
+    /// <summary>The route of <c>POST {pattern}/windows</c>.</summary>
+    /// <exception cref="RequestProblem">409: this model has no windows to score.</exception>
+    public IScoringRoute Windows => _windows ?? throw RequestProblem.NoWindows(_noWindows);
 
     /// <summary>
     /// Loads a model file (verifying its signature when <paramref name="signingKey"/> is given), to serve
@@ -48,7 +57,7 @@ internal sealed class ServedModel : IDisposable
         }
         try
         {
-            return new(file, sequenceOptions);
+            return new(file, responseColumns, sequenceOptions);
         }
         catch
         {
@@ -63,13 +72,17 @@ internal sealed class ServedModel : IDisposable
         if (Steps?.Scorer.Detector is not { } stage) return "scores each row on its own";
         string series = stage.SeriesColumnName is { } s ? $"of the series in field '{s}'" : "of one series";
         string order = stage.OrderColumnName is { } o ? $", ordered by field '{o}'" : ", in arrival order";
-        return $"scores each row as a step {series}{order}, against a window of its last {stage.WindowSize} steps kept in this instance";
+        string windows = _windows is { } route
+            ? $"; POST .../windows scores whole windows of {stage.WindowSize} steps × ({string.Join(", ", route.StepFields.Select(f => f.Name))})"
+            : $"; no windows route: {_noWindows}";
+        return $"scores each row as a step {series}{order}, against a window of its last {stage.WindowSize} steps kept in this instance{windows}";
     }
 
     /// <summary>Frees the routes' engines and the model's native weights (after the last lease, when served by a <see cref="ReloadableModelFile{T}"/>).</summary>
     public void Dispose()
     {
         _rows?.Dispose();
+        _windows?.Dispose();
         _file.Dispose();
     }
 }

@@ -7,8 +7,8 @@ namespace AnomalyAE.AspNetCore.Tests;
 
 /// <summary>
 /// A sequence model through HTTP: interleaved series sent step by step score as the batch Transform (LastWindow) scores
-/// them, a retry is repeated and a late step rejected, a reloaded model warms every series up again, and the series options
-/// are checked and applied.
+/// them, a retry is repeated and a late step rejected, a reloaded model warms every series up again, the windows route
+/// scores as the online step a window ends at without touching any series, and the series options are checked and applied.
 /// </summary>
 public sealed class SeriesServingTests(SequenceModels models) : IClassFixture<SequenceModels>
 {
@@ -101,6 +101,63 @@ public sealed class SeriesServingTests(SequenceModels models) : IClassFixture<Se
             Assert.Equal("Scored", after[i]["Status"]!.GetValue<string>());
             AssertLikeBatch(second, i, after[i]);
         }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AWindowScoresAsTheOnlineStepItEndsAtAndTouchesNoSeries(bool normalizedBeforeTheSequenceStage)
+    {
+        string path = normalizedBeforeTheSequenceStage ? models.First : models.Second;
+        var steps = SequenceModels.Steps([40, 30], seed: 10);
+        await using var app = await ScoringApp.StartAsync(path);
+        var ends = new[] { ("h0", 11), ("h0", 25), ("h0", 39), ("h1", 11), ("h1", 29) };
+        var windows = ends.Select(e => new Dictionary<string, object>
+        {
+            ["id"] = $"{e.Item1}@{e.Item2}",
+            ["Window"] = steps.Where(s => s.Host == e.Item1 && s.Time > e.Item2 - SequenceModels.Window && s.Time <= e.Item2).SelectMany(s => s.Values).ToArray(),
+        }).ToArray();
+        var (status, body) = await app.PostAsync(windows, "/score/windows");
+        Assert.Equal(200, status);
+        var scoredWindows = body!.AsArray().Select(w => w!).ToArray();
+        var (oneStatus, one) = await app.PostAsync(windows[2], "/score/windows");
+        Assert.Equal(200, oneStatus);
+        using (var lease = app.Scorer.Acquire()) Assert.Equal(0, lease.Model.Steps!.Scorer.SeriesCount);
+
+        var online = await Send(app, steps, new Random(7), largest: 4);
+        for (int w = 0; w < ends.Length; w++)
+        {
+            var step = online[Array.FindIndex(steps, s => s.Host == ends[w].Item1 && s.Time == ends[w].Item2)];
+            var window = scoredWindows[w];
+            Assert.Equal("Scored", step["Status"]!.GetValue<string>());
+            Assert.Null(window["Status"]);
+            Close(step.Number("Score"), window.Number("Score"));
+            Close(step.Number("Probability"), window.Number("Probability"));
+            Assert.Equal(step["PredictedLabel"]!.GetValue<bool>(), window["PredictedLabel"]!.GetValue<bool>());
+            AllClose(step.Numbers("Latent"), window.Numbers("Latent"));
+            // The window's reconstruction covers all its steps; the online step's is the last one's.
+            var reconstruction = window.Numbers("Reconstruction");
+            Assert.Equal(SequenceModels.Window * SequenceModels.Channels.Length, reconstruction.Length);
+            AllClose(step.Numbers("Reconstruction"), reconstruction[^SequenceModels.Channels.Length..]);
+        }
+        Close(scoredWindows[2].Number("Score"), one!.Number("Score"));
+    }
+
+    [Fact]
+    public async Task AWindowOfTheWrongSizeGets400NamingBothSizes()
+    {
+        await using var app = await ScoringApp.StartAsync(models.First);
+        var (status, problem) = await app.PostAsync(new Dictionary<string, object> { ["Window"] = new float[35] }, "/score/windows");
+        Assert.Equal(400, status);
+        Assert.Equal("Window", problem!["field"]!.GetValue<string>());
+        Assert.Equal("an array of 36 numbers (Vector<Single, 36>)", problem["expected"]!.GetValue<string>());
+        Assert.Equal("an array of 35 values", problem["actual"]!.GetValue<string>());
+        Assert.Contains("Row 0, field 'Window': expected an array of 36 numbers", problem["detail"]!.GetValue<string>());
+
+        // A step row at the windows route: no Window field.
+        (status, problem) = await app.PostAsync(SequenceModels.Json(SequenceModels.Steps([1], seed: 1)[0]), "/score/windows");
+        Assert.Equal(400, status);
+        Assert.Equal("no such field", problem!["actual"]!.GetValue<string>());
     }
 
     public static TheoryData<string, string> BadSeriesOptions => new()
