@@ -23,7 +23,9 @@ internal sealed class AnomalyScorer : BackgroundService
         _options = options.Value;
         _log = log;
         _signingKey = string.IsNullOrWhiteSpace(_options.ModelSigningKey) ? null : ModelSigningKey.FromBase64(_options.ModelSigningKey);
-        _file = new ReloadableModelFile<ServedModel>(_options.ModelPath, () => ServedModel.Load(_options.ModelPath, _signingKey, [.. _options.ResponseColumns]));
+        var sequence = new OnlineSequenceScorerOptions { MaxSeries = _options.MaxSeries, IdleSeriesTimeout = _options.IdleSeriesTimeout, MaxGap = _options.MaxGap };
+        // Every load makes a new ServedModel, so a reloaded sequence model starts with no series' windows.
+        _file = new ReloadableModelFile<ServedModel>(_options.ModelPath, () => ServedModel.Load(_options.ModelPath, _signingKey, [.. _options.ResponseColumns], sequence));
         if (!File.Exists(_options.ModelPath))
             throw new InvalidOperationException($"The model file '{_options.ModelPath}' (AnomalyScorerOptions.ModelPath) does not exist. " +
                 "Set ModelPath to a model saved with mlContext.Autoencoders().Save or `anomalyae train --out`, or train one there first.");
@@ -84,7 +86,7 @@ internal sealed class AnomalyScorer : BackgroundService
     }
 
     private void LogLoaded(string what, ServedModel model) =>
-        _log.LogInformation("{What} from {Path}{Signed}: reads fields {Inputs}; returns {Outputs}", what, _options.ModelPath,
+        _log.LogInformation("{What} from {Path}{Signed}: reads fields {Inputs}; returns {Outputs}; {Serves}", what, _options.ModelPath,
             _signingKey is null ? "" : $" (signature verified, key {_signingKey.KeyId})",
-            string.Join(", ", model.Columns.Inputs.Select(c => c.Name)), string.Join(", ", model.Columns.Outputs.Select(c => c.Name)));
+            string.Join(", ", model.Columns.Inputs.Select(c => c.Name)), string.Join(", ", model.Columns.Outputs.Select(c => c.Name)), model.Describe());
 }

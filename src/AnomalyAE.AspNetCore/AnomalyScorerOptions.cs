@@ -33,4 +33,23 @@ public sealed class AnomalyScorerOptions
 
     /// <summary>Largest request body in bytes; a larger request gets 413 (Payload Too Large).</summary>
     public long MaxRequestBodyBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>
+    /// For a sequence model: series whose windows this instance keeps at most (default 100,000, at most 100,000,000). A step of
+    /// a new series beyond them makes the series seen least recently be forgotten: its next step warms up again. See
+    /// <see cref="OnlineSequenceScorerOptions.MaxSeries"/> for the memory it takes.
+    /// </summary>
+    public int MaxSeries { get; set; } = 100_000;
+
+    /// <summary>
+    /// For a sequence model: a series with no step for this long is forgotten (its next step warms up again); null (the
+    /// default) keeps series until <see cref="MaxSeries"/> pushes them out.
+    /// </summary>
+    public TimeSpan? IdleSeriesTimeout { get; set; }
+
+    /// <summary>
+    /// For a sequence model with a numeric order column: a step more than this after its series' last step starts the series'
+    /// window again, in the order column's units. Null (the default): no limit. See <see cref="OnlineSequenceScorerOptions.MaxGap"/>.
+    /// </summary>
+    public double? MaxGap { get; set; }
 }

@@ -16,6 +16,13 @@ internal sealed class AnomalyScorerOptionsValidator : IValidateOptions<AnomalySc
             failures.Add($"AnomalyScorerOptions.MaxRowsPerRequest is {options.MaxRowsPerRequest}; it must be at least 1.");
         if (options.MaxRequestBodyBytes < 2)
             failures.Add($"AnomalyScorerOptions.MaxRequestBodyBytes is {options.MaxRequestBodyBytes}; it must be at least 2 (the body '{{}}').");
+        // The OnlineSequenceScorerOptions bounds, checked here so that a bad value stops the start-up, not the first sequence model.
+        if (options.MaxSeries is < 1 or > 100_000_000)
+            failures.Add($"AnomalyScorerOptions.MaxSeries is {options.MaxSeries}; it must be between 1 and 100000000 (series whose windows one instance keeps), e.g. 100000.");
+        if (options.IdleSeriesTimeout is { } idle && idle <= TimeSpan.Zero)
+            failures.Add($"AnomalyScorerOptions.IdleSeriesTimeout is {idle}; it must be positive, e.g. 01:00:00, or unset to keep idle series until MaxSeries pushes them out.");
+        if (options.MaxGap is { } gap && !(gap > 0 && double.IsFinite(gap)))
+            failures.Add($"AnomalyScorerOptions.MaxGap is {gap}; it must be a positive finite number of order-column units, or unset for no limit.");
         if (!string.IsNullOrWhiteSpace(options.ModelSigningKey))
         {
             try { ModelSigningKey.FromBase64(options.ModelSigningKey); }

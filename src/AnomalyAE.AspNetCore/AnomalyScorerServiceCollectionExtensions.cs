@@ -12,7 +12,8 @@ public static class AnomalyScorerServiceCollectionExtensions
     /// Adds a thread-safe scorer for the model file <see cref="AnomalyScorerOptions.ModelPath"/> (relative to the content
     /// root): the options are checked and the model is loaded when the host starts, and the file is reloaded when it
     /// changes (requests in flight finish on the previous model; a new file that does not load is logged and the previous
-    /// model keeps serving).
+    /// model keeps serving). A sequence model's series windows live in this instance and belong to the model: a reloaded
+    /// model starts with none, so every series warms up again.
     /// </summary>
     /// <example><code>
     /// builder.Services.AddAnomalyScorer(options => builder.Configuration.GetSection("AnomalyScorer").Bind(options));

@@ -1,3 +1,6 @@
+using AnomalyAE.DataViews;
+using Microsoft.ML.Data;
+
 namespace AnomalyAE.AspNetCore;
 
 /// <summary>
@@ -26,6 +29,35 @@ internal sealed class RowBatch
 
     /// <summary>One array per column of <see cref="Columns"/>, <see cref="Rows"/> long.</summary>
     public Array[] Values { get; }
+
+    /// <summary>
+    /// The rows as data of <paramref name="contract"/>'s <see cref="ScoringContract.RecordSchema"/>, to <c>Transform</c>: the
+    /// columns of this batch filled in, the contract's other record columns left at default values (as a <see cref="RowEngine"/> reads them).
+    /// </summary>
+    public ColumnarDataView ToDataView(ScoringContract contract)
+    {
+        var data = contract.CreateRecordBuffers(Rows);
+        foreach (var text in data.Schema.Where(c => c.Type is TextDataViewType)) Array.Fill(data.Texts(text.Index), "");
+        for (int slot = 0; slot < Columns.Count; slot++)
+        {
+            int column = data.Schema[Columns[slot].Name].Index;
+            switch (Values[slot])
+            {
+                case float[][] vectors:
+                    var numbers = data.Numbers(column);
+                    for (int row = 0; row < vectors.Length; row++) vectors[row].CopyTo(numbers, (long)row * vectors[row].Length);
+                    break;
+                case float[] values:
+                    values.CopyTo(data.Numbers(column), 0);
+                    break;
+                case string[] texts:
+                    texts.CopyTo(data.Texts(column), 0);
+                    break;
+            }
+        }
+        data.Rows = Rows;
+        return data;
+    }
 
     private static Array Allocate(ServedValueKind kind, int rows) => kind switch
     {

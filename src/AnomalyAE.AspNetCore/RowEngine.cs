@@ -4,7 +4,7 @@ namespace AnomalyAE.AspNetCore;
 
 /// <summary>
 /// Scores one row at a time with the model's row mapper, as ML.NET's <c>PredictionEngine</c> does, for schemas known only
-/// at run time. Not thread-safe: <see cref="ServedModel"/> pools them, one per concurrent request.
+/// at run time. Not thread-safe: <see cref="RowModel"/> pools them, one per concurrent request.
 /// </summary>
 internal sealed class RowEngine : IDisposable
 {

@@ -10,6 +10,11 @@ namespace AnomalyAE.AspNetCore;
 /// <summary>The request handler behind <see cref="AnomalyScoringEndpointExtensions.MapAnomalyScoring"/>.</summary>
 internal static class ScoringEndpoint
 {
+    /// <summary>The optional last segment of the endpoint's route: none for rows, <see cref="WindowsRoute"/> for whole windows.</summary>
+    public const string RouteParameter = "anomalyScoringRoute";
+
+    public const string WindowsRoute = "windows";
+
     public static async Task<IResult> HandleAsync(HttpContext context)
     {
         var options = context.RequestServices.GetRequiredService<IOptions<AnomalyScorerOptions>>().Value;
@@ -17,14 +22,18 @@ internal static class ScoringEndpoint
         var bodyReader = context.Request.BodyReader;
         try
         {
+            bool windows = context.Request.RouteValues[RouteParameter] switch
+            {
+                null => false,
+                string part when part.Equals(WindowsRoute, StringComparison.OrdinalIgnoreCase) => true,
+                _ => throw RequestProblem.NoRoute(context.Request.Path),
+            };
             var body = await ReadBodyAsync(context, options.MaxRequestBodyBytes);
             using var lease = scorer.Acquire();
-            var model = lease.Model;
-            RowBatch scores;
-            bool isArray;
             try
             {
-                scores = model.Score(JsonRows.Read(body, model.Columns.Inputs, options.MaxRowsPerRequest, out isArray));
+                var route = windows ? lease.Model.Windows : lease.Model.Rows;
+                return route.Answer(JsonRows.Read(body, route.Inputs, options.MaxRowsPerRequest, out bool isArray), isArray);
             }
             catch (JsonException e)
             {
@@ -34,7 +43,6 @@ internal static class ScoringEndpoint
             {
                 bodyReader.AdvanceTo(body.End);
             }
-            return new ScoresResult(scores, isArray);
         }
         catch (RequestProblem problem)
         {

@@ -1,108 +1,88 @@
-using Microsoft.Extensions.ObjectPool;
-using Microsoft.ML;
-using Microsoft.ML.Data;
-
 namespace AnomalyAE.AspNetCore;
 
 /// <summary>
-/// One loaded model file and what serving it needs: its columns and a pool of <see cref="RowEngine"/>s. The requests
-/// using it hold leases (<see cref="ReloadableModelFile{T}"/>), so a model replaced by a reload is disposed
-/// only after its last request.
+/// One loaded model file and what serving it needs: its columns and its routes. A row model scores each row on its own
+/// (<see cref="RowModel"/>); a sequence model scores rows as steps of their series (<see cref="SequenceSteps"/>, whose
+/// windows belong to this model) and whole windows (<see cref="WindowRoute"/>). The requests using it hold leases
+/// (<see cref="ReloadableModelFile{T}"/>), so a model replaced by a reload is disposed only after its last request.
 /// </summary>
 internal sealed class ServedModel : IDisposable
 {
     private readonly ScoringModelFile _file;
-    private readonly ObjectPool<RowEngine> _engines;
+    private readonly RowModel? _rows;
+    private readonly WindowRoute? _windows;
+    private readonly string _noWindows = "";
 
-    private ServedModel(ScoringModelFile file)
+    private ServedModel(ScoringModelFile file, IReadOnlyCollection<string> responseColumns, OnlineSequenceScorerOptions sequenceOptions)
     {
         _file = file;
-        _engines = new DefaultObjectPoolProvider { MaximumRetained = 2 * Environment.ProcessorCount }.Create(new EnginePolicy(this));
+        if (file.Contract.Detector is not SequenceAutoencoderTransformer stage)
+        {
+            _rows = new RowModel(file.Model, file.InputSchema, file.Contract);
+            _noWindows = "the model served now scores each row on its own (it is not a sequence model), so it has no windows.";
+            return;
+        }
+        Steps = new SequenceSteps(file, stage, sequenceOptions);
+        _windows = WindowRoute.TryCreate(file, stage, responseColumns, out var reason);
+        _noWindows = reason ?? "";
     }
 
     public ScoringContract Columns => _file.Contract;
 
+    /// <summary>The sequence model's step scorer; null for a row model.</summary>
+    public SequenceSteps? Steps { get; }
+
+    /// <summary>The route of <c>POST {pattern}</c>: rows on their own, or steps of their series.</summary>
+    public IScoringRoute Rows => (IScoringRoute?)Steps ?? _rows!;
+
+    /// <summary>The route of <c>POST {pattern}/windows</c>.</summary>
+    /// <exception cref="RequestProblem">409: this model has no windows to score.</exception>
+    public IScoringRoute Windows => _windows ?? throw RequestProblem.NoWindows(_noWindows);
+
     /// <summary>
     /// Loads a model file (verifying its signature when <paramref name="signingKey"/> is given), to serve
-    /// <paramref name="responseColumns"/> of its detector's columns (empty for all).
+    /// <paramref name="responseColumns"/> of its detector's columns (empty for all); a sequence model keeps its series'
+    /// windows as <paramref name="sequenceOptions"/> say.
     /// </summary>
-    public static ServedModel Load(string path, ModelSigningKey? signingKey, IReadOnlyCollection<string> responseColumns)
+    public static ServedModel Load(string path, ModelSigningKey? signingKey, IReadOnlyCollection<string> responseColumns, OnlineSequenceScorerOptions sequenceOptions)
     {
+        ScoringModelFile file;
         try
         {
-            return new(ScoringModelFile.Load(path, signingKey, responseColumns));
+            file = ScoringModelFile.Load(path, signingKey, responseColumns);
         }
         catch (InvalidOperationException e) when (responseColumns.Count > 0 && e.Message.StartsWith("Output column", StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"AnomalyScorerOptions.ResponseColumns: {e.Message}", e);
         }
-    }
-
-    /// <summary>
-    /// Scores the rows of <paramref name="inputs"/> (read for <see cref="ScoringContract.Inputs"/>): one row with a pooled
-    /// engine (8.5× faster than a <c>Transform</c> of one row), several in one batched <c>Transform</c> (one forward pass
-    /// for all of them: 3.5× faster than an engine row by row at 100 rows; bench/RESULTS.md, "Serving").
-    /// </summary>
-    public RowBatch Score(RowBatch inputs)
-    {
-        var outputs = new RowBatch(Columns.Outputs, inputs.Rows);
-        if (inputs.Rows > 1)
-        {
-            ScoreBatch(inputs, outputs);
-            return outputs;
-        }
-        var engine = _engines.Get();
         try
         {
-            for (int row = 0; row < inputs.Rows; row++) engine.Score(inputs, outputs, row);
+            return new(file, responseColumns, sequenceOptions);
         }
-        finally
+        catch
         {
-            _engines.Return(engine);
+            file.Dispose();
+            throw;
         }
-        return outputs;
     }
 
-    /// <summary>Frees the pooled engines and the model's native weights (after the last lease, when served by a <see cref="ReloadableModelFile{T}"/>).</summary>
+    /// <summary>What a loaded model serves, for the log.</summary>
+    public string Describe()
+    {
+        if (Steps?.Scorer.Detector is not { } stage) return "scores each row on its own";
+        string series = stage.SeriesColumnName is { } s ? $"of the series in field '{s}'" : "of one series";
+        string order = stage.OrderColumnName is { } o ? $", ordered by field '{o}'" : ", in arrival order";
+        string windows = _windows is { } route
+            ? $"; POST .../windows scores whole windows of {stage.WindowSize} steps × ({string.Join(", ", route.StepFields.Select(f => f.Name))})"
+            : $"; no windows route: {_noWindows}";
+        return $"scores each row as a step {series}{order}, against a window of its last {stage.WindowSize} steps kept in this instance{windows}";
+    }
+
+    /// <summary>Frees the routes' engines and the model's native weights (after the last lease, when served by a <see cref="ReloadableModelFile{T}"/>).</summary>
     public void Dispose()
     {
-        (_engines as IDisposable)?.Dispose();
+        _rows?.Dispose();
+        _windows?.Dispose();
         _file.Dispose();
-    }
-
-    private void ScoreBatch(RowBatch inputs, RowBatch outputs)
-    {
-        // The served input columns filled from the request; the contract's other record columns keep default values, as in a RowEngine.
-        var data = Columns.CreateRecordBuffers(inputs.Rows);
-        foreach (var text in data.Schema.Where(c => c.Type is TextDataViewType)) Array.Fill(data.Texts(text.Index), "");
-        for (int slot = 0; slot < inputs.Columns.Count; slot++)
-        {
-            int column = data.Schema[inputs.Columns[slot].Name].Index;
-            switch (inputs.Values[slot])
-            {
-                case float[][] vectors:
-                    var numbers = data.Numbers(column);
-                    for (int row = 0; row < vectors.Length; row++) vectors[row].CopyTo(numbers, (long)row * vectors[row].Length);
-                    break;
-                case float[] values:
-                    values.CopyTo(data.Numbers(column), 0);
-                    break;
-                case string[] texts:
-                    texts.CopyTo(data.Texts(column), 0);
-                    break;
-            }
-        }
-        data.Rows = inputs.Rows;
-        var scored = _file.Model.Transform(data);
-        using var cursor = scored.GetRowCursor(Columns.Outputs.Select(o => scored.Schema[o.Name]));
-        var reader = new OutputReader(cursor, Columns.Outputs);
-        for (int row = 0; row < inputs.Rows && cursor.MoveNext(); row++) reader.Read(outputs, row);
-    }
-
-    private sealed class EnginePolicy(ServedModel owner) : IPooledObjectPolicy<RowEngine>
-    {
-        public RowEngine Create() => new(owner._file.Model, owner._file.InputSchema, owner.Columns);
-
-        public bool Return(RowEngine engine) => true;
     }
 }

@@ -56,10 +56,10 @@ internal sealed class ScoringApp : IAsyncDisposable
         lock (_logs) return _logs.Count(l => l.Contains(text));
     }
 
-    /// <summary>Posts <paramref name="body"/> as JSON; returns the status and the parsed answer.</summary>
-    public async Task<(int Status, JsonNode? Body)> PostAsync(object body)
+    /// <summary>Posts <paramref name="body"/> as JSON to <paramref name="path"/>; returns the status and the parsed answer.</summary>
+    public async Task<(int Status, JsonNode? Body)> PostAsync(object body, string path = "/score")
     {
-        using var response = await Client.PostAsJsonAsync("/score", body);
+        using var response = await Client.PostAsJsonAsync(path, body);
         var text = await response.Content.ReadAsStringAsync();
         return ((int)response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
     }

@@ -154,10 +154,24 @@ public sealed class ScoringEndpointTests(ModelFiles models) : IClassFixture<Mode
         })));
     }
 
-    private static async Task<(int, JsonNode?)> Post(ScoringApp app, string json)
+    [Fact]
+    public async Task TheWindowsRouteOfARowModelGets409AndAnotherPathUnderTheEndpoint404()
+    {
+        await using var app = await ScoringApp.StartAsync(models.First);
+        var (status, problem) = await Post(app, """{"Window":[1,2,3]}""", "/score/windows");
+        Assert.Equal(409, status);
+        Assert.Contains("not a sequence model", problem!["detail"]!.GetValue<string>());
+        Assert.Contains("Send the rows as steps to the endpoint itself", problem["detail"]!.GetValue<string>());
+
+        (status, problem) = await Post(app, """{"Features":[1,2,3,4,5,6,7,8]}""", "/score/window");
+        Assert.Equal(404, status);
+        Assert.Contains("'/score/window' is not a scoring route", problem!["detail"]!.GetValue<string>());
+    }
+
+    private static async Task<(int, JsonNode?)> Post(ScoringApp app, string json, string path = "/score")
     {
         using var content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
-        using var response = await app.Client.PostAsync("/score", content);
+        using var response = await app.Client.PostAsync(path, content);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         return ((int)response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync()));
     }

@@ -1,0 +1,95 @@
+namespace AnomalyAE.AspNetCore;
+
+/// <summary>
+/// The rows of requests as steps of their series, scored by one <see cref="OnlineSequenceScorer"/>: in arrival order, each
+/// against the window of its series that this instance keeps. A new model gets a new one (its windows hold the steps as the
+/// old model prepared them).
+/// </summary>
+internal sealed class SequenceSteps : IScoringRoute
+{
+    private enum Result { Score, Label, Probability, Latent, Reconstruction, Contributions }
+
+    private readonly ScoringContract _columns;
+    private readonly OnlineSequenceScorer _scorer;
+    private readonly Result[] _results;
+
+    /// <exception cref="InvalidOperationException">A column the stage reads by name is one a JSON row cannot carry, or the options do not fit the model.</exception>
+    public SequenceSteps(ScoringModelFile file, SequenceAutoencoderTransformer stage, OnlineSequenceScorerOptions options)
+    {
+        _columns = file.Contract;
+        CheckCarried(file, stage);
+        if (_columns.Outputs.FirstOrDefault(o => o.Name is ScoresResult.StatusField or ScoresResult.ProblemField) is { } clash)
+            throw new InvalidOperationException($"Output column '{clash.Name}' has the name of a field the endpoint adds to a step's answer " +
+                $"('{ScoresResult.StatusField}', '{ScoresResult.ProblemField}'). Leave it out with AnomalyScorerOptions.ResponseColumns, or train the model with another name for it.");
+        _results = [.. _columns.Outputs.Select(o => ResultOf(stage, o.Name))];
+        try
+        {
+            // The scorer reads the data the endpoint builds from rows: the record schema, whose columns a row cannot carry are Text.
+            _scorer = new OnlineSequenceScorer(file.Model, _columns.RecordSchema, new OnlineSequenceScorerOptions
+            {
+                MaxSeries = options.MaxSeries, IdleSeriesTimeout = options.IdleSeriesTimeout, MaxGap = options.MaxGap,
+                OutputColumnNames = [.. _columns.Outputs.Select(o => o.Name)],
+            });
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidOperationException($"The sequence model cannot be served with AnomalyScorerOptions.MaxSeries, IdleSeriesTimeout and MaxGap as set: {e.Message}", e);
+        }
+    }
+
+    public IReadOnlyList<ServedColumn> Inputs => _columns.Inputs;
+
+    public OnlineSequenceScorer Scorer => _scorer;
+
+    public ScoresResult Answer(RowBatch inputs, bool asArray)
+    {
+        var steps = _scorer.Score(inputs.ToDataView(_columns));
+        var outputs = new RowBatch(_columns.Outputs, inputs.Rows);
+        for (int slot = 0; slot < _results.Length; slot++)
+        {
+            var values = outputs.Values[slot];
+            for (int row = 0; row < inputs.Rows; row++)
+            {
+                // A step without a window (warming up, rejected) has NaN numbers and no vectors: the answer holds nulls.
+                bool windowed = !float.IsNaN(steps.Score(row));
+                switch (_results[slot])
+                {
+                    case Result.Score: ((float[])values)[row] = steps.Score(row); break;
+                    case Result.Label: ((bool[])values)[row] = steps.PredictedLabel(row); break;
+                    case Result.Probability: ((float[])values)[row] = steps.Probability(row); break;
+                    case Result.Latent: ((float[]?[])values)[row] = windowed ? steps.LatentFeatures(row).ToArray() : null; break;
+                    case Result.Reconstruction: ((float[]?[])values)[row] = windowed ? steps.Reconstruction(row).ToArray() : null; break;
+                    case Result.Contributions: ((float[]?[])values)[row] = windowed ? steps.FeatureContributions(row).ToArray() : null; break;
+                }
+            }
+        }
+        return new ScoresResult(outputs, asArray, steps);
+    }
+
+    private static Result ResultOf(SequenceAutoencoderTransformer stage, string name) =>
+        name == stage.ScoreColumnName ? Result.Score
+        : name == stage.PredictedLabelColumnName ? Result.Label
+        : name == stage.ProbabilityColumnName ? Result.Probability
+        : name == stage.LatentFeaturesColumnName ? Result.Latent
+        : name == stage.ReconstructionColumnName ? Result.Reconstruction
+        : name == stage.FeatureContributionsColumnName ? Result.Contributions
+        : throw new InvalidOperationException($"Output column '{name}' is not one of the sequence stage's columns ({string.Join(", ", stage.OutputColumnNames)}).");
+
+    /// <summary>
+    /// The columns the stage reads by name that come straight from the request must keep their type: a row carries numbers
+    /// as Single and strings as Text, and the record schema would read, say, an Int64 order column as Text, which orders otherwise.
+    /// </summary>
+    private static void CheckCarried(ScoringModelFile file, SequenceAutoencoderTransformer stage)
+    {
+        var read = (stage.ChannelColumnNames ?? [stage.FeatureColumnName]).Select(n => (Role: "Channel", Name: (string?)n))
+            .Append((Role: "Series", Name: stage.SeriesColumnName)).Append((Role: "Order", Name: stage.OrderColumnName));
+        foreach (var (role, name) in read)
+        {
+            if (name is null || file.InputSchema.GetColumnOrNull(name) is not { } column) continue;
+            if (!column.Type.Equals(file.Contract.RecordSchema[name].Type))
+                throw new InvalidOperationException($"{role} column '{name}' is {column.Type}, which a JSON row cannot carry (it carries Single numbers, " +
+                    "Vector<Single, n> arrays and Text strings). Train the model with a Single or Text " + role.ToLowerInvariant() + " column " +
+                    (role == "Order" ? "(e.g. seconds since an epoch as Single, or ISO 8601 times as Text, which order as text) " : "") + "to serve it here.");
+        }
+    }
+}
