@@ -17,7 +17,6 @@ internal sealed class SequenceSteps : IScoringRoute
     public SequenceSteps(ScoringModelFile file, SequenceAutoencoderTransformer stage, OnlineSequenceScorerOptions options)
     {
         _columns = file.Contract;
-        CheckCarried(file, stage);
         if (_columns.Outputs.FirstOrDefault(o => o.Name is ScoresResult.StatusField or ScoresResult.ProblemField) is { } clash)
             throw new InvalidOperationException($"Output column '{clash.Name}' has the name of a field the endpoint adds to a step's answer " +
                 $"('{ScoresResult.StatusField}', '{ScoresResult.ProblemField}'). Leave it out with AnomalyScorerOptions.ResponseColumns, or train the model with another name for it.");
@@ -74,22 +73,4 @@ internal sealed class SequenceSteps : IScoringRoute
         : name == stage.ReconstructionColumnName ? Result.Reconstruction
         : name == stage.FeatureContributionsColumnName ? Result.Contributions
         : throw new InvalidOperationException($"Output column '{name}' is not one of the sequence stage's columns ({string.Join(", ", stage.OutputColumnNames)}).");
-
-    /// <summary>
-    /// The columns the stage reads by name that come straight from the request must keep their type: a row carries numbers
-    /// as Single and strings as Text, and the record schema would read, say, an Int64 order column as Text, which orders otherwise.
-    /// </summary>
-    private static void CheckCarried(ScoringModelFile file, SequenceAutoencoderTransformer stage)
-    {
-        var read = (stage.ChannelColumnNames ?? [stage.FeatureColumnName]).Select(n => (Role: "Channel", Name: (string?)n))
-            .Append((Role: "Series", Name: stage.SeriesColumnName)).Append((Role: "Order", Name: stage.OrderColumnName));
-        foreach (var (role, name) in read)
-        {
-            if (name is null || file.InputSchema.GetColumnOrNull(name) is not { } column) continue;
-            if (!column.Type.Equals(file.Contract.RecordSchema[name].Type))
-                throw new InvalidOperationException($"{role} column '{name}' is {column.Type}, which a JSON row cannot carry (it carries Single numbers, " +
-                    "Vector<Single, n> arrays and Text strings). Train the model with a Single or Text " + role.ToLowerInvariant() + " column " +
-                    (role == "Order" ? "(e.g. seconds since an epoch as Single, or ISO 8601 times as Text, which order as text) " : "") + "to serve it here.");
-        }
-    }
 }

@@ -226,8 +226,8 @@ public sealed class SeriesServingTests(SequenceModels models) : IClassFixture<Se
             ml.Autoencoders().Save(model, data.Schema, path);
 
         var e = await Assert.ThrowsAsync<InvalidOperationException>(() => ScoringApp.StartAsync(path));
-        Assert.Contains("Order column 'time' is Double, which a JSON row cannot carry", e.Message);
-        Assert.Contains("Train the model with a Single or Text order column", e.Message);
+        Assert.Contains("Input column 'time' is Double; a record carries Single, Vector<Single, n> and Text fields", e.Message);
+        Assert.Contains("convert the column in the pipeline", e.Message);
     }
 
     private sealed class DoubleTimeStep
