@@ -61,10 +61,11 @@ Console.WriteLine($"Threshold: {detector.Threshold:G4}");
 Console.WriteLine($"Rows flagged: {flagged}: {flaggedInside} inside the labelled windows, {flagged - flaggedInside} outside");
 foreach (var (start, end) in windows)
 {
-    int first = Enumerable.Range(start, end - start + 1).FirstOrDefault(i => scored[i].PredictedLabel, -1);
+    // NAB centres a window on its labelled event (labels/combined_labels.json); the readings are 5 minutes apart.
+    int first = Enumerable.Range(start, end - start + 1).FirstOrDefault(i => scored[i].PredictedLabel, -1), centre = (start + end) / 2;
     string part = end < trainRows ? " (inside the training part)" : "";
-    Console.WriteLine($"  window {timestamps[start]} – {timestamps[end]}{part}: " +
-        (first < 0 ? "no alert" : $"first alert {timestamps[first]}, {(first - start) * 5 / 60.0:F1} h after it opens"));
+    Console.WriteLine($"  window {timestamps[start]} – {timestamps[end]}, centred on {timestamps[centre]}{part}: " +
+        (first < 0 ? "no alert" : $"first alert {timestamps[first]}, {Math.Abs(first - centre) * 5 / 60.0:F1} h {(first < centre ? "before" : "after")} the centre"));
 }
 Console.WriteLine($"ROC AUC of the score against the windows: {RocAuc(0, i => scores[i]):F3} over every scored row, {RocAuc(trainRows, i => scores[i]):F3} after the training part " +
     $"(for scale, the temperature alone, lower = more anomalous: {RocAuc(trainRows, i => -readings[i].Value):F3})");
