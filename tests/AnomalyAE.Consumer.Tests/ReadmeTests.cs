@@ -19,6 +19,8 @@ public sealed class ReadmeTests(PackageFeed feed, ITestOutputHelper log)
     {
         ["dotnet run --project samples/MnistDemo -c Release"] =
             "the main job trains for about a minute after a build (tests/AnomalyAE.Samples.Tests runs it shortened), and ./test.sh is the test run that runs this README",
+        ["dotnet run --project samples/TimeSeries -c Release -- output/timeseries"] =
+            "tests/AnomalyAE.Samples.Tests runs the sample (shortened), which keeps the suite short",
         ["dotnet run --project samples/WebScoring"] =
             "a server on the fixed port 5080 that runs until stopped; WebScoringSampleTests and WebScoringLogTests run the same app on a free port",
     };
