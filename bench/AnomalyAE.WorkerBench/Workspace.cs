@@ -104,14 +104,84 @@ internal sealed class Workspace : IDisposable
         Load(db, prefix, records);
         string config = WriteConfig(prefix, "Redis");
         var processes = Enumerable.Range(0, workers).Select(i => StartWorker(config, $"{prefix}-w{i}")).ToList();
-        // Steady state: the clock starts at the first committed batch, after process start-up and model loading.
-        long first;
-        while ((first = db.StreamLength(Key(prefix, "out"))) == 0) Thread.Sleep(5);
-        var clock = Stopwatch.StartNew();
-        while (db.StreamLength(Key(prefix, "out")) < records) Thread.Sleep(5);
-        double rate = (records - first) / clock.Elapsed.TotalSeconds;
+        double rate = SteadyRate(db, prefix, records);
         Stop(processes);
         return rate;
+    }
+
+    // The bare loop's commit. It mirrors the worker's commit script (RedisStreamChannel.CommitScript) for records scored
+    // normal: per entry XACK, and XADD of the result (id, entry, score, label, worker) when that XACK removed the entry
+    // from the group's pending list. No alert or dead-letter branch. KEYS: input, output. ARGV: group, worker, then
+    // per record: entry id, record id, score. Returns the count written.
+    private const string BareCommitScript = """
+        local group, worker, written = ARGV[1], ARGV[2], 0
+        for i = 3, #ARGV, 3 do
+          if redis.call('XACK', KEYS[1], group, ARGV[i]) == 1 then
+            redis.call('XADD', KEYS[2], '*', 'id', ARGV[i + 1], 'entry', ARGV[i], 'Score', ARGV[i + 2], 'PredictedLabel', 'false', 'worker', worker)
+            written = written + 1
+          end
+        end
+        return written
+        """;
+
+    /// <summary>
+    /// Records/s of the Redis transport alone, the ceiling for the Redis worker rows: a loop in this process, on its own
+    /// connection, making the worker's calls per batch with no scoring — XREADGROUP of 1,024 entries through the
+    /// consumer group, then one commit script (XACK + XADD of a result with a constant score per entry). Fed and timed
+    /// as <see cref="ThroughRedis"/> is. Unlike the worker, it does not read the next batch while it commits this one.
+    /// </summary>
+    public double BareRedisTransport(int records)
+    {
+        string prefix = $"run{++_run}";
+        var db = Redis().GetDatabase();
+        Load(db, prefix, records);
+        using var connection = ConnectionMultiplexer.Connect(_redisConfiguration);
+        var loop = Task.Factory.StartNew(() => BareLoop(connection.GetDatabase(), prefix, records), TaskCreationOptions.LongRunning);
+        double rate = SteadyRate(db, prefix, records, loop);
+        loop.Wait();
+        return rate;
+    }
+
+    private static void BareLoop(IDatabase db, string prefix, int records)
+    {
+        RedisKey input = Key(prefix, "in");
+        RedisKey[] keys = [input, Key(prefix, "out")];
+        RedisValue group = "bench", consumer = $"{prefix}-bare", score = "0.123456789";
+        db.StreamCreateConsumerGroup(input, group, "0-0");
+        for (int committed = 0; committed < records;)
+        {
+            var entries = db.StreamReadGroup(input, group, consumer, ">", 1024);
+            if (entries.Length == 0) throw new InvalidOperationException($"The input stream ran dry after {committed} of {records} records.");
+            var arguments = new RedisValue[2 + 3 * entries.Length];
+            arguments[0] = group;
+            arguments[1] = consumer;
+            for (int r = 0; r < entries.Length; r++)
+            {
+                arguments[2 + 3 * r] = entries[r].Id;
+                arguments[3 + 3 * r] = entries[r]["id"];
+                arguments[4 + 3 * r] = score;
+            }
+            committed += (int)db.ScriptEvaluate(BareCommitScript, keys, arguments);
+        }
+    }
+
+    /// <summary>
+    /// Steady-state records/s into the output stream: the clock starts at the first committed batch (after process
+    /// start-up and model loading for a worker) and stops when all <paramref name="records"/> results are there.
+    /// </summary>
+    private static double SteadyRate(IDatabase db, string prefix, int records, Task? loop = null)
+    {
+        long first;
+        while ((first = db.StreamLength(Key(prefix, "out"))) == 0) Wait(loop);
+        var clock = Stopwatch.StartNew();
+        while (db.StreamLength(Key(prefix, "out")) < records) Wait(loop);
+        return (records - first) / clock.Elapsed.TotalSeconds;
+
+        static void Wait(Task? loop)
+        {
+            if (loop is { IsFaulted: true }) loop.GetAwaiter().GetResult(); // its exception, not an endless wait
+            Thread.Sleep(5);
+        }
     }
 
     public double ThroughInbox(int records, int workers)
