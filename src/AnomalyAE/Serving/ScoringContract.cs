@@ -69,7 +69,8 @@ public sealed class ScoringContract
             throw new InvalidOperationException($"Output column '{missing}' is asked for, but the model does not emit it; it emits {string.Join(", ", detector.OutputColumnNames)}. " +
                 "Ask only for those columns, or for none to get all of them.");
         // A model whose rows depend on other rows (a sequence stage) has no row mapper: its output schema comes from the model, and
-        // the records carry the columns its sequence stage reads (channels, series, order) through the stages before it.
+        // the records carry the columns its sequence stage reads (channels, series, order) through the stages before it. A series or
+        // order column of a type a record cannot carry (Double, DateTime, a key) travels as Text and is parsed back, so it is not demanded.
         var mapper = model.IsRowToRowMapper ? model.GetRowToRowMapper(inputSchema) : null;
         var outputSchema = mapper?.OutputSchema ?? model.GetOutputSchema(inputSchema);
         ServedColumn Output(string name)
@@ -89,14 +90,14 @@ public sealed class ScoringContract
         var dependencies = mapper is not null
             ? mapper.GetDependencies(outputs.Select(o => o.Column)).Select(c => c.Index).ToHashSet()
             : detector is SequenceAutoencoderTransformer
-                ? SequenceAutoencoderTransformer.InputsRead(model, inputSchema).Select(c => inputSchema[c.Name].Index).ToHashSet()
-                : inputSchema.Where(c => !c.IsHidden && ServedColumn.Of(c) is { Kind: not ServedValueKind.Boolean }).Select(c => c.Index).ToHashSet();
+                ? SequenceAutoencoderTransformer.InputsRead(model, inputSchema).Select(c => inputSchema[c.Name]).Where(Carried).Select(c => c.Index).ToHashSet()
+                : inputSchema.Where(c => !c.IsHidden && Carried(c)).Select(c => c.Index).ToHashSet();
         var inputs = new List<ServedColumn>();
         var recordSchema = new DataViewSchema.Builder();
         foreach (var column in inputSchema.Where(c => !c.IsHidden))
         {
             var served = ServedColumn.Of(column);
-            bool carried = served is not null && served.Kind != ServedValueKind.Boolean;
+            bool carried = Carried(column);
             if (dependencies.Contains(column.Index))
             {
                 if (!carried)
@@ -108,4 +109,6 @@ public sealed class ScoringContract
         }
         return new ScoringContract(detector, inputs, outputs, recordSchema.ToSchema());
     }
+
+    private static bool Carried(DataViewSchema.Column column) => ServedColumn.Of(column) is { Kind: not ServedValueKind.Boolean };
 }
