@@ -101,6 +101,32 @@ public sealed class SeriesWorkerTests : IClassFixture<RedisServer>, IDisposable
         await dying.DisposeAsync();
     }
 
+    [SkippableFact]
+    public async Task TwoConsumersTakingTurnsOnOneStreamRebuildTheWindowsTheOtherMovedAndScoreAsTheBatchTransform()
+    {
+        Skip.If(_redis.Configuration is null, "no redis-server: apt-get install redis-server (./test.sh does)");
+        var steps = SeriesModels.Steps(6, 80, seed: 4);
+        var expected = SeriesModels.BatchScores(_model, steps);
+        using var connection = await ConnectionMultiplexer.ConnectAsync(_redis.Configuration!);
+        var db = connection.GetDatabase();
+        foreach (var s in steps)
+            await db.StreamAddAsync(Key("in"), [new("id", s.Id), new("series", s.Series), new("t", s.Time.ToString("R", CultureInfo.InvariantCulture)),
+                .. SeriesModels.Channels.Select((c, i) => new NameValueEntry(c, s.Values[i].ToString("R", CultureInfo.InvariantCulture)))]);
+
+        // Each consumer's next batch follows records the other took: the windows it holds for those series miss them.
+        using var file = ScoringModelFile.Load(_model);
+        await using var a = await RedisStreamChannel.ConnectAsync(Options("a"), "id", NullLogger.Instance);
+        await using var b = await RedisStreamChannel.ConnectAsync(Options("b"), "id", NullLogger.Instance);
+        var (scorerA, scorerB) = (Scorer(file), Scorer(file));
+        while (await Process(a, scorerA) + await Process(b, scorerB) > 0) { }
+
+        var output = await db.StreamRangeAsync(Key("out"));
+        Assert.Equal(steps.Count, output.Length);
+        Assert.Equal(["a", "b"], output.Select(e => (string)e["worker"]!).Distinct().Order());
+        var online = output.ToDictionary(e => (string)e["id"]!, e => float.Parse((string)e["Score"]!, CultureInfo.InvariantCulture));
+        Assert.All(steps, s => Assert.True(SeriesModels.Same(expected[s.Id], online[s.Id]), $"{s.Id}: batch {expected[s.Id]}, online {online[s.Id]}"));
+    }
+
     [Fact]
     public async Task ThroughTheInboxAWorkerKilledMidFileLeavesItToAnotherThatRebuildsTheWindowsFromTheFile()
     {

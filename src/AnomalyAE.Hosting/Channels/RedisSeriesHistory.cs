@@ -18,6 +18,15 @@ internal sealed class RedisSeriesHistory(IDatabase db, RedisKey stream, StreamEn
 
     public (long Major, long Minor) Position(int record) => Parse(entries[record].Id);
 
+    public async Task<RecordBatch?> BetweenAsync((long Major, long Minor) after, int limit, CancellationToken cancellationToken)
+    {
+        var first = entries.Min(e => Parse(e.Id));
+        if (first.CompareTo(after) <= 0) return RecordBatch.Empty;
+        var between = await db.StreamRangeAsync(stream, $"({after.Major}-{after.Minor}", $"({first.Item1}-{first.Item2}", limit + 1);
+        var kept = between.Where(e => e.Values is { Length: > 0 }).ToArray();
+        return between.Length > limit ? null : new RedisRecordBatch(kept, new string?[kept.Length], idField);
+    }
+
     public async IAsyncEnumerable<RecordBatch> BeforeAsync(IReadOnlySet<string>? series, Func<RecordBatch, int, string> seriesOf, int steps,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -23,6 +23,12 @@ internal interface ISeriesHistory
     (long Major, long Minor) Position(int record);
 
     /// <summary>
+    /// For sources that are not contiguous: the records after position <paramref name="after"/> and before the batch's first
+    /// record — taken by other consumers when this one took neither — or null when there are more than <paramref name="limit"/>.
+    /// </summary>
+    Task<RecordBatch?> BetweenAsync((long Major, long Minor) after, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
     /// The records before the batch, oldest first: all of them when <paramref name="series"/> is null, else of those series
     /// only (<paramref name="seriesOf"/> names a record's series), at most <paramref name="steps"/> per series before its first record in the batch.
     /// </summary>

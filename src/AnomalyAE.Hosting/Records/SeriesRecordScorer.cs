@@ -69,13 +69,31 @@ internal sealed class SeriesRecordScorer : RecordScorer
                 if (history.Position(r).CompareTo(frontier) <= 0) inTurn = false;
             }
             if (!inTurn) _outOfTurn = batch;
-            if (inTurn) series.RemoveWhere(scope.Scorer.Holds);
+            if (inTurn) series.RemoveWhere(await StaleWindows(history, scope, series, batch.Count, cancellationToken) is { } stale
+                ? name => scope.Scorer.Holds(name) && !stale.Contains(name)
+                : _ => false);
             if (series.Count == 0) return;
             foreach (var name in series) scope.Scorer.Forget(name);
             needed = series;
         }
         await foreach (var past in history.BeforeAsync(needed, SeriesOf, WindowSize - 1, cancellationToken))
             scope.Scorer.Score(Parse(past, new int[past.Count], new string?[past.Count]));
+    }
+
+    /// <summary>
+    /// The batch's series whose held windows miss records that other consumers of the same source took since this scope's
+    /// frontier (their records lie between it and the batch), or null when too many lie between to tell: then every window
+    /// the batch needs is rebuilt. One consumer per series (a stream per partition) finds nothing between, at one range read.
+    /// </summary>
+    private async Task<HashSet<string>?> StaleWindows(ISeriesHistory history, Scope scope, HashSet<string> series, int batchSize, CancellationToken cancellationToken)
+    {
+        var stale = new HashSet<string>(StringComparer.Ordinal);
+        if (scope.Frontier == (-1, -1)) return stale; // this scope holds nothing yet
+        var between = await history.BetweenAsync(scope.Frontier, Math.Max(4 * batchSize, 4096), cancellationToken);
+        if (between is null) return null;
+        for (int r = 0; r < between.Count; r++)
+            if (SeriesOf(between, r) is var name && series.Contains(name)) stale.Add(name);
+        return stale;
     }
 
     /// <inheritdoc />

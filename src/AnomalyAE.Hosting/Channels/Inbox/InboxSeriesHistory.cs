@@ -16,6 +16,9 @@ internal sealed class InboxSeriesHistory(string scope, bool atStart, string path
 
     public (long Major, long Minor) Position(int record) => (0, firstInPiece + record);
 
+    /// <summary>A file's batches follow each other: nothing lies between them.</summary>
+    public Task<RecordBatch?> BetweenAsync((long Major, long Minor) after, int limit, CancellationToken cancellationToken) => Task.FromResult<RecordBatch?>(RecordBatch.Empty);
+
     /// <summary>Every record before the batch (a file's windows are rebuilt whole; <paramref name="series"/> and <paramref name="steps"/> are not needed to choose).</summary>
     public async IAsyncEnumerable<RecordBatch> BeforeAsync(IReadOnlySet<string>? series, Func<RecordBatch, int, string> seriesOf, int steps,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
