@@ -12,8 +12,9 @@ namespace AnomalyAE.Hosting;
 
 /// <summary>
 /// The background loop: open the channel (retrying while it is unreachable), then read a batch, score it with the current
-/// model, commit outcomes and acknowledgements, repeat. On shutdown it stops reading but finishes and commits the batch
-/// in flight.
+/// model, commit outcomes and acknowledgements, repeat. When the channel allows it (<see cref="IRecordChannel.OverlapsCommits"/>),
+/// one commit stays in flight while the next batch is read and scored. On shutdown it stops reading but finishes and
+/// commits the batches in flight.
 /// </summary>
 internal sealed class ScoringWorker(
     IRecordChannelFactory channels, ModelStore models, ScoringMetrics metrics, WorkerHealth health,
@@ -26,6 +27,7 @@ internal sealed class ScoringWorker(
         await Task.Yield(); // scoring is CPU-bound: leave the host's start-up thread
         await using var channel = await OpenAsync(stoppingToken);
         if (channel is null) return;
+        Task committing = Task.CompletedTask;
         while (!stoppingToken.IsCancellationRequested)
         {
             Records.RecordBatch batch;
@@ -48,13 +50,18 @@ internal sealed class ScoringWorker(
             }
             if (batch.Count == 0)
             {
+                await committing;
                 health.Progressed(0);
                 await PauseAsync(stoppingToken);
                 continue;
             }
             // From here the batch completes even if shutdown is requested: its records are scored, written and acknowledged.
-            await ProcessBatchAsync(channel, batch);
+            var scored = await ScoreAsync(batch);
+            await committing;
+            committing = scored is { } ready ? CommitAsync(channel, ready) : Task.CompletedTask;
+            if (!channel.OverlapsCommits) await committing;
         }
+        await committing;
         log.LogInformation("Scoring worker stopped after {Records} records", health.RecordsScored);
     }
 
@@ -84,40 +91,55 @@ internal sealed class ScoringWorker(
         return null;
     }
 
-    private async Task ProcessBatchAsync(IRecordChannel channel, Records.RecordBatch batch)
+    /// <summary>A batch scored and not yet committed: its outcomes, the series scorer of a sequence model, and the clock started with its scoring.</summary>
+    private readonly record struct Scored(ScoredBatch Outcomes, SeriesRecordScorer? Series, Stopwatch Clock);
+
+    /// <summary>The batch's outcomes with the current model; null when scoring failed.</summary>
+    private async Task<Scored?> ScoreAsync(Records.RecordBatch batch)
     {
         var clock = Stopwatch.StartNew();
+        SeriesRecordScorer? series = null;
         try
         {
             using var lease = models.Acquire();
-            var series = lease.Model.Scorer as SeriesRecordScorer;
-            try
-            {
-                if (series is not null) await series.PrepareAsync(batch, CancellationToken.None);
-                var outcomes = lease.Model.Scorer.Score(batch);
-                await channel.CommitAsync(outcomes, CancellationToken.None);
-                Done(outcomes, clock);
-            }
-            catch
-            {
-                series?.Forget(batch); // its windows may have moved past records that come again
-                throw;
-            }
+            series = lease.Model.Scorer as SeriesRecordScorer;
+            if (series is not null) await series.PrepareAsync(batch, CancellationToken.None);
+            return new Scored(lease.Model.Scorer.Score(batch), series, clock);
         }
         catch (Exception e)
         {
-            // Not acknowledged: the records are delivered again (Redis) or the file is retried (inbox).
-            log.LogError(e, "Scoring a batch of {Records} records failed; it will be retried", batch.Count);
-            health.BatchFailed(e.Message);
+            Failed(batch, series, e);
+            return null;
         }
+    }
+
+    private async Task CommitAsync(IRecordChannel channel, Scored scored)
+    {
+        try
+        {
+            await channel.CommitAsync(scored.Outcomes, CancellationToken.None);
+            Done(scored.Outcomes, scored.Clock);
+        }
+        catch (Exception e)
+        {
+            Failed(scored.Outcomes.Batch, scored.Series, e);
+        }
+    }
+
+    /// <summary>Not acknowledged: the records are delivered again (Redis) or the file is retried (inbox).</summary>
+    private void Failed(Records.RecordBatch batch, SeriesRecordScorer? series, Exception e)
+    {
+        series?.Forget(batch); // its windows may have moved past records that come again
+        log.LogError(e, "Scoring a batch of {Records} records failed; it will be retried", batch.Count);
+        health.BatchFailed(e.Message);
     }
 
     private void Done(ScoredBatch outcomes, Stopwatch clock)
     {
         int scored = outcomes.Scored, anomalies = outcomes.Anomalies, rejected = outcomes.Rejected;
-            metrics.BatchDone(scored, anomalies, rejected, clock.Elapsed);
-            health.Progressed(scored);
-            log.LogInformation("Scored {Records} records: {Anomalies} anomalies, {DeadLettered} dead-lettered, {LatencyMs:F1} ms", scored, anomalies, rejected, clock.Elapsed.TotalMilliseconds);
+        metrics.BatchDone(scored, anomalies, rejected, clock.Elapsed);
+        health.Progressed(scored);
+        log.LogInformation("Scored {Records} records: {Anomalies} anomalies, {DeadLettered} dead-lettered, {LatencyMs:F1} ms", scored, anomalies, rejected, clock.Elapsed.TotalMilliseconds);
         foreach (var (id, reason) in outcomes.Rejections.Take(3))
             log.LogWarning("Dead-lettered record {Id}: {Reason}", id, reason);
     }

@@ -40,9 +40,13 @@ internal sealed class RedisStreamChannel : IRecordChannel
           if redis.call('XACK', KEYS[1], group, entry) == 1 then
             if kind == 'd' then
               redis.call('XADD', KEYS[4], '*', idf, id, 'entry', entry, 'reason', value, 'fields', ARGV[i + 4])
-            else
-              local label = (kind == 'a') and 'true' or 'false'
-              local result = { idf, id, 'entry', entry, scoref, value, labelf, label, 'worker', worker }
+            elseif kind == 'o' and extra == 0 then
+              -- the common case, without building a table (Redis' own time per entry is the transport's ceiling)
+              redis.call('XADD', KEYS[2], '*', idf, id, 'entry', entry, scoref, value, labelf, 'false', 'worker', worker)
+            elseif kind == 'o' then
+              redis.call('XADD', KEYS[2], '*', idf, id, 'entry', entry, scoref, value, labelf, 'false', 'worker', worker, seriesf, ARGV[i + 4], 'step', ARGV[i + 5])
+            else -- 'a': the result, then the alert (the result's fields and the top features)
+              local result = { idf, id, 'entry', entry, scoref, value, labelf, 'true', 'worker', worker }
               if extra > 0 then
                 result[#result + 1] = seriesf
                 result[#result + 1] = ARGV[i + 4]
@@ -50,15 +54,13 @@ internal sealed class RedisStreamChannel : IRecordChannel
                 result[#result + 1] = ARGV[i + 5]
               end
               redis.call('XADD', KEYS[2], '*', unpack(result))
-              if kind == 'a' then
-                for j = 1, k do
-                  result[#result + 1] = 'top' .. j .. '_feature'
-                  result[#result + 1] = ARGV[i + 2 + extra + 2 * j]
-                  result[#result + 1] = 'top' .. j .. '_share'
-                  result[#result + 1] = ARGV[i + 3 + extra + 2 * j]
-                end
-                redis.call('XADD', KEYS[3], '*', unpack(result))
+              for j = 1, k do
+                result[#result + 1] = 'top' .. j .. '_feature'
+                result[#result + 1] = ARGV[i + 2 + extra + 2 * j]
+                result[#result + 1] = 'top' .. j .. '_share'
+                result[#result + 1] = ARGV[i + 3 + extra + 2 * j]
               end
+              redis.call('XADD', KEYS[3], '*', unpack(result))
             end
             written = written + 1
           end
@@ -163,6 +165,9 @@ internal sealed class RedisStreamChannel : IRecordChannel
         _prefetch = fresh.Length == maxRecords ? ReadNewAsync(maxRecords, cancellationToken) : null;
         return await ToBatchAsync(fresh, redelivered: false);
     }
+
+    /// <summary>True: each entry's commit is its own (XACK-guarded), so a commit may run while the next batch is scored.</summary>
+    public bool OverlapsCommits => true;
 
     /// <inheritdoc />
     public async Task CommitAsync(ScoredBatch outcomes, CancellationToken cancellationToken)

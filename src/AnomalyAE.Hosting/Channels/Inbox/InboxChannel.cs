@@ -95,6 +95,10 @@ internal sealed class InboxChannel : IRecordChannel
     }
 
     /// <inheritdoc />
+    /// <summary>False: a file hands out its next batch once the last one is committed (its progress and checkpoint follow the commits).</summary>
+    public bool OverlapsCommits => false;
+
+    /// <inheritdoc />
     public Task CommitAsync(ScoredBatch outcomes, CancellationToken cancellationToken)
     {
         var file = _inFlight!;
