@@ -12,7 +12,7 @@ using StackExchange.Redis;
 namespace AnomalyAE.WorkerBench;
 
 /// <summary>A temporary folder with a trained model, a private redis-server (started when a Redis run first needs it), and worker processes on demand.</summary>
-internal sealed class Workspace : IDisposable
+internal sealed partial class Workspace : IDisposable
 {
     private static readonly string[] Names = Enumerable.Range(0, 8).Select(i => $"x{i}").ToArray();
     private readonly string _folder = Directory.CreateTempSubdirectory("anomalyae-workerbench-").FullName;
@@ -21,7 +21,11 @@ internal sealed class Workspace : IDisposable
     private ConnectionMultiplexer? _connection;
     private int _run;
 
-    public Workspace() => TrainModel(Path.Combine(_folder, "model.aeml"));
+    public Workspace(int seriesWindow)
+    {
+        TrainModel(Path.Combine(_folder, "model.aeml"));
+        _seriesWindow = seriesWindow;
+    }
 
     public void Dispose()
     {
@@ -97,12 +101,15 @@ internal sealed class Workspace : IDisposable
         return rates[1];
     }
 
-    public double ThroughRedis(int records, int workers)
+    public double ThroughRedis(int records, int workers) => ThroughRedis(records, workers, (db, prefix) => Load(db, prefix, records), "model.aeml");
+
+    /// <summary>Records/s of <paramref name="workers"/> worker processes with <paramref name="model"/> over the records <paramref name="load"/> puts in a fresh stream.</summary>
+    private double ThroughRedis(int records, int workers, Action<IDatabase, string> load, string model)
     {
         string prefix = $"run{++_run}";
         var db = Redis().GetDatabase();
-        Load(db, prefix, records);
-        string config = WriteConfig(prefix, "Redis");
+        load(db, prefix);
+        string config = WriteConfig(prefix, "Redis", model);
         var processes = Enumerable.Range(0, workers).Select(i => StartWorker(config, $"{prefix}-w{i}")).ToList();
         double rate = SteadyRate(db, prefix, records);
         Stop(processes);
@@ -110,14 +117,20 @@ internal sealed class Workspace : IDisposable
     }
 
     // The bare loop's commit. It mirrors the worker's commit script (RedisStreamChannel.CommitScript) for records scored
-    // normal: per entry XACK, and XADD of the result (id, entry, score, label, worker) when that XACK removed the entry
-    // from the group's pending list. No alert or dead-letter branch. KEYS: input, output. ARGV: group, worker, then
-    // per record: entry id, record id, score. Returns the count written.
+    // normal: per entry XACK, and XADD of the result (id, entry, score, label, worker, and for sequence records the series
+    // and step) when that XACK removed the entry from the group's pending list. No alert or dead-letter branch. KEYS:
+    // input, output. ARGV: group, worker, '1' for sequence records, then per record: entry id, record id, score, and for
+    // sequence records series and step. Returns the count written.
     private const string BareCommitScript = """
-        local group, worker, written = ARGV[1], ARGV[2], 0
-        for i = 3, #ARGV, 3 do
+        local group, worker, series, written = ARGV[1], ARGV[2], ARGV[3] == '1', 0
+        local width = series and 5 or 3
+        for i = 4, #ARGV, width do
           if redis.call('XACK', KEYS[1], group, ARGV[i]) == 1 then
-            redis.call('XADD', KEYS[2], '*', 'id', ARGV[i + 1], 'entry', ARGV[i], 'Score', ARGV[i + 2], 'PredictedLabel', 'false', 'worker', worker)
+            if series then
+              redis.call('XADD', KEYS[2], '*', 'id', ARGV[i + 1], 'entry', ARGV[i], 'Score', ARGV[i + 2], 'PredictedLabel', 'false', 'worker', worker, 'series', ARGV[i + 3], 'step', ARGV[i + 4])
+            else
+              redis.call('XADD', KEYS[2], '*', 'id', ARGV[i + 1], 'entry', ARGV[i], 'Score', ARGV[i + 2], 'PredictedLabel', 'false', 'worker', worker)
+            end
             written = written + 1
           end
         end
@@ -127,14 +140,17 @@ internal sealed class Workspace : IDisposable
     /// <summary>
     /// Records/s of the Redis transport alone, the ceiling for the Redis worker rows: a loop in this process, on its own
     /// connection, making the worker's calls per batch with no scoring — XREADGROUP of 1,024 entries through the
-    /// consumer group, then one commit script (XACK + XADD of a result with a constant score per entry). Fed and timed
+    /// consumer group, then one commit script (XACK + XADD of a result with a constant score per entry, and a sequence
+    /// record's series and step). Fed and timed
     /// as <see cref="ThroughRedis"/> is. Unlike the worker, it does not read the next batch while it commits this one.
     /// </summary>
-    public double BareRedisTransport(int records)
+    public double BareRedisTransport(int records) => BareRedisTransport(records, (db, prefix) => Load(db, prefix, records));
+
+    private double BareRedisTransport(int records, Action<IDatabase, string> load)
     {
         string prefix = $"run{++_run}";
         var db = Redis().GetDatabase();
-        Load(db, prefix, records);
+        load(db, prefix);
         using var connection = ConnectionMultiplexer.Connect(_redisConfiguration);
         var loop = Task.Factory.StartNew(() => BareLoop(connection.GetDatabase(), prefix, records), TaskCreationOptions.LongRunning);
         double rate = SteadyRate(db, prefix, records, loop);
@@ -152,27 +168,26 @@ internal sealed class Workspace : IDisposable
         {
             var entries = db.StreamReadGroup(input, group, consumer, ">", 1024);
             if (entries.Length == 0) throw new InvalidOperationException($"The input stream ran dry after {committed} of {records} records.");
-            var arguments = new RedisValue[2 + 3 * entries.Length];
-            arguments[0] = group;
-            arguments[1] = consumer;
-            for (int r = 0; r < entries.Length; r++)
+            bool series = !entries[0]["series"].IsNull;
+            var arguments = new List<RedisValue>(3 + 5 * entries.Length) { group, consumer, series ? "1" : "0" };
+            foreach (var entry in entries)
             {
-                arguments[2 + 3 * r] = entries[r].Id;
-                arguments[3 + 3 * r] = entries[r]["id"];
-                arguments[4 + 3 * r] = score;
+                arguments.AddRange([entry.Id, entry["id"], score]);
+                if (series) arguments.AddRange([entry["series"], entry["t"]]);
             }
-            committed += (int)db.ScriptEvaluate(BareCommitScript, keys, arguments);
+            committed += (int)db.ScriptEvaluate(BareCommitScript, keys, [.. arguments]);
         }
     }
 
     /// <summary>
-    /// Steady-state records/s into the output stream: the clock starts at the first committed batch (after process
-    /// start-up and model loading for a worker) and stops when all <paramref name="records"/> results are there.
+    /// Steady-state records/s into the output stream: the clock starts once a tenth of the <paramref name="records"/> are
+    /// committed (after process start-up, model loading and the JIT's first tiers for a worker; the same for every row) and
+    /// stops when all results are there.
     /// </summary>
     private static double SteadyRate(IDatabase db, string prefix, int records, Task? loop = null)
     {
         long first;
-        while ((first = db.StreamLength(Key(prefix, "out"))) == 0) Wait(loop);
+        while ((first = db.StreamLength(Key(prefix, "out"))) < records / 10) Wait(loop);
         var clock = Stopwatch.StartNew();
         while (db.StreamLength(Key(prefix, "out")) < records) Wait(loop);
         return (records - first) / clock.Elapsed.TotalSeconds;
@@ -238,34 +253,47 @@ internal sealed class Workspace : IDisposable
     /// </summary>
     public void KillTest(int records, int kills)
     {
+        int chunk = records / (kills + 1);
+        var (output, held) = KillRun("model.aeml", kills, (db, prefix, part) => Load(db, prefix, part < kills ? chunk : records - kills * chunk, offset: part * chunk), records);
+        var ids = output.Select(e => (string)e["id"]!).ToList();
+        int distinct = ids.Distinct().Count();
+        Console.WriteLine($"Kill test: {records} records, 2 Redis workers, {kills} × kill -9 of one of them ({held} while it held a batch, reclaimed by XAUTOCLAIM after 2 s):");
+        Console.WriteLine($"  results {ids.Count}, distinct ids {distinct}: lost {records - distinct}, duplicated {ids.Count - distinct}");
+    }
+
+    /// <summary>
+    /// The kill loop: a keeper and a victim worker with <paramref name="model"/>; <paramref name="feed"/> puts part k (0 … kills)
+    /// of the records into the stream; each of the first <paramref name="kills"/> parts is fed once the current victim reads,
+    /// which is killed once it holds entries and replaced under a new name. Returns the output entries once all
+    /// <paramref name="records"/> are scored and acknowledged, and how many kills hit a victim holding entries.
+    /// </summary>
+    private (StreamEntry[] Output, int Held) KillRun(string model, int kills, Action<IDatabase, string, int> feed, int records)
+    {
         string prefix = $"kill{++_run}";
         var db = Redis().GetDatabase();
-        string config = WriteConfig(prefix, "Redis");
+        string config = WriteConfig(prefix, "Redis", model);
         var keeper = StartWorker(config, $"{prefix}-keeper");
         var victim = StartWorker(config, $"{prefix}-victim0");
-        int chunk = records / (kills + 1), fed = 0, held = 0;
+        int held = 0;
         for (int kill = 0; kill < kills; kill++)
         {
             // Feed only once the (new) victim is reading, so that it takes batches and dies holding one.
             string name = $"{prefix}-victim{kill}";
             var deadline = DateTime.UtcNow.AddSeconds(60);
             while (DateTime.UtcNow < deadline && !Consumes(db, prefix, name)) Thread.Sleep(10);
-            Load(db, prefix, chunk, offset: fed);
-            fed += chunk;
+            feed(db, prefix, kill);
             while (DateTime.UtcNow < deadline && Pending(db, prefix, name) == 0) Thread.Sleep(1);
             victim.Kill(entireProcessTree: true);
             victim.WaitForExit();
             if (Pending(db, prefix, name) > 0) held++;
             victim = StartWorker(config, $"{prefix}-victim{kill + 1}");
         }
-        Load(db, prefix, records - fed, offset: fed);
+        feed(db, prefix, kills);
         while (db.StreamLength(Key(prefix, "out")) < records || db.StreamPending(Key(prefix, "in"), "bench").PendingMessageCount > 0) Thread.Sleep(50);
         Thread.Sleep(1000); // a late duplicate, if any, would show up now
-        var ids = db.StreamRange(Key(prefix, "out")).Select(e => (string)e["id"]!).ToList();
-        int distinct = ids.Distinct().Count();
+        var output = db.StreamRange(Key(prefix, "out"));
         Stop([keeper, victim]);
-        Console.WriteLine($"Kill test: {records} records, 2 Redis workers, {kills} × kill -9 of one of them ({held} while it held a batch, reclaimed by XAUTOCLAIM after 2 s):");
-        Console.WriteLine($"  results {ids.Count}, distinct ids {distinct}: lost {records - distinct}, duplicated {ids.Count - distinct}");
+        return (output, held);
     }
 
     private static bool Consumes(IDatabase db, string prefix, string consumer)
@@ -305,19 +333,22 @@ internal sealed class Workspace : IDisposable
         return -1;
     }
 
-    private void Load(IDatabase db, string prefix, int count, int offset = 0)
+    private void Load(IDatabase db, string prefix, int count, int offset = 0) =>
+        Load(db, prefix, Records(count, offset).Select(r => (NameValueEntry[])[new NameValueEntry("id", r.Id), .. Names.Select((n, i) => new NameValueEntry(n, r.Values[i]))]));
+
+    private static void Load(IDatabase db, string prefix, IEnumerable<NameValueEntry[]> entries)
     {
-        foreach (var chunk in Records(count, offset).Chunk(5000))
-            Task.WaitAll(chunk.Select(r => (Task)db.StreamAddAsync(Key(prefix, "in"), [new NameValueEntry("id", r.Id), .. Names.Select((n, i) => new NameValueEntry(n, r.Values[i]))])).ToArray());
+        foreach (var chunk in entries.Chunk(5000))
+            Task.WaitAll(chunk.Select(e => (Task)db.StreamAddAsync(Key(prefix, "in"), e)).ToArray());
     }
 
-    private string WriteConfig(string prefix, string source)
+    private string WriteConfig(string prefix, string source, string model = "model.aeml")
     {
         var config = new
         {
             AnomalyScoring = new
             {
-                ModelPath = "model.aeml", Source = source, BatchSize = 1024, IdleDelay = "00:00:00.020",
+                ModelPath = model, Source = source, BatchSize = 1024, IdleDelay = "00:00:00.020",
                 Inbox = new { Directory = prefix },
                 Redis = new { Configuration = _redisConfiguration, InputStream = Key(prefix, "in"), OutputStream = Key(prefix, "out"), AlertStream = Key(prefix, "alerts"), DeadLetterStream = Key(prefix, "dead"), ConsumerGroup = "bench", ClaimIdleTime = "00:00:02" },
             },
