@@ -21,6 +21,12 @@ internal sealed class SequenceSteps : IScoringRoute
             throw new InvalidOperationException($"Output column '{clash.Name}' has the name of a field the endpoint adds to a step's answer " +
                 $"('{ScoresResult.StatusField}', '{ScoresResult.ProblemField}'). Leave it out with AnomalyScorerOptions.ResponseColumns, or train the model with another name for it.");
         _results = [.. _columns.Outputs.Select(o => ResultOf(stage, o.Name))];
+        // The worker takes a series or order column of another type (Double, DateTime) as text and parses it back; a JSON
+        // row carries the contract's inputs only, so such a column would arrive empty and every step be refused.
+        foreach (string name in new[] { stage.SeriesColumnName, stage.OrderColumnName }.OfType<string>())
+            if (file.InputSchema.GetColumnOrNull(name) is { } column && !_columns.Inputs.Any(i => i.Name == name))
+                throw new InvalidOperationException($"Input column '{name}' is {column.Type}; a record carries Single, Vector<Single, n> and Text fields, so a JSON row cannot send it. " +
+                    "Save the model with such input columns (e.g. convert the column in the pipeline).");
         try
         {
             // The scorer reads the data the endpoint builds from rows: the record schema, whose columns a row cannot carry are Text.
