@@ -2,9 +2,10 @@
 // and 2 worker processes, each against the ceiling Redis allows on this machine, measured in the same run: a bare
 // Redis transport loop in this process that makes the worker's calls per batch without scoring (XREADGROUP of 1,024,
 // then one Lua script of XACK + XADD per entry). The in-process references (the worker's scorer with no transport, and
-// the dictionary-per-record scorer it replaced) are measured too. Then ten kill -9 of one of two Redis workers (lost and
-// duplicated records counted) and the worker's memory over a long Redis soak. Needs redis-server installed (started here
-// on a free loopback port); --inbox-only runs the in-process references and the inbox rows alone, without it.
+// the dictionary-per-record scorer it replaced) are measured too. Then ten kill -9 of one of two Redis workers and of
+// one of two inbox workers (lost and duplicated records counted) and the worker's memory over a long Redis soak. Needs
+// redis-server installed (started here on a free loopback port); --inbox-only runs the in-process references, the inbox
+// rows and the inbox kill test alone, without it.
 // --series N adds the sequence-model rows (N series interleaved, window --window): the public OnlineSequenceScorer in
 // process, the bare loop over the same records, one Redis worker; the kill test with the sequence model (results once, and
 // equal to the batch Transform's scores), and a soak over --soak-series series (10,000). --only-series runs those alone.
@@ -29,7 +30,7 @@ for (int i = 0; i < args.Length; i++)
     else if (args[i] == "--only-series") onlySeries = true;
     else throw new ArgumentException($"Unknown option {args[i]}; options: --records N --soak N --kills N --series N --soak-series N --window N --only-series --inbox-only");
 }
-if (inboxOnly) soak = kills = 0;
+if (inboxOnly) soak = 0;
 
 using var workspace = new Workspace(window);
 Console.WriteLine($"Scoring worker benchmark: {Workspace.Cpu()}, {Environment.ProcessorCount} cores, {records} records of 8 features per run, model 8 → 32 → 2 → 32 → 8 (1 libtorch thread per worker)" +
@@ -87,9 +88,10 @@ if (kills > 0)
     if (!onlySeries)
     {
         Console.WriteLine();
-        workspace.KillTest(records * 2, kills);
+        if (!inboxOnly) workspace.KillTest(records * 2, kills);
+        workspace.InboxKillTest(records * 2, kills);
     }
-    if (series > 0)
+    if (series > 0 && !inboxOnly)
     {
         Console.WriteLine();
         workspace.SeriesKillTest(records * 2, series, kills);
