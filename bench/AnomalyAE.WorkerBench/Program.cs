@@ -88,7 +88,11 @@ if (kills > 0)
     if (!onlySeries)
     {
         Console.WriteLine();
-        if (!inboxOnly) workspace.KillTest(records * 2, kills);
+        if (!inboxOnly)
+        {
+            workspace.KillTest(records * 2, kills);
+            Console.WriteLine();
+        }
         workspace.InboxKillTest(records * 2, kills);
     }
     if (series > 0 && !inboxOnly)

@@ -117,8 +117,6 @@ internal sealed partial class Workspace
             int from = k * part, to = k < kills ? from + part : steps;
             Load(db, prefix, all.Skip(from * series).Take((to - from) * series).Select(Entry));
         }, all.Count);
-        var ids = output.Select(e => (string)e["id"]!).ToList();
-        int distinct = ids.Distinct().Count();
 
         var model = new MLContext(1).Autoencoders().Load(Path.Combine(_folder, SeriesModel()), out _);
         var batch = model.Transform(SeriesView(all)).GetColumn<float>("Score").ToArray();
@@ -136,7 +134,7 @@ internal sealed partial class Workspace
                 Console.WriteLine($"  record {entry["id"]} (entry {entry["entry"]}, worker {entry["worker"]}): online {online:G7}, batch {offline:G7}");
         }
         Console.WriteLine($"Kill test, sequence model ({series} series, window {_seriesWindow}): {all.Count} records, 2 Redis workers, {kills} × kill -9 of one of them ({held} while it held a batch):");
-        Console.WriteLine($"  results {ids.Count}, distinct ids {distinct}: lost {all.Count - distinct}, duplicated {ids.Count - distinct}; " +
+        Console.WriteLine($"  {Counts(output.Select(e => (string)e["id"]!).ToList(), all.Count)}; " +
             $"scores unlike the batch Transform's (beyond 1e-5 relative / 1e-6 absolute) {differing}, largest relative difference {worst:G3}");
     }
 

@@ -207,11 +207,8 @@ internal sealed partial class Workspace : IDisposable
         int files = 10;
         for (int f = 0; f < files; f++)
         {
-            var text = new StringBuilder("id," + string.Join(',', Names) + "\n");
-            foreach (var record in Records(records / files, f * (records / files)))
-                text.Append(record.Id).Append(',').AppendJoin(',', record.Values).Append('\n');
             // Written in place, then marked complete: the hand-off the README gives for that, claimed and finished at once.
-            File.WriteAllText(Path.Combine(inbox, $"part{f:D2}.csv"), text.ToString());
+            File.WriteAllText(Path.Combine(inbox, $"part{f:D2}.csv"), Csv(records / files, f * (records / files)));
             File.WriteAllText(Path.Combine(inbox, $"part{f:D2}.csv.ready"), "");
         }
         string done = Path.Combine(_folder, prefix, "done");
@@ -255,18 +252,10 @@ internal sealed partial class Workspace : IDisposable
     {
         int chunk = records / (kills + 1);
         var (output, held) = KillRun("model.aeml", kills, (db, prefix, part) => Load(db, prefix, part < kills ? chunk : records - kills * chunk, offset: part * chunk), records);
-        var ids = output.Select(e => (string)e["id"]!).ToList();
-        int distinct = ids.Distinct().Count();
         Console.WriteLine($"Kill test: {records} records, 2 Redis workers, {kills} × kill -9 of one of them ({held} while it held a batch, reclaimed by XAUTOCLAIM after 2 s):");
-        Console.WriteLine($"  results {ids.Count}, distinct ids {distinct}: lost {records - distinct}, duplicated {ids.Count - distinct}");
+        Console.WriteLine($"  {Counts(output.Select(e => (string)e["id"]!).ToList(), records)}");
     }
 
-    /// <summary>
-    /// The kill loop: a keeper and a victim worker with <paramref name="model"/>; <paramref name="feed"/> puts part k (0 … kills)
-    /// of the records into the stream; each of the first <paramref name="kills"/> parts is fed once the current victim reads,
-    /// which is killed once it holds entries and replaced under a new name. Returns the output entries once all
-    /// <paramref name="records"/> are scored and acknowledged, and how many kills hit a victim holding entries.
-    /// </summary>
     /// <summary>
     /// The inbox under kill -9: two workers on one inbox; <paramref name="kills"/> times two files of records are dropped in,
     /// the victim is killed once it holds a file (claimed, not finished), and a new victim started; a dead worker's files
@@ -281,10 +270,8 @@ internal sealed partial class Workspace : IDisposable
         int files = 2 * kills + 1, perFile = records / files; // two files per round: each worker claims one
         void Drop(int f)
         {
-            var text = new StringBuilder("id," + string.Join(',', Names) + "\n");
-            foreach (var record in Records(perFile, f * perFile)) text.Append(record.Id).Append(',').AppendJoin(',', record.Values).Append('\n');
             string temporary = Path.Combine(inbox, $".part{f:D2}.csv.part");
-            File.WriteAllText(temporary, text.ToString());
+            File.WriteAllText(temporary, Csv(perFile, f * perFile));
             File.Move(temporary, Path.Combine(inbox, $"part{f:D2}.csv"));
             File.WriteAllText(Path.Combine(inbox, $"part{f:D2}.csv.ready"), ""); // complete: claimed at once, no settle time
         }
@@ -317,11 +304,16 @@ internal sealed partial class Workspace : IDisposable
         Thread.Sleep(1000);
         Stop([keeper, victim]);
         var ids = Directory.GetFiles(Path.Combine(root, "out"), "*.scores.csv").SelectMany(f => File.ReadLines(f).Skip(1)).Select(l => l[..l.IndexOf(',')]).ToList();
-        int distinct = ids.Distinct().Count(), total = files * perFile;
-        Console.WriteLine($"Kill test, inbox: {total} records in {files} files, 2 workers, {kills} × kill -9 of one of them ({held} while it held a file; taken over after a 2 s lease):");
-        Console.WriteLine($"  results {ids.Count}, distinct ids {distinct}: lost {total - distinct}, duplicated {ids.Count - distinct}");
+        Console.WriteLine($"Kill test, inbox: {files * perFile} records in {files} files, 2 workers, {kills} × kill -9 of one of them ({held} while it held a file; taken over after a 2 s lease):");
+        Console.WriteLine($"  {Counts(ids, files * perFile)}");
     }
 
+    /// <summary>
+    /// The kill loop: a keeper and a victim worker with <paramref name="model"/>; <paramref name="feed"/> puts part k (0 … kills)
+    /// of the records into the stream; each of the first <paramref name="kills"/> parts is fed once the current victim reads,
+    /// which is killed once it holds entries and replaced under a new name. Returns the output entries once all
+    /// <paramref name="records"/> are scored and acknowledged, and how many kills hit a victim holding entries.
+    /// </summary>
     private (StreamEntry[] Output, int Held) KillRun(string model, int kills, Action<IDatabase, string, int> feed, int records)
     {
         string prefix = $"kill{++_run}";
@@ -386,6 +378,21 @@ internal sealed partial class Workspace : IDisposable
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))
             if (line.StartsWith("VmRSS:", StringComparison.Ordinal)) return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
         return -1;
+    }
+
+    /// <summary>"results n, distinct ids d: lost …, duplicated …" for the ids found in a kill test's outputs.</summary>
+    private static string Counts(IReadOnlyList<string> ids, int records)
+    {
+        int distinct = ids.Distinct().Count();
+        return $"results {ids.Count}, distinct ids {distinct}: lost {records - distinct}, duplicated {ids.Count - distinct}";
+    }
+
+    /// <summary>A CSV file (header id, x0 … x7) of <paramref name="count"/> records from <paramref name="offset"/>.</summary>
+    private static string Csv(int count, int offset)
+    {
+        var text = new StringBuilder("id," + string.Join(',', Names) + "\n");
+        foreach (var record in Records(count, offset)) text.Append(record.Id).Append(',').AppendJoin(',', record.Values).Append('\n');
+        return text.ToString();
     }
 
     private void Load(IDatabase db, string prefix, int count, int offset = 0) =>

@@ -40,6 +40,20 @@ public sealed class SeriesWorkerTests : IClassFixture<RedisServer>, IDisposable
 
     private SeriesRecordScorer Scorer(ScoringModelFile file) => new(file.Model, file.Contract, "id", new OnlineSequenceScorerOptions());
 
+    /// <summary>Adds <paramref name="steps"/> to the input stream as records: id, series, time and the channels.</summary>
+    private async Task Feed(IDatabase db, IEnumerable<SeriesModels.Step> steps)
+    {
+        foreach (var s in steps)
+            await db.StreamAddAsync(Key("in"), [new("id", s.Id), new("series", s.Series), new("t", s.Time.ToString("R", CultureInfo.InvariantCulture)),
+                .. SeriesModels.Channels.Select((c, i) => new NameValueEntry(c, s.Values[i].ToString("R", CultureInfo.InvariantCulture)))]);
+    }
+
+    private static Dictionary<string, float> ScoresById(StreamEntry[] output) =>
+        output.ToDictionary(e => (string)e["id"]!, e => float.Parse((string)e["Score"]!, CultureInfo.InvariantCulture));
+
+    private static void AssertSameScores(IEnumerable<SeriesModels.Step> steps, Dictionary<string, float> expected, Dictionary<string, float> online) =>
+        Assert.All(steps, s => Assert.True(SeriesModels.Same(expected[s.Id], online[s.Id]), $"{s.Id}: batch {expected[s.Id]}, online {online[s.Id]}"));
+
     /// <summary>What the worker does with one batch: rebuild the windows it needs, score, commit (or forget the windows on failure).</summary>
     private static async Task<int> Process(RedisStreamChannel channel, SeriesRecordScorer scorer, bool commit = true)
     {
@@ -59,9 +73,7 @@ public sealed class SeriesWorkerTests : IClassFixture<RedisServer>, IDisposable
         var expected = SeriesModels.BatchScores(_model, steps);
         using var connection = await ConnectionMultiplexer.ConnectAsync(_redis.Configuration!);
         var db = connection.GetDatabase();
-        foreach (var s in steps)
-            await db.StreamAddAsync(Key("in"), [new("id", s.Id), new("series", s.Series), new("t", s.Time.ToString("R", CultureInfo.InvariantCulture)),
-                .. SeriesModels.Channels.Select((c, i) => new NameValueEntry(c, s.Values[i].ToString("R", CultureInfo.InvariantCulture)))]);
+        await Feed(db, steps);
 
         // The first consumer commits one batch, then dies holding the next two (the one it scored and the one it prefetched).
         using var first = ScoringModelFile.Load(_model);
@@ -85,8 +97,8 @@ public sealed class SeriesWorkerTests : IClassFixture<RedisServer>, IDisposable
         var output = await db.StreamRangeAsync(Key("out"));
         Assert.Equal(steps.Count, output.Length);
         Assert.Equal(steps.Count, output.Select(e => (string)e["entry"]!).Distinct().Count());
-        var online = output.ToDictionary(e => (string)e["id"]!, e => float.Parse((string)e["Score"]!, CultureInfo.InvariantCulture));
-        Assert.All(steps, s => Assert.True(SeriesModels.Same(expected[s.Id], online[s.Id]), $"{s.Id}: batch {expected[s.Id]}, online {online[s.Id]}"));
+        var online = ScoresById(output);
+        AssertSameScores(steps, expected, online);
         Assert.Equal(6 * (SeriesModels.Window - 1), online.Values.Count(float.IsNaN));
         Assert.Equal(["a", "b"], output.Select(e => (string)e["worker"]!).Distinct().Order());
 
@@ -109,9 +121,7 @@ public sealed class SeriesWorkerTests : IClassFixture<RedisServer>, IDisposable
         var expected = SeriesModels.BatchScores(_model, steps);
         using var connection = await ConnectionMultiplexer.ConnectAsync(_redis.Configuration!);
         var db = connection.GetDatabase();
-        foreach (var s in steps)
-            await db.StreamAddAsync(Key("in"), [new("id", s.Id), new("series", s.Series), new("t", s.Time.ToString("R", CultureInfo.InvariantCulture)),
-                .. SeriesModels.Channels.Select((c, i) => new NameValueEntry(c, s.Values[i].ToString("R", CultureInfo.InvariantCulture)))]);
+        await Feed(db, steps);
 
         // Each consumer's next batch follows records the other took: the windows it holds for those series miss them.
         using var file = ScoringModelFile.Load(_model);
@@ -123,8 +133,8 @@ public sealed class SeriesWorkerTests : IClassFixture<RedisServer>, IDisposable
         var output = await db.StreamRangeAsync(Key("out"));
         Assert.Equal(steps.Count, output.Length);
         Assert.Equal(["a", "b"], output.Select(e => (string)e["worker"]!).Distinct().Order());
-        var online = output.ToDictionary(e => (string)e["id"]!, e => float.Parse((string)e["Score"]!, CultureInfo.InvariantCulture));
-        Assert.All(steps, s => Assert.True(SeriesModels.Same(expected[s.Id], online[s.Id]), $"{s.Id}: batch {expected[s.Id]}, online {online[s.Id]}"));
+        var online = ScoresById(output);
+        AssertSameScores(steps, expected, online);
     }
 
     [Fact]

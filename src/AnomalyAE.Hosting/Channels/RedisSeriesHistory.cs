@@ -23,8 +23,9 @@ internal sealed class RedisSeriesHistory(IDatabase db, RedisKey stream, StreamEn
         var first = entries.Min(e => Parse(e.Id));
         if (first.CompareTo(after) <= 0) return RecordBatch.Empty;
         var between = await db.StreamRangeAsync(stream, $"({after.Major}-{after.Minor}", $"({first.Item1}-{first.Item2}", limit + 1);
-        var kept = between.Where(e => e.Values is { Length: > 0 }).ToArray();
-        return between.Length > limit ? null : new RedisRecordBatch(kept, new string?[kept.Length], idField);
+        if (between.Length > limit) return null;
+        var kept = between.Where(e => e.Values is { Length: > 0 }).ToArray(); // entries deleted from the stream have no fields
+        return new RedisRecordBatch(kept, new string?[kept.Length], idField);
     }
 
     public async IAsyncEnumerable<RecordBatch> BeforeAsync(IReadOnlySet<string>? series, Func<RecordBatch, int, string> seriesOf, int steps,

@@ -69,9 +69,9 @@ internal sealed class SeriesRecordScorer : RecordScorer
                 if (history.Position(r).CompareTo(frontier) <= 0) inTurn = false;
             }
             if (!inTurn) _outOfTurn = batch;
-            if (inTurn) series.RemoveWhere(await StaleWindows(history, scope, series, batch.Count, cancellationToken) is { } stale
-                ? name => scope.Scorer.Holds(name) && !stale.Contains(name)
-                : _ => false);
+            // In turn, a held window is kept unless other consumers took records of its series since (null: too many to tell).
+            if (inTurn && await StaleWindows(history, scope, series, batch.Count, cancellationToken) is { } stale)
+                series.RemoveWhere(name => scope.Scorer.Holds(name) && !stale.Contains(name));
             if (series.Count == 0) return;
             foreach (var name in series) scope.Scorer.Forget(name);
             needed = series;
