@@ -8,7 +8,8 @@ using AnomalyAE.TimeSeries.Evaluation.Detectors;
 // channels), VUS-PR, ROC-AUC, PR-AUC and range-based F1 for every detector, peers in the same run. See README.md.
 //   dotnet run --project bench/AnomalyAE.TimeSeries -c Release -- --data ../shared/data [--datasets nab,msl] [--seeds 1,2,3]
 //       [--detectors "Spectral Residual;IsolationForest;PCA;KNN;AE on flattened windows;sequence autoencoder"] [--limit N] [--threads 1]
-//       [--out bench/TIMESERIES.md] [--merge earlier-run.json] [--run-datasets nab]
+//       [--out bench/TIMESERIES.md] [--merge earlier-run.json] [--run-datasets nab] [--relative yes]
+//   dotnet run --project bench/AnomalyAE.TimeSeries -c Release -- --data ../shared/data --speed 5 [--window 64] [--threads 2] [--ensemble 1] [--out bench/TIMESERIES-SPEED.md]
 var settings = args.Select((a, i) => (a, i)).Where(p => p.a.StartsWith("--")).ToDictionary(p => p.a[2..], p => args[p.i + 1]);
 string Setting(string name, string fallback) => settings.GetValueOrDefault(name, fallback);
 string data = Setting("data", "../shared/data");
@@ -27,6 +28,25 @@ if (chosen.Except(known).ToArray() is { Length: > 0 } unknown)
     throw new ArgumentException($"--detectors: no detector named '{string.Join("', '", unknown)}'; the names are: {string.Join("; ", known)}");
 var detectors = ours.Where(d => chosen.Contains(d.Name)).ToArray();
 var peerMethods = PythonPeers.Methods.Where(chosen.Contains).ToArray();
+// --relative yes: every detector also gets a row of its scores relative to the series' recent scores (RecentScoreBaseline).
+bool relative = Setting("relative", "no") == "yes";
+const string RelativeSuffix = ", relative to recent scores";
+var reported = relative ? chosen.SelectMany(d => new[] { d, d + RelativeSuffix }).ToArray() : chosen;
+
+// --speed N: the speed target at window 64 on the first N MSL channels (fit seconds, scoring rate), written to --out.
+if (settings.TryGetValue("speed", out var speedChannels))
+{
+    int window = int.Parse(Setting("window", "64")), speedThreads = int.Parse(Setting("threads", Environment.ProcessorCount.ToString()));
+    string header = $"CPU: {Machine.Cpu()}, {Environment.ProcessorCount} cores; window {window}, {speedThreads} thread(s), seed {seeds[0]}, sequence ensemble {Setting("ensemble", "default (8)")}";
+    Console.WriteLine(header);
+    var speedClock = Stopwatch.StartNew();
+    string table = WindowSpeed.Run(MslCorpus.Load(Path.Combine(data, "msl")).Take(int.Parse(speedChannels)), window, speedThreads, seeds[0],
+        settings.TryGetValue("ensemble", out var ensemble) ? int.Parse(ensemble) : null);
+    string speedOut = Setting("out", "bench/TIMESERIES-SPEED.md");
+    File.WriteAllText(speedOut, $"Command: `dotnet run --project bench/AnomalyAE.TimeSeries -c Release -- {string.Join(' ', args)}`  \n{header}; {speedClock.Elapsed.TotalMinutes:F1} min.\n\n{table}");
+    Console.WriteLine(table);
+    return;
+}
 
 Console.WriteLine($"CPU: {Machine.Cpu()}, {Environment.ProcessorCount} cores; seeds {string.Join(",", seeds)}; detectors: {string.Join("; ", chosen)}");
 var clock = Stopwatch.StartNew();
@@ -43,10 +63,14 @@ foreach (var task in tasks.Where(t => runDatasets.Contains(t.Dataset.ToLowerInva
 {
     var scaled = task.Standardized();
     var line = new List<string>();
-    void Add(SeriesResult r)
+    void Add(SeriesResult r, DetectorScores scores)
     {
         results.Add(r);
         if (r.Seed == seeds[0]) line.Add($"{r.Detector} {r.VusPr:F3}");
+        if (!relative) return;
+        var baseline = SeriesResult.Measure(task, r.Detector + RelativeSuffix, r.Seed, RecentScoreBaseline.Apply(scores), r.Seconds);
+        results.Add(baseline);
+        if (r.Seed == seeds[0]) line.Add($"{baseline.Detector} {baseline.VusPr:F3}");
     }
     foreach (var detector in detectors)
     {
@@ -60,12 +84,12 @@ foreach (var task in tasks.Where(t => runDatasets.Contains(t.Dataset.ToLowerInva
                 shared = detector.Score(scaled, seed);
                 sharedSeconds = watch.Elapsed.TotalSeconds;
             }
-            Add(SeriesResult.Measure(task, detector.Name, seed, shared, sharedSeconds));
+            Add(SeriesResult.Measure(task, detector.Name, seed, shared, sharedSeconds), shared);
         }
     }
     if (peerMethods.Length > 0)
         foreach (var (method, seed, scores, seconds) in PythonPeers.Run(scaled, seeds, peerMethods))
-            Add(SeriesResult.Measure(task, method, seed, scores, seconds));
+            Add(SeriesResult.Measure(task, method, seed, scores, seconds), scores);
     Console.WriteLine($"  {task.Dataset} {task.Name} (w {task.Window}, {task.TrainRows}+{task.TestRows} rows × {task.Dimensions}) VUS-PR: {string.Join(", ", line)}  [{clock.Elapsed.TotalMinutes:F1} min]");
 }
 
@@ -73,8 +97,10 @@ string command = "dotnet run --project bench/AnomalyAE.TimeSeries -c Release -- 
     string.Join(' ', args.Select(a => a.IndexOfAny([' ', ';']) >= 0 ? $"\"{a}\"" : a));
 var descriptions = detectors.ToDictionary(d => d.Name, d => d.Description);
 foreach (var method in peerMethods) descriptions[method] = PythonPeers.Description(method);
-var nab = nabFiles.Length == 0 || !runDatasets.Contains("nab") ? [] : chosen.SelectMany(d => seeds.Select(seed => NabCorpusResult.Compute(nabFiles, results, d, seed))).ToList();
-var shown = chosen.ToList();
+if (relative)
+    foreach (var name in chosen) descriptions[name + RelativeSuffix] = $"the scores of {name}, online, relative to the series' recent scores (`RecentScoreBaseline`: mean of the last {RecentScoreBaseline.Smoothing} in units of the median and robust spread of such means over the last {RecentScoreBaseline.History:N0} steps, re-estimated every {RecentScoreBaseline.Every})";
+var nab = nabFiles.Length == 0 || !runDatasets.Contains("nab") ? [] : reported.SelectMany(d => seeds.Select(seed => NabCorpusResult.Compute(nabFiles, results, d, seed))).ToList();
+var shown = reported.ToList();
 var commands = new List<string> { command };
 var merged = new HashSet<SeriesResult>(ReferenceEqualityComparer.Instance);
 // --merge: the rows (detector, dataset) this run did not produce, from an earlier run's JSON on the same data (e.g. a slow detector run apart).
