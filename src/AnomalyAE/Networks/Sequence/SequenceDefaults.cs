@@ -24,8 +24,13 @@ public abstract partial class AutoencoderOptionsBase
         /// <summary>Default of <see cref="SequenceAutoencoderOptions.MissingValues"/>.</summary>
         public const MissingValueHandling MissingValues = MissingValueHandling.Error;
 
-        /// <summary>Default of <see cref="AutoencoderOptionsBase.EnsembleSize"/> for <see cref="SequenceAutoencoderOptions"/>.</summary>
-        public const int SequenceEnsembleSize = 1;
+        /// <summary>
+        /// Default of <see cref="AutoencoderOptionsBase.EnsembleSize"/> for <see cref="SequenceAutoencoderOptions"/>: the tabular
+        /// ensemble of <see cref="EnsembleSize"/> short-trained members. On NAB and NASA MSL it ranked windows better than one
+        /// network trained for <see cref="TargetSteps"/> steps (mean VUS-PR 0.323 against 0.315, 0.309 against 0.304) and fit
+        /// six times faster (bench/TIMESERIES.md).
+        /// </summary>
+        public const int SequenceEnsembleSize = EnsembleSize;
 
         /// <summary>Default of <see cref="AutoencoderOptionsBase.ThresholdRule"/> for <see cref="SequenceAutoencoderOptions"/>.</summary>
         public const AnomalyAE.ThresholdRule SequenceThresholdRule = AnomalyAE.ThresholdRule.PeaksOverThreshold;
