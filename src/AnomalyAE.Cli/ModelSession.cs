@@ -77,12 +77,16 @@ internal sealed class ModelSession
         return ScoringModelFile.Load(path, key, context: Context);
     }
 
-    /// <summary>Saves a model file (atomically), or writes it to standard output when <paramref name="path"/> is <c>-</c>.</summary>
+    /// <summary>
+    /// Saves a model file (atomically; its folder is made when missing, as <c>score --out</c> makes its own), or writes it
+    /// to standard output when <paramref name="path"/> is <c>-</c>.
+    /// </summary>
     public void Save(ITransformer model, DataViewSchema inputSchema, string path)
     {
         var key = SigningKey();
         if (!StandardStreams.Is(path))
         {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
             if (key is null) Context.Autoencoders().Save(model, inputSchema, path);
             else Context.Autoencoders().Save(model, inputSchema, path, key);
             return;

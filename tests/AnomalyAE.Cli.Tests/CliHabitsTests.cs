@@ -83,6 +83,18 @@ public sealed class CliHabitsTests : IDisposable
     }
 
     [Fact]
+    public void TrainMakesTheFolderOfItsModelFileAsScoreMakesItsOutputFolder()
+    {
+        string data = CliRunner.ManifoldCsv(_folder, "train.csv", 100);
+        string model = PathOf(Path.Combine("models", "today", "m.aeml"));
+        var train = CliRunner.Run("train", "--data", data, "--out", model, "--epochs", "2", "--latent", "2", "--threads", "1", "--ensemble", "1");
+        Assert.True(train.ExitCode == 0, train.Errors);
+        var score = CliRunner.Run("score", "--model", model, "--data", data, "--out", PathOf(Path.Combine("scored", "s.csv")));
+        Assert.True(score.ExitCode == 0, score.Errors);
+        Assert.Equal(101, File.ReadAllLines(PathOf(Path.Combine("scored", "s.csv"))).Length);
+    }
+
+    [Fact]
     public void ADashReadsStandardInputAndWritesStandardOutput()
     {
         string data = CliRunner.ManifoldCsv(_folder, "train.csv", 300);
