@@ -19,7 +19,7 @@ internal sealed class LibraryAutoencoder(string name, string description, Func<M
 
     /// <summary>The sequence autoencoder's window network with its defaults (the network <c>SequenceAutoencoder</c> trains), window = the task's.</summary>
     public static LibraryAutoencoder Sequence(int threads) => new("sequence autoencoder",
-        $"`ml.Autoencoders().Variant(new SequenceAutoencoderOptions {{ WindowSize = w }})`: the sequence autoencoder's window network with its defaults (dense, an ensemble of 8 short-trained members, peaks-over-threshold), {threads} thread(s), on the same windows",
+        $"`ml.Autoencoders().Variant(new SequenceAutoencoderOptions {{ WindowSize = w }})`: the sequence autoencoder's window network with its defaults (dense, one network, peaks-over-threshold), {threads} thread(s), on the same windows",
         (ml, task, seed) => ml.Autoencoders().Variant(new SequenceAutoencoderOptions { WindowSize = task.Window, FeatureColumnName = "Features", Seed = seed, NumberOfThreads = threads }));
 
     public string Name => name;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using AnomalyAE;
 using AnomalyAE.TimeSeries;
 using AnomalyAE.TimeSeries.Evaluation.Data;
 using AnomalyAE.TimeSeries.Evaluation.Detectors;
@@ -37,7 +38,7 @@ var reported = relative ? chosen.SelectMany(d => new[] { d, d + RelativeSuffix }
 if (settings.TryGetValue("speed", out var speedChannels))
 {
     int window = int.Parse(Setting("window", "64")), speedThreads = int.Parse(Setting("threads", Environment.ProcessorCount.ToString()));
-    string header = $"CPU: {Machine.Cpu()}, {Environment.ProcessorCount} cores; window {window}, {speedThreads} thread(s), seed {seeds[0]}, sequence ensemble {Setting("ensemble", "default (8)")}";
+    string header = $"CPU: {Machine.Cpu()}, {Environment.ProcessorCount} cores; window {window}, {speedThreads} thread(s), seed {seeds[0]}, sequence ensemble {Setting("ensemble", $"{new SequenceAutoencoderOptions().EnsembleSize} (the default)")}";
     Console.WriteLine(header);
     var speedClock = Stopwatch.StartNew();
     string table = WindowSpeed.Run(MslCorpus.Load(Path.Combine(data, "msl")).Take(int.Parse(speedChannels)), window, speedThreads, seeds[0],

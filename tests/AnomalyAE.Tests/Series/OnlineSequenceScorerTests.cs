@@ -26,7 +26,7 @@ public sealed class OnlineSequenceScorerTests : IClassFixture<OnlineSequenceScor
         {
             var options = new SequenceAutoencoderOptions
             {
-                WindowSize = Window, Epochs = 16, BatchSize = 32, Seed = 5, NumberOfThreads = 1, HiddenLayers = [16], LatentDimension = 4,
+                WindowSize = Window, Epochs = 4, BatchSize = 32, Seed = 5, NumberOfThreads = 1, HiddenLayers = [16], LatentDimension = 4,
                 SeriesColumnName = "Series", OrderColumnName = "Time", FeatureContributionsColumnName = "Contributions", LatentFeaturesColumnName = "Latent",
                 ReconstructionColumnName = "Reconstruction",
             };

@@ -154,7 +154,7 @@ public abstract partial class AutoencoderOptionsBase
     /// <see cref="Defaults.MemberTargetSteps"/> gradient steps (at least one epoch), which keeps the errors of anomalies in
     /// the training rows high; on clean one-class data set <see cref="EnsembleSize"/> to 1 or set <see cref="Epochs"/>. An explicit <see cref="Epochs"/> is read as one network's budget
     /// (see <c>Defaults.MemberEpochsFor</c>). <see cref="BatchSize"/> applies to each member. The default is 1 here and
-    /// <see cref="Defaults.EnsembleSize"/> for <see cref="AutoencoderOptions"/> and <see cref="SequenceAutoencoderOptions"/>.
+    /// <see cref="Defaults.EnsembleSize"/> for <see cref="AutoencoderOptions"/>.
     /// </summary>
     public int EnsembleSize { get; set; } = 1;
 

@@ -25,12 +25,12 @@ public abstract partial class AutoencoderOptionsBase
         public const MissingValueHandling MissingValues = MissingValueHandling.Error;
 
         /// <summary>
-        /// Default of <see cref="AutoencoderOptionsBase.EnsembleSize"/> for <see cref="SequenceAutoencoderOptions"/>: the tabular
-        /// ensemble of <see cref="EnsembleSize"/> short-trained members. On NAB and NASA MSL it ranked windows better than one
-        /// network trained for <see cref="TargetSteps"/> steps (mean VUS-PR 0.323 against 0.315, 0.309 against 0.304) and fit
-        /// six times faster (bench/TIMESERIES.md).
+        /// Default of <see cref="AutoencoderOptionsBase.EnsembleSize"/> for <see cref="SequenceAutoencoderOptions"/>: one network.
+        /// The tabular ensemble of <see cref="EnsembleSize"/> short-trained members ranked NAB's and NASA MSL's windows slightly
+        /// better (mean VUS-PR +0.005 to +0.01) and fits faster, but scores about 4× slower, which online scoring pays on every
+        /// step (bench/TIMESERIES.md, bench/TIMESERIES-SPEED.md).
         /// </summary>
-        public const int SequenceEnsembleSize = EnsembleSize;
+        public const int SequenceEnsembleSize = 1;
 
         /// <summary>Default of <see cref="AutoencoderOptionsBase.ThresholdRule"/> for <see cref="SequenceAutoencoderOptions"/>.</summary>
         public const AnomalyAE.ThresholdRule SequenceThresholdRule = AnomalyAE.ThresholdRule.PeaksOverThreshold;
