@@ -10,7 +10,7 @@ using AnomalyAE.TimeSeries.Evaluation.Detectors;
 //   dotnet run --project bench/AnomalyAE.TimeSeries -c Release -- --data ../shared/data [--datasets nab,msl] [--seeds 1,2,3]
 //       [--detectors "Spectral Residual;IsolationForest;PCA;KNN;AE on flattened windows;sequence autoencoder"] [--limit N] [--threads 1]
 //       [--out bench/TIMESERIES.md] [--merge earlier-run.json] [--run-datasets nab] [--relative yes]
-//   dotnet run --project bench/AnomalyAE.TimeSeries -c Release -- --data ../shared/data --speed 5 [--window 64] [--threads 2] [--ensemble 1] [--out bench/TIMESERIES-SPEED.md]
+//   dotnet run --project bench/AnomalyAE.TimeSeries -c Release -- --data ../shared/data --speed 5 [--window 64] [--threads 2] [--ensemble 8] [--out bench/TIMESERIES-SPEED.md]
 var settings = args.Select((a, i) => (a, i)).Where(p => p.a.StartsWith("--")).ToDictionary(p => p.a[2..], p => args[p.i + 1]);
 string Setting(string name, string fallback) => settings.GetValueOrDefault(name, fallback);
 string data = Setting("data", "../shared/data");

@@ -11,7 +11,7 @@ namespace AnomalyAE.TimeSeries;
 /// <summary>
 /// The speed target of the sequence autoencoder (issue #25): at window 64 with the default network and ensemble, the
 /// seconds to fit one MSL channel (its train file, one row per step, 55 channels) and the batch scoring rate over its
-/// test file, through the public row-per-step estimator (its default ensemble, or <c>--ensemble N</c>); beside them, the tabular autoencoder's defaults on the same
+/// test file, through the public row-per-step estimator (its default <c>EnsembleSize</c>, or <c>--ensemble N</c>); beside them, the tabular autoencoder's defaults on the same
 /// windows flattened to 64 × 55 features (fit on the training windows, scoring one window per test step).
 /// </summary>
 internal static class WindowSpeed
