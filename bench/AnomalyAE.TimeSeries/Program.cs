@@ -66,12 +66,11 @@ foreach (var task in tasks.Where(t => runDatasets.Contains(t.Dataset.ToLowerInva
     var line = new List<string>();
     void Add(SeriesResult r, DetectorScores scores)
     {
-        results.Add(r);
-        if (r.Seed == seeds[0]) line.Add($"{r.Detector} {r.VusPr:F3}");
-        if (!relative) return;
-        var baseline = SeriesResult.Measure(task, r.Detector + RelativeSuffix, r.Seed, RecentScoreBaseline.Apply(scores), r.Seconds);
-        results.Add(baseline);
-        if (r.Seed == seeds[0]) line.Add($"{baseline.Detector} {baseline.VusPr:F3}");
+        SeriesResult[] rows = relative
+            ? [r, SeriesResult.Measure(task, r.Detector + RelativeSuffix, r.Seed, RecentScoreBaseline.Apply(scores), r.Seconds)]
+            : [r];
+        results.AddRange(rows);
+        if (r.Seed == seeds[0]) line.AddRange(rows.Select(row => $"{row.Detector} {row.VusPr:F3}"));
     }
     foreach (var detector in detectors)
     {

@@ -9,10 +9,11 @@ using Microsoft.ML.Data;
 namespace AnomalyAE.TimeSeries;
 
 /// <summary>
-/// The speed target of the sequence autoencoder (issue #25): at window 64 with the default network and ensemble, the
-/// seconds to fit one MSL channel (its train file, one row per step, 55 channels) and the batch scoring rate over its
-/// test file, through the public row-per-step estimator (its default <c>EnsembleSize</c>, or <c>--ensemble N</c>); beside them, the tabular autoencoder's defaults on the same
-/// windows flattened to 64 × 55 features (fit on the training windows, scoring one window per test step).
+/// The speed target of the sequence autoencoder (issue #25): at window 64 with the default network, the seconds to fit
+/// one MSL channel (its train file, one row per step, 55 channels) and the batch scoring rate over its test file, through
+/// the public row-per-step estimator (its default <c>EnsembleSize</c>, or <c>--ensemble N</c>); beside them, the tabular
+/// autoencoder's defaults on the same windows flattened to 64 × 55 features (fit on the training windows, scoring one
+/// window per test step).
 /// </summary>
 internal static class WindowSpeed
 {
@@ -43,34 +44,31 @@ internal static class WindowSpeed
 
     private static (double FitSeconds, double StepsPerSecond) Sequence(SeriesTask task, int window, int threads, int seed, int? ensembleSize)
     {
-        var ml = new MLContext(seed);
         IDataView Steps(float[] values) => new ColumnarDataView.Builder()
             .AddVector("Features", task.Dimensions, Enumerable.Range(0, values.Length / task.Dimensions)
                 .Select(t => values.AsSpan(t * task.Dimensions, task.Dimensions).ToArray()).ToArray())
             .Build();
         var options = new SequenceAutoencoderOptions { WindowSize = window, FeatureColumnName = "Features", Seed = seed, NumberOfThreads = threads };
         if (ensembleSize is int size) options.EnsembleSize = size;
-        var watch = Stopwatch.StartNew();
-        using var model = ml.Autoencoders().SequenceAutoencoder(options).Fit(Steps(task.Train));
-        double fit = watch.Elapsed.TotalSeconds;
-        var test = Steps(task.Test);
-        watch.Restart();
-        int scored = model.Transform(test).GetColumn<float>("Score").Count();
-        return (fit, scored / watch.Elapsed.TotalSeconds);
+        return FitThenScore(new MLContext(seed).Autoencoders().SequenceAutoencoder(options), Steps(task.Train), Steps(task.Test));
     }
 
     private static (double FitSeconds, double WindowsPerSecond) Tabular(SeriesTask task, int threads, int seed)
     {
-        var ml = new MLContext(seed);
-        var train = SlidingWindows.Train(task);
-        var test = SlidingWindows.Test(task);
         IDataView Windows(float[][] rows) => new ColumnarDataView.Builder().AddVector("Features", rows[0].Length, rows).Build();
+        var estimator = new MLContext(seed).Autoencoders().Autoencoder(new AutoencoderOptions { Seed = seed, NumberOfThreads = threads });
+        return FitThenScore(estimator, Windows(SlidingWindows.Train(task)), Windows(SlidingWindows.Test(task)));
+    }
+
+    /// <summary>The seconds <paramref name="estimator"/> takes to fit <paramref name="train"/>, and the rows per second its model scores <paramref name="test"/> at.</summary>
+    private static (double FitSeconds, double RowsPerSecond) FitThenScore<TModel>(IEstimator<TModel> estimator, IDataView train, IDataView test)
+        where TModel : class, ITransformer, IDisposable
+    {
         var watch = Stopwatch.StartNew();
-        using var model = ml.Autoencoders().Autoencoder(new AutoencoderOptions { Seed = seed, NumberOfThreads = threads }).Fit(Windows(train));
+        using var model = estimator.Fit(train);
         double fit = watch.Elapsed.TotalSeconds;
-        var view = Windows(test);
         watch.Restart();
-        int scored = model.Transform(view).GetColumn<float>("Score").Count();
+        int scored = model.Transform(test).GetColumn<float>("Score").Count();
         return (fit, scored / watch.Elapsed.TotalSeconds);
     }
 }

@@ -19,8 +19,8 @@ public static class RecentScoreBaseline
     {
         var all = scores.Train.Concat(scores.Test).Select(s => double.IsFinite(s) ? s : 0).ToArray();
         var relative = Relative(all, firstEstimate: Math.Min(scores.Train.Length, 50));
-        // Relative scores are already in units of spread: training scores with median 0 and robust scale 1 keep them so.
-        return new DetectorScores(relative[scores.Train.Length..], [-1 / 1.4826, 0, 1 / 1.4826]);
+        // Relative scores are already in units of spread: the bench's robust z must leave them so.
+        return new DetectorScores(relative[scores.Train.Length..], [.. Thresholds.UnitScale]);
     }
 
     private static double[] Relative(double[] raw, int firstEstimate)

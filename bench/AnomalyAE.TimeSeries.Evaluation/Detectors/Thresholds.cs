@@ -9,13 +9,22 @@ public static class Thresholds
 {
     public const double DefaultZ = 3.0;
 
+    /// <summary>The MAD's factor that makes it a standard deviation for normal data.</summary>
+    private const double MadToDeviation = 1.4826;
+
+    /// <summary>
+    /// Training scores of median 0 and robust scale 1, for a detector whose scores are already in such units: with them,
+    /// <see cref="RobustZ"/> leaves its scores as they are.
+    /// </summary>
+    public static IReadOnlyList<double> UnitScale { get; } = [-1 / MadToDeviation, 0, 1 / MadToDeviation];
+
     public static (double Median, double Scale) Robust(double[] trainScores)
     {
         var finite = trainScores.Where(double.IsFinite).Order().ToArray();
         if (finite.Length == 0) return (0, 1);
         double median = Median(finite);
         double mad = Median(finite.Select(s => Math.Abs(s - median)).Order().ToArray());
-        double scale = 1.4826 * mad;
+        double scale = MadToDeviation * mad;
         if (!(scale > 1e-12)) scale = Math.Max(finite.Average(s => Math.Abs(s - median)), 1e-12);
         return (median, scale);
     }
