@@ -73,9 +73,11 @@ internal sealed class ServedModel : IDisposable
         string series = stage.SeriesColumnName is { } s ? $"of the series in field '{s}'" : "of one series";
         string order = stage.OrderColumnName is { } o ? $", ordered by field '{o}'" : ", in arrival order";
         string windows = _windows is { } route
-            ? $"; POST .../windows scores whole windows of {stage.WindowSize} steps × ({string.Join(", ", route.StepFields.Select(f => f.Name))})"
+            ? $"; POST .../windows scores whole windows of {stage.WindowSize} steps × ({string.Join(", ", route.StepFields.Select(f => f.Name))})" +
+              (stage.ScoreBaselineSteps > 0 ? " by their reconstruction error" : "")
             : $"; no windows route: {_noWindows}";
-        return $"scores each row as a step {series}{order}, against a window of its last {stage.WindowSize} steps kept in this instance{windows}";
+        string baseline = stage.ScoreBaselineSteps > 0 ? $", relative to the series' last {stage.ScoreBaselineSteps} scores" : "";
+        return $"scores each row as a step {series}{order}, against a window of its last {stage.WindowSize} steps kept in this instance{baseline}{windows}";
     }
 
     /// <summary>Frees the routes' engines and the model's native weights (after the last lease, when served by a <see cref="ReloadableModelFile{T}"/>).</summary>

@@ -6,7 +6,10 @@ namespace AnomalyAE.AspNetCore;
 /// <summary>
 /// The stateless route of a sequence model: each request row is one whole window, a field <c>Window</c> of
 /// <c>WindowSize</c> steps × a step's values, oldest step first, scored by the model's
-/// <see cref="SequenceAutoencoderTransformer.WindowModel"/> (whose score of a window is the online score of its last step).
+/// <see cref="SequenceAutoencoderTransformer.WindowModel"/>: the window's reconstruction error, with the window model's
+/// threshold and probability. That is the online score of the window's last step when the model has no score baseline; under
+/// one (<see cref="SequenceAutoencoderTransformer.ScoreBaselineSteps"/>), the online score is relative to the series' recent
+/// scores, which a window alone does not carry.
 /// A step's values are the request fields the sequence stage's channels come from: the channel fields themselves, or, when
 /// stages before the sequence stage prepare the channels (a normalizer), the numeric fields those stages read, which this
 /// route runs them on. No series state is read or moved.

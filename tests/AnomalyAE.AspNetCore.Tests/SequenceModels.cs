@@ -7,8 +7,9 @@ namespace AnomalyAE.AspNetCore.Tests;
 /// <summary>
 /// Sequence models and steps for the series tests: hosts whose "cpu", "memory" and "latency" (Single fields of very
 /// different scales) follow periodic waves of their own phase, one row per host ("host", Text) and "time" (Single).
-/// <see cref="First"/> normalizes the channels before its sequence stage (seed 1); <see cref="Second"/> reads them as they
-/// come (seed 2). Both are trained once per test class and emit every column, windows of <see cref="Window"/> steps.
+/// <see cref="First"/> normalizes the channels before its sequence stage (seed 1) and scores relative to each series' recent
+/// scores (the default score baseline); <see cref="Second"/> reads them as they come (seed 2) and scores the reconstruction
+/// error of the window ending at each step (<c>ScoreBaselineSteps = 0</c>). Both are trained once per test class and emit every column, windows of <see cref="Window"/> steps.
 /// </summary>
 public sealed class SequenceModels : IDisposable
 {
@@ -107,7 +108,7 @@ public sealed class SequenceModels : IDisposable
             ChannelColumnNames = Channels, SeriesColumnName = "host", OrderColumnName = "time", WindowSize = Window,
             ScoreAggregation = WindowScoreAggregation.LastWindow, Epochs = 4, BatchSize = 32, HiddenLayers = [16], LatentDimension = 4,
             Seed = seed, NumberOfThreads = 1, LatentFeaturesColumnName = "Latent", ReconstructionColumnName = "Reconstruction",
-            FeatureContributionsColumnName = "Contributions",
+            FeatureContributionsColumnName = "Contributions", ScoreBaselineSteps = normalize ? new SequenceAutoencoderOptions().ScoreBaselineSteps : 0,
         });
         ITransformer model = normalize
             ? ml.Transforms.NormalizeMeanVariance([.. Channels.Select(c => new InputOutputColumnPair(c))]).Append(sequence).Fit(data)

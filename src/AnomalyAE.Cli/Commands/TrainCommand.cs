@@ -36,6 +36,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--network <KIND>"), Description("With --window: dense, convolutional, gru or lstm (default: the library's, dense).")] public string? Network { get; init; }
         [CommandOption("--stride <STEPS>"), Description("With --window: steps between training windows (default 1).")] public int? Stride { get; init; }
         [CommandOption("--aggregation <KIND>"), Description("With --window: last (a row's score is the window ending at it, online; default) or mean (the mean of every window holding it, batch).")] public string? Aggregation { get; init; }
+        [CommandOption("--baseline <STEPS>"), Description("With --window: score each row relative to its series' last STEPS scores (at least 100; default: the library's, 8640), or 0 for the window's raw reconstruction error.")] public int? Baseline { get; init; }
         [CommandOption("--missing <KIND>"), Description("With --window, for empty or NaN cells: error (default), carry-forward (hold the last value) or restart (a gap; the series starts again).")] public string? Missing { get; init; }
         [CommandOption("--seed <N>"), Description("Random seed of initialization, shuffling and noise: same seed, data and threads give the same model (default: 1).")] public int Seed { get; init; } = 1;
         [CommandOption("--threads <N>"), Description("libtorch threads (default: all cores).")] public int? Threads { get; init; }
@@ -56,13 +57,14 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             if (Contamination is not (null or "auto") && !double.TryParse(Contamination, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _))
                 return ValidationResult.Error($"--contamination must be a fraction such as 0.05, or auto, not '{Contamination}'.");
             if (Threshold is not (null or "contamination" or "auto" or "pot")) return ValidationResult.Error($"--threshold must be contamination, auto or pot, not '{Threshold}'.");
-            if (Window is null && (SeriesColumn ?? OrderColumn ?? Network ?? Aggregation ?? Missing ?? (object?)Stride) is not null)
-                return ValidationResult.Error("--series-column, --order-column, --network, --stride, --aggregation and --missing apply to sequence models: add --window STEPS.");
+            if (Window is null && (SeriesColumn ?? OrderColumn ?? Network ?? Aggregation ?? Missing ?? Stride ?? (object?)Baseline) is not null)
+                return ValidationResult.Error("--series-column, --order-column, --network, --stride, --aggregation, --baseline and --missing apply to sequence models: add --window STEPS.");
             if (Window is not null && (Model == "vae" || Noise is not null || Score is not null))
                 return ValidationResult.Error("--window trains a sequence autoencoder: --model vae, --noise and --score do not apply to it.");
             if (Window is < 2) return ValidationResult.Error($"--window must be at least 2 steps, not {Window}.");
             if (Stride is < 1) return ValidationResult.Error($"--stride must be at least 1 step, not {Stride}.");
             if (Network is not (null or "dense" or "convolutional" or "gru" or "lstm")) return ValidationResult.Error($"--network must be dense, convolutional, gru or lstm, not '{Network}'.");
+            if (Baseline is not (null or 0 or >= 100)) return ValidationResult.Error($"--baseline must be 0 (the raw reconstruction error) or at least 100 steps, not {Baseline}.");
             if (Aggregation is not (null or "last" or "mean")) return ValidationResult.Error($"--aggregation must be last or mean, not '{Aggregation}'.");
             if (Missing is not (null or "error" or "carry-forward" or "restart")) return ValidationResult.Error($"--missing must be error, carry-forward or restart, not '{Missing}'.");
             return ValidationResult.Success();
@@ -170,6 +172,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             Architecture = s.Network switch { "convolutional" => SequenceArchitecture.Convolutional, "gru" or "lstm" => SequenceArchitecture.Recurrent, _ => defaults.Architecture },
             Cell = s.Network == "lstm" ? RecurrentCell.Lstm : s.Network == "gru" ? RecurrentCell.Gru : defaults.Cell,
             ScoreAggregation = s.Aggregation == "mean" ? WindowScoreAggregation.MeanOfCoveringWindows : s.Aggregation == "last" ? WindowScoreAggregation.LastWindow : defaults.ScoreAggregation,
+            ScoreBaselineSteps = s.Baseline ?? defaults.ScoreBaselineSteps,
             MissingValues = s.Missing switch { "carry-forward" => MissingValueHandling.CarryForward, "restart" => MissingValueHandling.Restart, "error" => MissingValueHandling.Error, _ => defaults.MissingValues },
             TrainingMemoryBudget = memoryBudget, ShuffleBufferSize = s.ShuffleBuffer,
             LatentDimension = s.Latent, HiddenLayers = hidden, Epochs = s.Epochs, BatchSize = s.Batch,

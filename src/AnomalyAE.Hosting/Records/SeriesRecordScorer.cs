@@ -27,7 +27,7 @@ internal sealed class SeriesRecordScorer : RecordScorer
         _inputSchema = contract.RecordSchema;
         _options = options;
         var detector = (SequenceAutoencoderTransformer)contract.Detector;
-        WindowSize = detector.WindowSize;
+        HistoryDepth = detector.HistoryDepth;
         _seriesField = detector.SeriesColumnName is { } field ? [field] : null;
         _orderField = detector.OrderColumnName is { } order ? [order] : null;
         _numericSeries = _seriesField is not null && contract.RecordSchema.GetColumnOrNull(_seriesField[0])?.Type is not Microsoft.ML.Data.TextDataViewType;
@@ -37,7 +37,8 @@ internal sealed class SeriesRecordScorer : RecordScorer
     /// <summary>True when the model of <paramref name="contract"/> scores series (its detector is a sequence autoencoder).</summary>
     public static bool Serves(ScoringContract contract) => contract.Detector is SequenceAutoencoderTransformer;
 
-    public int WindowSize { get; }
+    /// <summary>Records of a series before a record that its score depends on (<see cref="SequenceAutoencoderTransformer.HistoryDepth"/>): what a rebuild reads back.</summary>
+    public int HistoryDepth { get; }
 
     /// <summary>Rebuilds, from the records before <paramref name="batch"/>, the windows it needs that this scorer does not hold.</summary>
     public async Task PrepareAsync(RecordBatch batch, CancellationToken cancellationToken)
@@ -76,7 +77,7 @@ internal sealed class SeriesRecordScorer : RecordScorer
             foreach (var name in series) scope.Scorer.Forget(name);
             needed = series;
         }
-        await foreach (var past in history.BeforeAsync(needed, SeriesOf, WindowSize - 1, cancellationToken))
+        await foreach (var past in history.BeforeAsync(needed, SeriesOf, HistoryDepth, cancellationToken))
             scope.Scorer.Score(Parse(past, new int[past.Count], new string?[past.Count]));
     }
 

@@ -22,6 +22,8 @@ internal sealed record SeriesSettings
     public required WindowScoreAggregation ScoreAggregation { get; init; }
     /// <summary>What a missing value does.</summary>
     public required MissingValueHandling MissingValues { get; init; }
+    /// <summary>The score baseline fitted with the model, or null: the score is the window's reconstruction error (and files before it).</summary>
+    public ScoreBaselineSettings? Baseline { get; init; }
 
     /// <summary>The settings of <paramref name="options"/> for <paramref name="channels"/> channels.</summary>
     public static SeriesSettings From(SequenceAutoencoderOptions options, int channels) => new()
@@ -55,5 +57,9 @@ internal sealed record SeriesSettings
         if (OrderColumnName is not null) rules.ColumnName(nameof(OrderColumnName), OrderColumnName);
         rules.Defined(nameof(ScoreAggregation), ScoreAggregation);
         rules.Defined(nameof(MissingValues), MissingValues);
+        Baseline?.Validate(rules);
+        if (Baseline is { CalibrationScores: var scores, CalibrationProbabilities: var probabilities } && (scores is not null || probabilities is not null)
+            && Training.ScoreCalibration.Problem(scores, probabilities) is { } problem)
+            rules.Require(false, nameof(Baseline), $"The score baseline's calibration is broken: {problem}");
     }
 }

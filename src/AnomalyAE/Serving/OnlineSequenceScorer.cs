@@ -46,6 +46,9 @@ public sealed class OnlineSequenceScorer
     private readonly float[] _values;
     private readonly float[] _batch;
     private readonly int[] _batchSteps;
+    private readonly int[] _batchSeries;
+    private readonly bool[] _batchRunStarts;
+    private readonly ScoreBaseline? _baseline;
     private readonly Runtime.ScoredBatch _scored;
     private int _batchCount;
 
@@ -82,6 +85,9 @@ public sealed class OnlineSequenceScorer
         int capacity = _model.BatchSize;
         _batch = new float[capacity * _windowValues];
         _batchSteps = new int[capacity];
+        _batchSeries = new int[capacity];
+        _batchRunStarts = new bool[capacity];
+        _baseline = _stage.NewBaseline();
         _scored = new Runtime.ScoredBatch(capacity, _windowValues, _latent);
     }
 
@@ -210,6 +216,8 @@ public sealed class OnlineSequenceScorer
         int slot = _batchCount++;
         _windows.CopyWindow(series.Slot, _batch.AsSpan(slot * _windowValues, _windowValues));
         _batchSteps[slot] = step;
+        _batchSeries[slot] = series.Slot;
+        _batchRunStarts[slot] = _windows.Run(series.Slot) == _windowSize;
         if (_batchCount == _batchSteps.Length) ScoreBatch(results);
     }
 
@@ -263,11 +271,11 @@ public sealed class OnlineSequenceScorer
     {
         if (_batchCount == 0) return;
         _model.Score(_batch, _batchCount, _scored, _wanted);
-        var calibration = _stage.WindowModel.Calibration;
+        var calibration = _stage.Calibration;
         for (int i = 0; i < _batchCount; i++)
         {
             int step = _batchSteps[i];
-            float score = _scored.Scores[i];
+            float score = _baseline?.Relative(_batchSeries[i], _scored.Scores[i], _batchRunStarts[i]) ?? _scored.Scores[i];
             results.ScoreOf(step) = score;
             results.LabelOf(step) = score > _stage.Threshold;
             results.ProbabilityOf(step) = calibration is null ? float.NaN : calibration.Probability(score);

@@ -15,8 +15,10 @@ namespace AnomalyAE;
 /// <see cref="AutoencoderOptionsBase.TrainingMemoryBudget"/>), cuts every series into windows of
 /// <see cref="SequenceAutoencoderOptions.WindowSize"/> steps every <see cref="SequenceAutoencoderOptions.TrainingStride"/>
 /// steps, and trains the window network on them with the tabular estimators' fitting steps: ensembles, robust and streamed
-/// training, the threshold and the probability calibration are fitted on the training windows' scores. The windows are
-/// produced afresh on every pass, so series longer than memory train streamed.
+/// training. The windows are produced afresh on every pass, so series longer than memory train streamed. Under a score
+/// baseline (<see cref="SequenceAutoencoderOptions.ScoreBaselineSteps"/>, the default) one more pass scores every training
+/// window in time order, and the threshold and the probability calibration are fitted on the steps' relative scores; without
+/// one, on the training windows' scores.
 /// </remarks>
 public sealed class SequenceAutoencoderEstimator : IEstimator<SequenceAutoencoderTransformer>
 {
@@ -47,7 +49,8 @@ public sealed class SequenceAutoencoderEstimator : IEstimator<SequenceAutoencode
         var settings = SeriesSettings.From(_options, channels);
         var series = SeriesInput.Bind(input.Schema, settings, channels);
         using var channel = _host.Start("Fit");
-        var windows = new SlidingWindowDataView(OpenSteps(input, series, channel, cancellationToken), settings, _options.TrainingStride, SequenceAutoencoderOptions.WindowColumnName);
+        var openSteps = OpenSteps(input, series, channel, cancellationToken);
+        var windows = new SlidingWindowDataView(openSteps, settings, _options.TrainingStride, SequenceAutoencoderOptions.WindowColumnName);
         channel.Info(MessageSensitivity.None, $"Windows of {settings.WindowSize} steps × {channels} channels ({settings.ChannelSource}), every {_options.TrainingStride} step(s)" +
             (settings.SeriesColumnName is { } s ? $", per series of '{s}'." : "."));
 
@@ -58,7 +61,17 @@ public sealed class SequenceAutoencoderEstimator : IEstimator<SequenceAutoencode
         windowOptions.OrderColumnName = null;
         windowOptions.Seed = _options.Seed ?? _host.Rand.Next();
         var windowModel = new WindowAutoencoderEstimator(_context, windowOptions).Fit(windows, cancellationToken);
-        return new SequenceAutoencoderTransformer(windowModel, settings, _outputs);
+        if (_options.ScoreBaselineSteps == 0) return new SequenceAutoencoderTransformer(windowModel, settings, _outputs);
+        try
+        {
+            var scores = TrainingWindowScores.Read(windowModel.Model, openSteps, settings, cancellationToken);
+            return new SequenceAutoencoderTransformer(windowModel, settings with { Baseline = TrainingWindowScores.FitBaseline(_options, scores, channel) }, _outputs);
+        }
+        catch
+        {
+            windowModel.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The steps in time order: sorted in memory when there is an order column and they fit, else read as they come.</summary>

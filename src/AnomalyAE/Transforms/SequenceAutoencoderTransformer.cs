@@ -33,6 +33,8 @@ public sealed class SequenceAutoencoderTransformer : ITransformer, IDisposable, 
         WindowModel = windowModel;
         Settings = settings;
         Outputs = outputs;
+        Calibration = settings.Baseline is { CalibrationScores: { } scores, CalibrationProbabilities: { } probabilities }
+            ? new Training.ScoreCalibration(scores, probabilities) : windowModel.Calibration;
     }
 
     /// <summary>
@@ -58,8 +60,29 @@ public sealed class SequenceAutoencoderTransformer : ITransformer, IDisposable, 
     /// <summary>Size of a window's latent code.</summary>
     public int LatentDimension => WindowModel.LatentDimension;
 
-    /// <summary>Rows whose score is above this value get <c>PredictedLabel = true</c>.</summary>
-    public float Threshold => WindowModel.Threshold;
+    /// <summary>
+    /// Rows whose score is above this value get <c>PredictedLabel = true</c>: on the relative scores under a score baseline
+    /// (<see cref="ScoreBaselineSteps"/>), else on the window's reconstruction error (<see cref="WindowModel"/>'s threshold).
+    /// </summary>
+    public float Threshold => Settings.Baseline?.Threshold ?? WindowModel.Threshold;
+
+    /// <summary>Steps of the series' recent scores a step's score is relative to (<see cref="SequenceAutoencoderOptions.ScoreBaselineSteps"/>); 0 when the score is the window's reconstruction error.</summary>
+    public int ScoreBaselineSteps => Settings.Baseline?.Steps ?? 0;
+
+    /// <summary>Window scores averaged into a step's score under a baseline (<see cref="SequenceAutoencoderOptions.ScoreSmoothingSteps"/>); 1 without one.</summary>
+    public int ScoreSmoothingSteps => Settings.Baseline?.Smoothing ?? 1;
+
+    /// <summary>
+    /// Steps of a series before a step that its score depends on: <see cref="WindowSize"/> − 1, plus the smoothing and the
+    /// baseline's steps under a baseline. An online scorer that lost a series' state rebuilds it from this many steps.
+    /// </summary>
+    public int HistoryDepth => Settings.Baseline?.HistoryDepth(WindowSize) ?? WindowSize - 1;
+
+    /// <summary>A new, empty baseline state for a scorer, or null without a baseline.</summary>
+    internal Series.ScoreBaseline? NewBaseline() => Settings.Baseline is { } baseline ? new Series.ScoreBaseline(baseline) : null;
+
+    /// <summary>The calibration of this stage's scores: the baseline's under a baseline, else the window model's.</summary>
+    internal Training.ScoreCalibration? Calibration { get; }
 
     /// <summary>Training and validation loss of every epoch run.</summary>
     public IReadOnlyList<EpochLoss> TrainingHistory => WindowModel.TrainingHistory;
@@ -126,7 +149,9 @@ public sealed class SequenceAutoencoderTransformer : ITransformer, IDisposable, 
     public SequenceAutoencoderTransformer WithThreshold(float threshold)
     {
         ThrowIfDisposed();
-        return new(WindowModel.WithThreshold(threshold), Settings, Outputs);
+        return Settings.Baseline is { } baseline
+            ? new(WindowModel.WithThreshold(WindowModel.Threshold), Settings with { Baseline = baseline with { Threshold = threshold } }, Outputs)
+            : new(WindowModel.WithThreshold(threshold), Settings, Outputs);
     }
 
     /// <summary>

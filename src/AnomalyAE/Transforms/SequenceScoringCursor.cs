@@ -32,6 +32,9 @@ internal sealed class SequenceScoringCursor : DataViewRowCursor
     // The batch of windows read and not yet scored: values, the row each ends at, and the rows each covers.
     private readonly float[] _batch;
     private readonly long[] _ends;
+    private readonly int[] _seriesOf;
+    private readonly bool[] _runStarts;
+    private readonly ScoreBaseline? _baseline;
     private readonly long[] _covered;
     private readonly int[] _coveredCount;
     private readonly ScoredBatch _scored;
@@ -62,6 +65,9 @@ internal sealed class SequenceScoringCursor : DataViewRowCursor
         int capacity = _model.BatchSize;
         _batch = new float[capacity * _windowValues];
         _ends = new long[capacity];
+        _seriesOf = new int[capacity];
+        _runStarts = new bool[capacity];
+        _baseline = stage.NewBaseline();
         _coveredCount = new int[capacity];
         _covered = new long[capacity * (_mean ? _windowSize : 1)];
         _scored = new ScoredBatch(capacity, _windowValues, _latent);
@@ -93,7 +99,7 @@ internal sealed class SequenceScoringCursor : DataViewRowCursor
             OutputKind.Probability => (ValueGetter<float>)((ref float value) =>
             {
                 float score = Score();
-                value = float.IsNaN(score) ? float.NaN : _stage.WindowModel.Calibration!.Probability(score);
+                value = float.IsNaN(score) ? float.NaN : _stage.Calibration!.Probability(score);
             }),
             OutputKind.LatentFeatures => Vector(p => _pending.Latent(p), _latent),
             OutputKind.Reconstruction => Vector(p => _pending.Reconstruction(p), _channels),
@@ -157,6 +163,8 @@ internal sealed class SequenceScoringCursor : DataViewRowCursor
         int slot = _batchCount++;
         _windows.CopyWindow(series, _batch.AsSpan(slot * _windowValues, _windowValues));
         _ends[slot] = row;
+        _seriesOf[slot] = series;
+        _runStarts[slot] = _windows.Run(series) == _windowSize;
         var covered = _covered.AsSpan(slot * (_mean ? _windowSize : 1), _mean ? _windowSize : 1);
         int count = _mean ? _windows.RecentRows(series, covered) : 1;
         if (!_mean) covered[0] = row;
@@ -196,7 +204,7 @@ internal sealed class SequenceScoringCursor : DataViewRowCursor
         _model.Score(_batch, _batchCount, _scored, _wanted);
         for (int i = 0; i < _batchCount; i++)
         {
-            float score = _scored.Scores[i];
+            float score = _baseline?.Relative(_seriesOf[i], _scored.Scores[i], _runStarts[i]) ?? _scored.Scores[i];
             long end = _ends[i];
             if (_pending.Holds(end))
             {

@@ -60,6 +60,40 @@ public sealed class OnlineSequenceScorerTests : IClassFixture<OnlineSequenceScor
         new(_fixture.Pipeline, _fixture.InputSchema, options, time);
 
     [Fact]
+    public void AScorerRebuiltFromTheLastHistoryDepthStepsOfASeriesScoresOnAsTheBatchTransform()
+    {
+        // What the worker does after a restart or a reclaim: a fresh scorer, fed the series' last HistoryDepth steps before
+        // the next record, scores on as if it had seen the whole series; the score baseline is what needs the depth.
+        var options = new SequenceAutoencoderOptions
+        {
+            WindowSize = Window, Epochs = 4, BatchSize = 32, Seed = 5, NumberOfThreads = 1, HiddenLayers = [16], LatentDimension = 4,
+            SeriesColumnName = "Series", OrderColumnName = "Time", ScoreBaselineSteps = 100, ScoreSmoothingSteps = 5,
+        };
+        var train = Steps([(0, SeriesData.Waves(300, Channels, seed: 1).Rows)]);
+        using var model = _fixture.Ml.Autoencoders().SequenceAutoencoder(options).Fit(train);
+        Assert.Equal(Window - 1 + 5 - 1 + 100, model.HistoryDepth);
+        var rows = Rows(Steps([(0, SeriesData.Waves(600, Channels, seed: 7, [(420, 12, false)]).Rows)]));
+        var expected = TestOptions.Column<float>(model.Transform(View(rows)), "Score");
+
+        float[] ResumedAt(int resumeAt, int depth)
+        {
+            var scorer = new OnlineSequenceScorer(model, train.Schema);
+            scorer.Score(View(rows[(resumeAt - depth)..resumeAt]));
+            var results = scorer.Score(View(rows[resumeAt..]));
+            return [.. Enumerable.Range(0, rows.Count - resumeAt).Select(results.Score)];
+        }
+        foreach (int resumeAt in new[] { 300, 415, 599 })
+        {
+            var resumed = ResumedAt(resumeAt, model.HistoryDepth);
+            for (int i = 0; i < resumed.Length; i++) Assert.Equal(expected[resumeAt + i], resumed[i], 1e-5f * Math.Max(1, Math.Abs(expected[resumeAt + i])));
+        }
+        // The planted steps stand out of what the scorer rebuilt, and a rebuild from half as many steps scores otherwise.
+        Assert.True(expected[425..445].Max() > model.Threshold, $"largest planted score {expected[425..445].Max()}, threshold {model.Threshold}");
+        var shallow = ResumedAt(300, model.HistoryDepth / 2);
+        Assert.Contains(Enumerable.Range(0, shallow.Length), i => Math.Abs(shallow[i] - expected[300 + i]) > 1e-3 * Math.Max(1, Math.Abs(expected[300 + i])));
+    }
+
+    [Fact]
     public void InterleavedSeriesFedInPiecesOfAnySizeScoreAsTheBatchTransform()
     {
         var rows = Rows(Steps([(0, SeriesData.Waves(120, Channels, seed: 7, [(60, 12, false)]).Rows), (1, SeriesData.Waves(90, Channels, seed: 8).Rows),

@@ -79,10 +79,13 @@ public sealed class SequenceModelTests : IDisposable
     }
 
     [Fact]
-    public void TheWindowModelScoresAWindowAsTheRowItEndsAt()
+    public void WithoutAScoreBaselineTheWindowModelScoresAWindowAsTheRowItEndsAt()
     {
         var rows = SeriesData.Waves(400, Channels, seed: 1).Rows;
-        using var model = _ml.Autoencoders().SequenceAutoencoder(Options()).Fit(SeriesData.View(rows));
+        var options = Options();
+        options.ScoreBaselineSteps = 0;
+        using var model = _ml.Autoencoders().SequenceAutoencoder(options).Fit(SeriesData.View(rows));
+        Assert.Equal(model.WindowModel.Threshold, model.Threshold);
         var scores = TestOptions.Column<float>(model.Transform(SeriesData.View(rows)), "Score");
         using var engine = _ml.Model.CreatePredictionEngine<WindowInput, WindowOutput>(model.WindowModel, new PredictionEngineOptions { OwnsTransformer = false });
         for (int end = Window - 1; end < rows.Length; end += 37)
@@ -92,6 +95,29 @@ public sealed class SequenceModelTests : IDisposable
             Assert.Equal(scores[end], output.Score, 1e-5f * Math.Max(1, Math.Abs(scores[end])));
             Assert.Equal(output.Score > model.Threshold, output.PredictedLabel);
         }
+    }
+
+    [Fact]
+    public void UnderTheDefaultScoreBaselineAStepsScoreIsItsWindowScoreRelativeToTheSeriesEarlierOnes()
+    {
+        var rows = SeriesData.Waves(700, Channels, seed: 1).Rows;
+        using var model = _ml.Autoencoders().SequenceAutoencoder(Options()).Fit(SeriesData.View(rows[..400]));
+        Assert.Equal(new SequenceAutoencoderOptions().ScoreBaselineSteps, model.ScoreBaselineSteps);
+        var scored = model.Transform(SeriesData.View(rows));
+        var scores = TestOptions.Column<float>(scored, "Score");
+        var labels = TestOptions.Column<bool>(scored, "PredictedLabel");
+        using var engine = _ml.Model.CreatePredictionEngine<WindowInput, WindowOutput>(model.WindowModel, new PredictionEngineOptions { OwnsTransformer = false });
+        var baseline = model.NewBaseline()!;
+        for (int end = Window - 1; end < rows.Length; end++)
+        {
+            float window = engine.Predict(new WindowInput { Window = rows[(end - Window + 1)..(end + 1)].SelectMany(r => r).ToArray() }).Score;
+            float expected = baseline.Relative(0, window, runStarts: end == Window - 1);
+            Assert.Equal(expected, scores[end], 1e-4f * Math.Max(1, Math.Abs(expected)));
+            Assert.Equal(scores[end] > model.Threshold, labels[end]);
+        }
+        // The threshold is read on the training steps' relative scores (robust z units), not on the reconstruction error.
+        Assert.NotEqual(model.WindowModel.Threshold, model.Threshold);
+        Assert.InRange(model.Threshold, 1, 50);
     }
 
     [Fact]

@@ -124,6 +124,10 @@ public sealed class SeriesInputTests
 
         var window = Assert.ThrowsAny<ArgumentException>(() => _ml.Autoencoders().SequenceAutoencoder(Options(o => o.WindowSize = 1)));
         Assert.Contains("WindowSize must be in [2, 4096]; got 1", window.Message);
+        var baseline = Assert.ThrowsAny<ArgumentException>(() => _ml.Autoencoders().SequenceAutoencoder(Options(o => o.ScoreBaselineSteps = 50)));
+        Assert.Contains("ScoreBaselineSteps must be 0 (no baseline: the score is the raw reconstruction error) or in [100, 1000000]; got 50", baseline.Message);
+        var smoothing = Assert.ThrowsAny<ArgumentException>(() => _ml.Autoencoders().SequenceAutoencoder(Options(o => o.ScoreSmoothingSteps = 0)));
+        Assert.Contains("ScoreSmoothingSteps must be in [1, 10000]; got 0", smoothing.Message);
         var recurrent = Assert.ThrowsAny<ArgumentException>(() => _ml.Autoencoders().SequenceAutoencoder(Options(o => { o.Architecture = SequenceArchitecture.Recurrent; o.HiddenLayers = [16, 8]; })));
         Assert.Contains("one state width", recurrent.Message);
 

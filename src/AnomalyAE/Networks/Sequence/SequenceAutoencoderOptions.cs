@@ -70,6 +70,23 @@ public sealed class SequenceAutoencoderOptions : AutoencoderOptionsBase
     /// <summary>How the windows that cover a step make its score; <see cref="WindowScoreAggregation.LastWindow"/> (online) by default.</summary>
     public WindowScoreAggregation ScoreAggregation { get; set; } = Defaults.ScoreAggregation;
 
+    /// <summary>
+    /// Steps of the series' own recent scores a step's <c>Score</c> is measured against; 0 turns the baseline off, and the
+    /// <c>Score</c> is the reconstruction error of the window ending at the step. With a baseline (the default, 8,640 steps),
+    /// the <c>Score</c> is the mean of the last <see cref="ScoreSmoothingSteps"/> window errors, minus the median of such means
+    /// over the last <see cref="ScoreBaselineSteps"/> steps of the series, over their robust spread: about how many standard
+    /// deviations the series' error stands above its recent level. A series whose error rises for good (drift, a new normal
+    /// the training did not see) stops being flagged once the new level is its history, while a burst on that level stands
+    /// out. The threshold and <c>Probability</c> are fitted on the training steps' relative scores. Until a series has 100
+    /// scored steps, the training's median and spread stand in. A gap (or a series forgotten by an online scorer) starts the
+    /// history again. An online scorer holds up to twice this many floats per series, and a worker rebuilding a series reads
+    /// back <c>WindowSize</c> − 1 + <see cref="ScoreSmoothingSteps"/> − 1 + this many of its records. At least 100, or 0.
+    /// </summary>
+    public int ScoreBaselineSteps { get; set; } = Defaults.ScoreBaselineSteps;
+
+    /// <summary>Window scores averaged into each step's score under a baseline (<see cref="ScoreBaselineSteps"/>); 1 averages nothing.</summary>
+    public int ScoreSmoothingSteps { get; set; } = Defaults.ScoreSmoothingSteps;
+
     /// <summary>What a missing value (NaN or ±∞) in a series does; <see cref="MissingValueHandling.Error"/> by default.</summary>
     public MissingValueHandling MissingValues { get; set; } = Defaults.MissingValues;
 
@@ -100,6 +117,9 @@ public sealed class SequenceAutoencoderOptions : AutoencoderOptionsBase
         rules.Range(nameof(TrainingStride), TrainingStride, 1, SequenceAutoencoderSpec.MaxWindowSize);
         rules.Defined(nameof(ScoreAggregation), ScoreAggregation);
         rules.Defined(nameof(MissingValues), MissingValues);
+        rules.Require(ScoreBaselineSteps == 0 || ScoreBaselineSteps is >= Series.ScoreBaseline.MinimumHistory and <= Series.ScoreBaseline.MaxSteps, nameof(ScoreBaselineSteps),
+            $"ScoreBaselineSteps must be 0 (no baseline: the score is the raw reconstruction error) or in [{Series.ScoreBaseline.MinimumHistory}, {Series.ScoreBaseline.MaxSteps}]; got {ScoreBaselineSteps}.");
+        rules.Range(nameof(ScoreSmoothingSteps), ScoreSmoothingSteps, 1, Series.ScoreBaseline.MaxSmoothing);
         if (ChannelColumnNames is { } channels)
         {
             rules.Require(channels.Length > 0, nameof(ChannelColumnNames), "ChannelColumnNames lists no column; name at least one Single column, or set it to null to read FeatureColumnName.");

@@ -21,6 +21,16 @@ public abstract partial class AutoencoderOptionsBase
         /// <summary>Default of <see cref="SequenceAutoencoderOptions.ScoreAggregation"/>: the online score.</summary>
         public const WindowScoreAggregation ScoreAggregation = WindowScoreAggregation.LastWindow;
 
+        /// <summary>
+        /// Default of <see cref="SequenceAutoencoderOptions.ScoreBaselineSteps"/>: 8,640 steps (a month of 5-minute readings, the
+        /// history of Numenta's anomaly likelihood). On NAB and NASA MSL, scores relative to the series' recent scores rank the
+        /// labeled windows better than the raw reconstruction error (bench/TIMESERIES.md).
+        /// </summary>
+        public const int ScoreBaselineSteps = 8640;
+
+        /// <summary>Default of <see cref="SequenceAutoencoderOptions.ScoreSmoothingSteps"/>: the mean of the last 10 window scores.</summary>
+        public const int ScoreSmoothingSteps = 10;
+
         /// <summary>Default of <see cref="SequenceAutoencoderOptions.MissingValues"/>.</summary>
         public const MissingValueHandling MissingValues = MissingValueHandling.Error;
 
