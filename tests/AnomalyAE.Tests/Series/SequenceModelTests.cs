@@ -166,6 +166,35 @@ public sealed class SequenceModelTests : IDisposable
         Assert.Contains($"Vector<Single, {Window * Channels}>", e.Message);
     }
 
+    [Fact]
+    public void AFileWithoutAScoreBaselineLoadsScoringTheRawErrorAndABrokenBaselineIsRefused()
+    {
+        // Files saved before the baseline existed have no Baseline record: they score as they did, by the window's error.
+        var rows = SeriesData.Waves(400, Channels, seed: 1).Rows;
+        var data = SeriesData.View(rows);
+        using var saved = new MemoryStream();
+        float[] raw;
+        using (var model = _ml.Autoencoders().SequenceAutoencoder(Options()).Fit(data))
+        {
+            Assert.True(model.ScoreBaselineSteps > 0);
+            raw = TestOptions.Column<float>(model.WindowModel.Transform(Windows(rows)), "Score");
+            _ml.Autoencoders().Save(model, data.Schema, saved);
+        }
+        byte[] Edited(Action<JsonObject> edit) => ModelFileEditor.EditManifest(saved.ToArray(), manifest =>
+            edit(manifest["Stages"]!.AsArray().Single(s => (string?)s!["Kind"] == "sequence")!["Sequence"]!["Settings"]!.AsObject()), reseal: true);
+
+        using (var old = (SequenceAutoencoderTransformer)_ml.Autoencoders().Load(new MemoryStream(Edited(settings => settings.Remove("Baseline"))), out _))
+        {
+            Assert.Equal(0, old.ScoreBaselineSteps);
+            Assert.Equal(old.WindowModel.Threshold, old.Threshold);
+            AssertClose(raw, TestOptions.Column<float>(old.Transform(data), "Score")[(Window - 1)..], "Score");
+        }
+        var steps = Assert.Throws<InvalidDataException>(() => _ml.Autoencoders().Load(new MemoryStream(Edited(settings => settings["Baseline"]!["Steps"] = 5)), out _));
+        Assert.Contains("Steps must be in [100, 1000000]; got 5", steps.Message);
+        var spread = Assert.Throws<InvalidDataException>(() => _ml.Autoencoders().Load(new MemoryStream(Edited(settings => settings["Baseline"]!["StartSpread"] = 0)), out _));
+        Assert.Contains("positive spread", spread.Message);
+    }
+
     /// <summary>Every window of <paramref name="rows"/> as a column "Window".</summary>
     private static IDataView Windows(float[][] rows) =>
         new ColumnarDataView.Builder().AddVector("Window", Window * Channels,
