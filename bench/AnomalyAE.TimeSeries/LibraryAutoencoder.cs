@@ -17,10 +17,16 @@ internal sealed class LibraryAutoencoder(string name, string description, Func<M
         $"`ml.Autoencoders().Autoencoder` with the library defaults, `Contamination = null`, {threads} thread(s), on the window vectors (w · channels features)",
         (ml, _, seed) => ml.Autoencoders().Autoencoder(new AutoencoderOptions { Seed = seed, NumberOfThreads = threads, Contamination = null }));
 
-    /// <summary>The sequence autoencoder's window network with its defaults (the network <c>SequenceAutoencoder</c> trains), window = the task's.</summary>
-    public static LibraryAutoencoder Sequence(int threads) => new("sequence autoencoder",
-        $"`ml.Autoencoders().Variant(new SequenceAutoencoderOptions {{ WindowSize = w }})`: the sequence autoencoder's window network with its defaults (dense, one network, peaks-over-threshold), {threads} thread(s), on the same windows",
-        (ml, task, seed) => ml.Autoencoders().Variant(new SequenceAutoencoderOptions { WindowSize = task.Window, FeatureColumnName = "Features", Seed = seed, NumberOfThreads = threads }));
+    /// <summary>
+    /// For a flat training part (NAB's art_flatline), where the estimators rightly refuse a constant column and the only
+    /// model there is is the constant: the squared distance of each window to it, as peers.py scores; else null.
+    /// </summary>
+    public static DetectorScores? FlatTraining(float[][] train, float[][] test)
+    {
+        if (!train.All(row => row.AsSpan().SequenceEqual(train[0]))) return null;
+        double Distance(float[] row) => row.Select((v, i) => (double)(v - train[0][i]) * (v - train[0][i])).Sum();
+        return new DetectorScores(test.Select(Distance).ToArray(), train.Select(Distance).ToArray());
+    }
 
     public string Name => name;
     public string Description => description;
@@ -31,13 +37,7 @@ internal sealed class LibraryAutoencoder(string name, string description, Func<M
         var train = SlidingWindows.Train(task);
         var test = SlidingWindows.Test(task);
         int features = train[0].Length;
-        if (train.All(row => row.AsSpan().SequenceEqual(train[0])))
-        {
-            // A flat training part (NAB's art_flatline): the estimators rightly refuse a constant column, and the only
-            // model there is is the constant; score the squared distance to it, as peers.py does.
-            double Distance(float[] row) => row.Select((v, i) => (double)(v - train[0][i]) * (v - train[0][i])).Sum();
-            return new DetectorScores(test.Select(Distance).ToArray(), train.Select(Distance).ToArray());
-        }
+        if (FlatTraining(train, test) is { } flat) return flat;
         var ml = new MLContext(seed);
         var trainView = new ColumnarDataView.Builder().AddVector("Features", features, train).Build();
         var model = estimator(ml, task, seed).Fit(trainView);

@@ -8,7 +8,8 @@ using AnomalyAE.TimeSeries.Evaluation.Detectors;
 // Time-series benchmark on real data: NAB (58 univariate series, online, NAB score) and NASA MSL (27 multivariate
 // channels), VUS-PR, ROC-AUC, PR-AUC and range-based F1 for every detector, peers in the same run. See README.md.
 //   dotnet run --project bench/AnomalyAE.TimeSeries -c Release -- --data ../shared/data [--datasets nab,msl] [--seeds 1,2,3]
-//       [--detectors "Spectral Residual;IsolationForest;PCA;KNN;AE on flattened windows;sequence autoencoder"] [--limit N] [--threads 1]
+//       [--detectors "Spectral Residual;IsolationForest;PCA;KNN;AE on flattened windows;sequence autoencoder;sequence autoencoder, ScoreBaselineSteps = 0"]
+//       [--limit N] [--threads 1]
 //       [--out bench/TIMESERIES.md] [--merge earlier-run.json] [--run-datasets nab] [--relative yes]
 //   dotnet run --project bench/AnomalyAE.TimeSeries -c Release -- --data ../shared/data --speed 5 [--window 64] [--threads 2] [--ensemble 8] [--out bench/TIMESERIES-SPEED.md]
 var settings = args.Select((a, i) => (a, i)).Where(p => p.a.StartsWith("--")).ToDictionary(p => p.a[2..], p => args[p.i + 1]);
@@ -21,7 +22,7 @@ int limit = int.Parse(Setting("limit", "0"));
 string output = Setting("out", "bench/TIMESERIES.md");
 
 // The detectors under test.
-IDetector[] ours = [new SpectralResidual(), LibraryAutoencoder.OnFlattenedWindows(threads), LibraryAutoencoder.Sequence(threads)];
+IDetector[] ours = [new SpectralResidual(), LibraryAutoencoder.OnFlattenedWindows(threads), LibrarySequenceAutoencoder.Defaults(threads), LibrarySequenceAutoencoder.WithoutBaseline(threads)];
 var known = ours.Select(d => d.Name).Concat(PythonPeers.Methods).ToArray();
 var chosen = settings.TryGetValue("detectors", out var names)
     ? names.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : known;

@@ -44,13 +44,10 @@ internal static class WindowSpeed
 
     private static (double FitSeconds, double StepsPerSecond) Sequence(SeriesTask task, int window, int threads, int seed, int? ensembleSize)
     {
-        IDataView Steps(float[] values) => new ColumnarDataView.Builder()
-            .AddVector("Features", task.Dimensions, Enumerable.Range(0, values.Length / task.Dimensions)
-                .Select(t => values.AsSpan(t * task.Dimensions, task.Dimensions).ToArray()).ToArray())
-            .Build();
         var options = new SequenceAutoencoderOptions { WindowSize = window, FeatureColumnName = "Features", Seed = seed, NumberOfThreads = threads };
         if (ensembleSize is int size) options.EnsembleSize = size;
-        return FitThenScore(new MLContext(seed).Autoencoders().SequenceAutoencoder(options), Steps(task.Train), Steps(task.Test));
+        return FitThenScore(new MLContext(seed).Autoencoders().SequenceAutoencoder(options),
+            LibrarySequenceAutoencoder.Rows(task.Train, task.Dimensions), LibrarySequenceAutoencoder.Rows(task.Test, task.Dimensions));
     }
 
     private static (double FitSeconds, double WindowsPerSecond) Tabular(SeriesTask task, int threads, int seed)

@@ -26,6 +26,10 @@ namespace AnomalyAE;
 /// <item>A step more than <see cref="OnlineSequenceScorerOptions.MaxGap"/> after the series' last starts the window again.</item>
 /// <item>Missing values follow the model's <see cref="SequenceAutoencoderTransformer.MissingValues"/>; one the model refuses rejects the step.</item>
 /// </list>
+/// <para>Under a score baseline (<see cref="SequenceAutoencoderTransformer.ScoreBaselineSteps"/>) a series also keeps its
+/// recent scores, up to twice that many floats; a series that starts again (new, forgotten, after a gap) starts them again.
+/// A scorer that lost a series rebuilds it exactly by scoring its last <see cref="SequenceAutoencoderTransformer.HistoryDepth"/>
+/// steps first.</para>
 /// <para>Memory is bounded by <see cref="OnlineSequenceScorerOptions.MaxSeries"/> (least recently seen series are forgotten)
 /// and <see cref="OnlineSequenceScorerOptions.IdleSeriesTimeout"/>. Calls are serialized (thread-safe; one at a time). The
 /// scorer uses the model's weights but does not own them: keep the model alive (undisposed) while it scores. Windows belong
