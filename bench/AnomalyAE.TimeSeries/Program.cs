@@ -11,7 +11,7 @@ using AnomalyAE.TimeSeries.Evaluation.Detectors;
 //       [--detectors "Spectral Residual;IsolationForest;PCA;KNN;AE on flattened windows;sequence autoencoder;sequence autoencoder, ScoreBaselineSteps = 0"]
 //       [--limit N] [--threads 1]
 //       [--out bench/TIMESERIES.md] [--merge earlier-run.json] [--run-datasets nab] [--relative yes]
-//   dotnet run --project bench/AnomalyAE.TimeSeries -c Release -- --data ../shared/data --speed 5 [--window 64] [--threads 2] [--ensemble 8] [--out bench/TIMESERIES-SPEED.md]
+//   dotnet run --project bench/AnomalyAE.TimeSeries -c Release -- --data ../shared/data --speed 5 [--window 64] [--threads 2] [--ensemble 8] [--baseline 0] [--out bench/TIMESERIES-SPEED.md]
 var settings = args.Select((a, i) => (a, i)).Where(p => p.a.StartsWith("--")).ToDictionary(p => p.a[2..], p => args[p.i + 1]);
 string Setting(string name, string fallback) => settings.GetValueOrDefault(name, fallback);
 string data = Setting("data", "../shared/data");
@@ -33,17 +33,19 @@ var peerMethods = PythonPeers.Methods.Where(chosen.Contains).ToArray();
 // --relative yes: every detector also gets a row of its scores relative to the series' recent scores (RecentScoreBaseline).
 bool relative = Setting("relative", "no") == "yes";
 const string RelativeSuffix = ", relative to recent scores";
+// Between the rows a command produced, in the report's command lines: detector names may hold commas, never semicolons.
+const string RowSeparator = "; ";
 var reported = relative ? chosen.SelectMany(d => new[] { d, d + RelativeSuffix }).ToArray() : chosen;
 
 // --speed N: the speed target at window 64 on the first N MSL channels (fit seconds, scoring rate), written to --out.
 if (settings.TryGetValue("speed", out var speedChannels))
 {
     int window = int.Parse(Setting("window", "64")), speedThreads = int.Parse(Setting("threads", Environment.ProcessorCount.ToString()));
-    string header = $"CPU: {Machine.Cpu()}, {Environment.ProcessorCount} cores; window {window}, {speedThreads} thread(s), seed {seeds[0]}, sequence ensemble {Setting("ensemble", $"{new SequenceAutoencoderOptions().EnsembleSize} (the default)")}";
+    string header = $"CPU: {Machine.Cpu()}, {Environment.ProcessorCount} cores; window {window}, {speedThreads} thread(s), seed {seeds[0]}, sequence ensemble {Setting("ensemble", $"{new SequenceAutoencoderOptions().EnsembleSize} (the default)")}, score baseline {Setting("baseline", $"{new SequenceAutoencoderOptions().ScoreBaselineSteps} steps (the default)")}";
     Console.WriteLine(header);
     var speedClock = Stopwatch.StartNew();
     string table = WindowSpeed.Run(MslCorpus.Load(Path.Combine(data, "msl")).Take(int.Parse(speedChannels)), window, speedThreads, seeds[0],
-        settings.TryGetValue("ensemble", out var ensemble) ? int.Parse(ensemble) : null);
+        settings.TryGetValue("ensemble", out var ensemble) ? int.Parse(ensemble) : null, settings.TryGetValue("baseline", out var baseline) ? int.Parse(baseline) : null);
     string speedOut = Setting("out", "bench/TIMESERIES-SPEED.md");
     File.WriteAllText(speedOut, $"Command: `dotnet run --project bench/AnomalyAE.TimeSeries -c Release -- {string.Join(' ', args)}`  \n{header}; {speedClock.Elapsed.TotalMinutes:F1} min.\n\n{table}");
     Console.WriteLine(table);
@@ -120,11 +122,11 @@ if (settings.TryGetValue("merge", out var merge))
     foreach (var line in earlier.Command.Split('\n'))
     {
         int open = line.LastIndexOf(" (rows of ", StringComparison.Ordinal);
-        var rows = open < 0 ? kept : line[(open + 10)..^1].Split(", ").Where(kept.Contains).ToHashSet();
-        if (rows.Count > 0) commands.Add((open < 0 ? line : line[..open]) + $" (rows of {string.Join(", ", rows)})");
+        var rows = open < 0 ? kept : line[(open + 10)..^1].Split(RowSeparator).Where(kept.Contains).ToHashSet();
+        if (rows.Count > 0) commands.Add((open < 0 ? line : line[..open]) + $" (rows of {string.Join(RowSeparator, rows)})");
     }
 }
-commands[0] += $" (rows of {string.Join(", ", results.Where(r => !merged.Contains(r)).Select(r => $"{r.Detector} on {r.Dataset}").Distinct())})";
+commands[0] += $" (rows of {string.Join(RowSeparator, results.Where(r => !merged.Contains(r)).Select(r => $"{r.Detector} on {r.Dataset}").Distinct())})";
 string markdown = Report.Markdown(string.Join("`  \nand `", commands), clock.Elapsed, seeds, [.. shown], descriptions, tasks, nabFiles, results, nab, Path.Combine(data, "nab"));
 File.WriteAllText(output, markdown);
 string json = Path.ChangeExtension(output, ".json");
