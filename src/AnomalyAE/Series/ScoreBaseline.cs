@@ -29,7 +29,7 @@ internal sealed class ScoreBaseline(ScoreBaselineSettings settings)
         var state = StateOf(series, runStarts);
         if (float.IsNaN(score)) return float.NaN;
         double mean = state.Smooth(score);
-        var (centre, spread) = state.Count < Math.Min(MinimumHistory, settings.Steps)
+        var (centre, spread) = state.Count < MinimumHistory
             ? (settings.StartCentre, (double)settings.StartSpread) : state.CentreAndSpread(settings.StartSpread);
         state.Hold((float)mean, settings.Steps);
         return (float)((mean - centre) / spread);

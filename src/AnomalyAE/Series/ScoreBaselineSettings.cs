@@ -26,5 +26,7 @@ internal sealed record ScoreBaselineSettings
         rules.Range(nameof(Smoothing), Smoothing, 1, ScoreBaseline.MaxSmoothing);
         rules.Require(float.IsFinite(StartCentre) && float.IsFinite(StartSpread) && StartSpread > 0 && !float.IsNaN(Threshold), nameof(StartSpread),
             $"The score baseline's start (centre {StartCentre}, spread {StartSpread}) or threshold ({Threshold}) is not a finite number with a positive spread.");
+        if ((CalibrationScores is not null || CalibrationProbabilities is not null) && Training.ScoreCalibration.Problem(CalibrationScores, CalibrationProbabilities) is { } problem)
+            rules.Require(false, "Baseline", $"The score baseline's calibration is broken: {problem}");
     }
 }

@@ -58,8 +58,5 @@ internal sealed record SeriesSettings
         rules.Defined(nameof(ScoreAggregation), ScoreAggregation);
         rules.Defined(nameof(MissingValues), MissingValues);
         Baseline?.Validate(rules);
-        if (Baseline is { CalibrationScores: var scores, CalibrationProbabilities: var probabilities } && (scores is not null || probabilities is not null)
-            && Training.ScoreCalibration.Problem(scores, probabilities) is { } problem)
-            rules.Require(false, nameof(Baseline), $"The score baseline's calibration is broken: {problem}");
     }
 }

@@ -80,6 +80,9 @@ internal sealed class SeriesWindows(int windowSize, int channels, MissingValueHa
     /// <summary>Steps in <paramref name="series"/>' current run (since it started or restarted).</summary>
     public long Run(int series) => _states[series].Run;
 
+    /// <summary>True when the window ending at <paramref name="series"/>' last step is its run's first (what a score baseline starts again at).</summary>
+    public bool StartsRun(int series) => _states[series].Run == windowSize;
+
     /// <summary>Copies the window ending at <paramref name="series"/>' last step into <paramref name="destination"/>, oldest step first.</summary>
     public void CopyWindow(int series, Span<float> destination)
     {

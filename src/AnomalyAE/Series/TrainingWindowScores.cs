@@ -37,7 +37,7 @@ internal static class TrainingWindowScores
             steps.ReadChannels(step);
             if (windows.Push(series, step, steps.Row, steps.SeriesName(series)) != SeriesWindows.Outcome.Window) continue;
             windows.CopyWindow(series, batch.AsSpan(count * windowValues, windowValues));
-            pending[count++] = (series, windows.Run(series) == settings.WindowSize);
+            pending[count++] = (series, windows.StartsRun(series));
             if (count == capacity) Flush();
         }
         if (count > 0) Flush();

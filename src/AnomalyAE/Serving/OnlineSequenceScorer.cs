@@ -221,7 +221,7 @@ public sealed class OnlineSequenceScorer
         _windows.CopyWindow(series.Slot, _batch.AsSpan(slot * _windowValues, _windowValues));
         _batchSteps[slot] = step;
         _batchSeries[slot] = series.Slot;
-        _batchRunStarts[slot] = _windows.Run(series.Slot) == _windowSize;
+        _batchRunStarts[slot] = _windows.StartsRun(series.Slot);
         if (_batchCount == _batchSteps.Length) ScoreBatch(results);
     }
 

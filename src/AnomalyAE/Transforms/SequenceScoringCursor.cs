@@ -164,7 +164,7 @@ internal sealed class SequenceScoringCursor : DataViewRowCursor
         _windows.CopyWindow(series, _batch.AsSpan(slot * _windowValues, _windowValues));
         _ends[slot] = row;
         _seriesOf[slot] = series;
-        _runStarts[slot] = _windows.Run(series) == _windowSize;
+        _runStarts[slot] = _windows.StartsRun(series);
         var covered = _covered.AsSpan(slot * (_mean ? _windowSize : 1), _mean ? _windowSize : 1);
         int count = _mean ? _windows.RecentRows(series, covered) : 1;
         if (!_mean) covered[0] = row;
